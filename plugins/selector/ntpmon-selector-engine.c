@@ -163,6 +163,19 @@ ntpmon_selector_disposition (const NtpmonSelectorMonitor *m)
   return NTPMON_SELECTOR_DISPOSITION_IN;
 }
 
+/* for `selector_globally_active_monitors` (§11) */
+guint
+ntpmon_selector_count_globally_active (GPtrArray *monitors)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < monitors->len; i++)
+    if (((NtpmonSelectorMonitor *)monitors->pdata[i])->global_status
+        == NTPMON_SELECTOR_GLOBAL_ACTIVE)
+      n++;
+  return n;
+}
+
 /* §6 step 4: the first violation in the current status, then the disposition */
 void
 ntpmon_selector_engine_evaluate (NtpmonSelectorEngine *self, NtpmonSelectorContext *ctx,

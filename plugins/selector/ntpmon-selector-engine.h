@@ -48,6 +48,7 @@ NtpmonConstraint *ntpmon_selector_engine_get_constraint (NtpmonSelectorEngine *s
                                                          const gchar *name);
 
 NtpmonSelectorDisposition ntpmon_selector_disposition (const NtpmonSelectorMonitor *monitor);
+guint ntpmon_selector_count_globally_active (GPtrArray *monitors);
 void ntpmon_selector_engine_evaluate (NtpmonSelectorEngine *self, NtpmonSelectorContext *ctx,
                                       NtpmonSelectorMonitor *monitor, GArray *events);
 gboolean ntpmon_selector_engine_promotion_violates (NtpmonSelectorEngine *self,

@@ -222,19 +222,15 @@ test_apply (NtpmonSelectorEngine *engine, NtpmonSelectorContext *ctx, GPtrArray 
   return ntpmon_selector_engine_apply_rules (engine, ctx, evaluated, t, NULL, NULL);
 }
 
-/* @server: "id account ip", "-" for no account/ip; empty for the defaults
- * (id 1, no account, no IP). No assigned rows. */
-void
-test_run_rules (const gchar *server, const gchar *monitors, const gchar *table,
-                const gchar *expected)
+/* @server: "id account ip", "-" for no account/ip; NULL or empty for the
+ * defaults (id 1, no account, no IP). @rows: assigned rows or NULL. */
+NtpmonSelectorContext *
+test_context (const gchar *server, GPtrArray *rows)
 {
-  g_autoptr (NtpmonSelectorEngine) engine = test_engine (NTPMON_SELECTOR_FLAG_NONE, NULL);
-  g_autoptr (GPtrArray) evaluated = test_monitors (monitors);
-  g_autoptr (NtpmonSelectorContext) ctx = NULL;
-  g_autoptr (GPtrArray) changes = NULL;
-  gint64 id = 1, account = 0;
+  gint64 id = 1;
   gchar ip[64] = "";
   gchar acct[32] = "-";
+  gboolean has_account;
 
   if (server != NULL && *server != '\0')
     {
@@ -242,9 +238,19 @@ test_run_rules (const gchar *server, const gchar *monitors, const gchar *table,
       if (g_str_equal (ip, "-"))
         ip[0] = '\0';
     }
-  if (!g_str_equal (acct, "-"))
-    account = g_ascii_strtoll (acct, NULL, 10);
-  ctx = ntpmon_selector_context_new (id, ip, !g_str_equal (acct, "-"), account, NULL);
-  changes = test_apply (engine, ctx, evaluated, table);
+  has_account = !g_str_equal (acct, "-");
+  return ntpmon_selector_context_new (id, ip, has_account,
+                                      has_account ? g_ascii_strtoll (acct, NULL, 10) : 0, rows);
+}
+
+void
+test_run_rules (const gchar *server, const gchar *monitors, const gchar *table,
+                const gchar *expected)
+{
+  g_autoptr (NtpmonSelectorEngine) engine = test_engine (NTPMON_SELECTOR_FLAG_NONE, NULL);
+  g_autoptr (GPtrArray) evaluated = test_monitors (monitors);
+  g_autoptr (NtpmonSelectorContext) ctx = test_context (server, NULL);
+  g_autoptr (GPtrArray) changes = test_apply (engine, ctx, evaluated, table);
+
   test_assert_changes (changes, expected);
 }

@@ -18,6 +18,7 @@ gchar *test_format_changes (GPtrArray *changes);
 void test_assert_changes (GPtrArray *changes, const gchar *expected);
 GPtrArray *test_apply (NtpmonSelectorEngine *engine, NtpmonSelectorContext *ctx,
                        GPtrArray *evaluated, const gchar *table);
+NtpmonSelectorContext *test_context (const gchar *server, GPtrArray *rows);
 void test_run_rules (const gchar *server, const gchar *monitors, const gchar *table,
                      const gchar *expected);
 
