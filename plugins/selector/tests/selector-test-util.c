@@ -5,7 +5,8 @@
  * anything else for unknown). Attributes: h healthy, m has metrics, pN
  * priority, nN count, aK account, ip=ADDR, v=TYPE current violation,
  * flags=JSON account flags, IN/OUT/BLOCK/PENDING disposition. Defaults as
- * in selector.md §14.1. A list is "id spec; id spec; ...". A table is
+ * in selector.md §14.1. A list is "id spec; id spec; ...", an id may be a
+ * range "first-last". A table is
  * "K:X,a,t K:X,a,t". Changes print as "id f>t reason; ..." with status
  * letters a t c p.
  *
@@ -123,6 +124,7 @@ test_monitor (gint64 id, const gchar *spec)
   return m;
 }
 
+/* "id spec; ..." where id may be a range "first-last" */
 GPtrArray *
 test_monitors (const gchar *specs)
 {
@@ -133,12 +135,15 @@ test_monitors (const gchar *specs)
     {
       g_autofree gchar *item = g_strstrip (g_strdup (items[i]));
       gchar *end = NULL;
-      gint64 id;
+      gint64 first, last;
 
       if (*item == '\0')
         continue;
-      id = g_ascii_strtoll (item, &end, 10);
-      g_ptr_array_add (list, test_monitor (id, end));
+      first = last = g_ascii_strtoll (item, &end, 10);
+      if (*end == '-')
+        last = g_ascii_strtoll (end + 1, &end, 10);
+      for (gint64 id = first; id <= last; id++)
+        g_ptr_array_add (list, test_monitor (id, end));
     }
   return list;
 }
