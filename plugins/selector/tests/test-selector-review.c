@@ -157,6 +157,27 @@ add_row (GPtrArray *rows, gint i, NtpmonSelectorStatus status, gint64 priority)
   g_ptr_array_add (rows, m);
 }
 
+/* monitors 1..@n_active active with the E defaults */
+static GPtrArray *
+e_rows (gint n_active)
+{
+  GPtrArray *rows = g_ptr_array_new_with_free_func ((GDestroyNotify)ntpmon_selector_monitor_free);
+
+  for (gint i = 1; i <= n_active; i++)
+    add_row (rows, i, NTPMON_SELECTOR_STATUS_ACTIVE, 10 * i);
+  return rows;
+}
+
+static NtpmonSelectorMonitor *
+set_ip (GPtrArray *rows, guint index, const gchar *ip)
+{
+  NtpmonSelectorMonitor *m = rows->pdata[index];
+
+  g_free (m->ip);
+  m->ip = g_strdup (ip);
+  return m;
+}
+
 static NtpmonSelectorReview *
 review (NtpmonSelectorFlags flags, const gchar *disabled, GPtrArray *rows, GDateTime *now)
 {
@@ -194,21 +215,13 @@ format_updates (GPtrArray *updates)
 static void
 test_review_pause (void)
 {
-  g_autoptr (GPtrArray) rows
-      = g_ptr_array_new_with_free_func ((GDestroyNotify)ntpmon_selector_monitor_free);
+  g_autoptr (GPtrArray) rows = e_rows (7);
   g_autoptr (GDateTime) now = g_date_time_new_utc (2026, 5, 1, 12, 0, 0);
   g_autoptr (NtpmonSelectorReview) r = NULL;
   g_autofree gchar *updates = NULL;
-  NtpmonSelectorMonitor *m;
 
-  for (gint i = 1; i <= 7; i++)
-    add_row (rows, i, NTPMON_SELECTOR_STATUS_ACTIVE, 10 * i);
-  m = rows->pdata[5];
-  g_free (m->ip);
-  m->ip = g_strdup ("192.0.2.77");
-  m = rows->pdata[6];
-  g_free (m->ip);
-  m->ip = g_strdup ("not-an-ip");
+  set_ip (rows, 5, "192.0.2.77");
+  set_ip (rows, 6, "not-an-ip");
 
   r = review (NTPMON_SELECTOR_FLAG_NONE, NULL, rows, now);
   test_assert_changes (r->changes, "7 a>t gradual removal (health or constraints); "
@@ -230,21 +243,16 @@ test_review_pause (void)
 static void
 test_review_tracking (void)
 {
-  g_autoptr (GPtrArray) rows
-      = g_ptr_array_new_with_free_func ((GDestroyNotify)ntpmon_selector_monitor_free);
+  g_autoptr (GPtrArray) rows = e_rows (7);
   g_autoptr (GDateTime) now = g_date_time_new_utc (2026, 5, 1, 12, 0, 0);
   g_autoptr (NtpmonSelectorReview) r = NULL;
   g_autofree gchar *updates = NULL;
   NtpmonSelectorMonitor *m;
 
-  for (gint i = 1; i <= 7; i++)
-    add_row (rows, i, NTPMON_SELECTOR_STATUS_ACTIVE, 10 * i);
   /* 8, 9 share a /20 and are both testing: both get network_diversity */
   add_row (rows, 8, NTPMON_SELECTOR_STATUS_TESTING, 80);
   add_row (rows, 9, NTPMON_SELECTOR_STATUS_TESTING, 90);
-  m = rows->pdata[8];
-  g_free (m->ip);
-  m->ip = g_strdup ("10.8.0.2");
+  m = set_ip (rows, 8, "10.8.0.2");
   m->stored_violation_type = g_strdup ("network_diversity");
   m->stored_violation_since = g_date_time_add_hours (now, -30);
   /* 1 had a violation that is gone */
@@ -345,23 +353,18 @@ test_bootstrap_reference (void)
 static void
 test_disabled_subnet (void)
 {
-  g_autoptr (GPtrArray) on
-      = g_ptr_array_new_with_free_func ((GDestroyNotify)ntpmon_selector_monitor_free);
-  g_autoptr (GPtrArray) off
-      = g_ptr_array_new_with_free_func ((GDestroyNotify)ntpmon_selector_monitor_free);
+  g_autoptr (GPtrArray) on = e_rows (7);
+  g_autoptr (GPtrArray) off = e_rows (7);
   g_autoptr (NtpmonSelectorReview) r_on = NULL;
   g_autoptr (NtpmonSelectorReview) r_off = NULL;
   GPtrArray *lists[] = { on, off };
 
   for (guint l = 0; l < 2; l++)
     {
-      for (gint i = 1; i <= 7; i++)
-        add_row (lists[l], i, NTPMON_SELECTOR_STATUS_ACTIVE, 10 * i);
       for (gint i = 8; i <= 11; i++)
         add_row (lists[l], i, NTPMON_SELECTOR_STATUS_TESTING, 10 * i);
       add_row (lists[l], 12, NTPMON_SELECTOR_STATUS_CANDIDATE, 5);
-      g_free (((NtpmonSelectorMonitor *)lists[l]->pdata[11])->ip);
-      ((NtpmonSelectorMonitor *)lists[l]->pdata[11])->ip = g_strdup ("192.0.2.50");
+      set_ip (lists[l], 11, "192.0.2.50");
     }
 
   g_ptr_array_set_size (selector_messages, 0);
