@@ -5,9 +5,12 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "ntpmon-selector-account-flags.h"
 #include "ntpmon-selector-checks.h"
 #include "ntpmon-selector-ip.h"
+#include "ntpmon-selector-row.h"
 #include "selector-test-util.h"
 
 /* messages of the selector seen so far (structured logging bypasses
@@ -411,6 +414,92 @@ test_disabled_diversity (void)
     }
 }
 
+/* rows as the DB layer hands them over (text, NULL for SQL NULL) */
+static void
+test_rows (void)
+{
+  const gchar *good[NTPMON_SELECTOR_N_COLUMNS] = {
+    "42",
+    "tok",
+    "mon.example",
+    "7",
+    "10.1.2.3",
+    "12.34560000",
+    "15",
+    "0.75",
+    "1",
+    "active",
+    "testing",
+    "40",
+    "{\"monitors_per_server_limit\":3}",
+    "limit",
+    "2026-04-30 10:00:00",
+    "2026-04-30 11:00:00.123456",
+    "constraint",
+  };
+  const gchar *bare[NTPMON_SELECTOR_N_COLUMNS] = {
+    "43",    NULL, NULL, NULL, NULL, NULL, NULL, "-0.5", "0",
+    "bogus", NULL, "3",  NULL, NULL, NULL, NULL, NULL,
+  };
+  const gchar *negative[NTPMON_SELECTOR_N_COLUMNS] = {
+    "44", NULL, NULL, NULL, NULL, "1.0", "-3", "1", "1", "testing", "candidate", "9",
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NtpmonSelectorMonitor) m = NULL;
+  g_autoptr (NtpmonSelectorMonitor) b = NULL;
+  g_autoptr (NtpmonSelectorMonitor) n = NULL;
+  g_autoptr (GDateTime) since = g_date_time_new_utc (2026, 4, 30, 10, 0, 0);
+  const gchar *bad[NTPMON_SELECTOR_N_COLUMNS];
+
+  m = ntpmon_selector_monitor_new_from_row (good, G_N_ELEMENTS (good), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (m->id, ==, 42);
+  g_assert_true (m->has_account);
+  g_assert_cmpint (m->account_id, ==, 7);
+  g_assert_cmpstr (m->ip, ==, "10.1.2.3");
+  g_assert_cmpint (m->priority, ==, 15);
+  g_assert_true (m->healthy);
+  g_assert_true (m->has_metrics);
+  g_assert_cmpint (m->global_status, ==, NTPMON_SELECTOR_GLOBAL_ACTIVE);
+  g_assert_cmpint (m->status, ==, NTPMON_SELECTOR_STATUS_TESTING);
+  g_assert_cmpint (m->count, ==, 40);
+  g_assert_cmpstr (m->stored_violation_type, ==, "limit");
+  g_assert_true (g_date_time_equal (m->stored_violation_since, since));
+  g_assert_cmpint (g_date_time_get_microsecond (m->last_constraint_check), ==, 123456);
+
+  b = ntpmon_selector_monitor_new_from_row (bare, G_N_ELEMENTS (bare), &error);
+  g_assert_no_error (error);
+  g_assert_true (b->priority_is_null);
+  g_assert_false (b->has_account);
+  g_assert_false (b->healthy);
+  g_assert_cmpint (b->global_status, ==, NTPMON_SELECTOR_GLOBAL_UNKNOWN);
+  g_assert_cmpint (ntpmon_selector_monitor_get_status (b), ==, NTPMON_SELECTOR_STATUS_CANDIDATE);
+  g_assert_cmpint (ntpmon_selector_disposition (b), ==, NTPMON_SELECTOR_DISPOSITION_BLOCK);
+
+  /* a negative priority forces unhealthy */
+  n = ntpmon_selector_monitor_new_from_row (negative, G_N_ELEMENTS (negative), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (n->priority, ==, -3);
+  g_assert_false (n->healthy);
+
+  for (guint col = 0; col < 5; col++)
+    {
+      static const guint columns[]
+          = { NTPMON_SELECTOR_COL_ID, NTPMON_SELECTOR_COL_ACCOUNT_ID, NTPMON_SELECTOR_COL_PRIORITY,
+              NTPMON_SELECTOR_COL_COUNT, NTPMON_SELECTOR_COL_LAST_CHECK };
+      g_autoptr (NtpmonSelectorMonitor) x = NULL;
+
+      memcpy (bad, good, sizeof bad);
+      bad[columns[col]] = "x1";
+      x = ntpmon_selector_monitor_new_from_row (bad, G_N_ELEMENTS (bad), &error);
+      g_assert_error (error, NTPMON_SELECTOR_ERROR, NTPMON_SELECTOR_ERROR_BAD_ROW);
+      g_assert_null (x);
+      g_clear_error (&error);
+    }
+  g_assert_null (ntpmon_selector_monitor_new_from_row (good, 3, &error));
+  g_assert_error (error, NTPMON_SELECTOR_ERROR, NTPMON_SELECTOR_ERROR_BAD_ROW);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -420,6 +509,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/selector/flags/account-flags", test_account_flags);
   g_test_add_func ("/selector/ip/parse-and-prefixes", test_ip);
+  g_test_add_func ("/selector/rows/from-text", test_rows);
   g_test_add_func ("/selector/review/pause-unchangeable", test_review_pause);
   g_test_add_func ("/selector/review/tracking", test_review_tracking);
   g_test_add_func ("/selector/review/null-priority", test_review_null_priority);
