@@ -72,6 +72,13 @@ static const Scenario scenarios[] = {
     "8 a>t " EXCESS "; 15 t>c " XT (8, 5) "; 14 t>c " XT (7, 5) },
   { "S15-violators-not-excess", "", "1-2 A/act h m IN; 3 T/act OUT v=limit; 4-5 T/act h m IN", "",
     "3 t>c " GRAD },
+  /* §12 quirks kept */
+  { "quirk1-rule1-then-rule1_5-same-monitor", "", "1-8 A/act h IN; 9 A/paus h BLOCK", "",
+    "9 a>c blocked by constraints or global status; 9 a>t " EXCESS },
+  { "quirk3-rule1_5-reserve-suppresses-excess", "", "1-8 A/act h IN; 9 A/act OUT", "",
+    "9 a>t " GRAD },
+  { "quirk4-rule2-case-d-removes-one-violator", "", "1-4 A/act h IN; 5-6 A/act h OUT v=limit", "",
+    "6 a>t " GRAD },
 };
 
 static void
