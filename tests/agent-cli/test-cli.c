@@ -7,7 +7,8 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
-typedef struct {
+typedef struct
+{
   gint status;
   gchar *out;
   gchar *err;
@@ -33,8 +34,8 @@ agent_path (void)
 static void
 run_agent (Run *run, const gchar *first, ...)
 {
-  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (
-      G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr (GSubprocessLauncher) launcher
+      = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GSubprocess) proc = NULL;
   g_autoptr (GError) error = NULL;
@@ -48,9 +49,9 @@ run_agent (Run *run, const gchar *first, ...)
   va_end (ap);
   g_ptr_array_add (argv, NULL);
 
-  for (const gchar *const *v = (const gchar *const[]) { "DEPLOYMENT_MODE", "MONITOR_LOG_LEVEL",
-                                                        "MONITOR_DEBUG", "MONITOR_STATE_DIR",
-                                                        "DBUS_SESSION_BUS_ADDRESS", NULL };
+  for (const gchar *const *v
+       = (const gchar *const[]){ "DEPLOYMENT_MODE", "MONITOR_LOG_LEVEL", "MONITOR_DEBUG",
+                                 "MONITOR_STATE_DIR", "DBUS_SESSION_BUS_ADDRESS", NULL };
        *v != NULL; v++)
     g_subprocess_launcher_unsetenv (launcher, *v);
   g_subprocess_launcher_setenv (launcher, "NTPMON_DEFAULTS_FILE", "/nonexistent", TRUE);
@@ -58,7 +59,7 @@ run_agent (Run *run, const gchar *first, ...)
   g_subprocess_launcher_setenv (launcher, "DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/nonexistent",
                                 TRUE);
 
-  proc = g_subprocess_launcher_spawnv (launcher, (const gchar *const *) argv->pdata, &error);
+  proc = g_subprocess_launcher_spawnv (launcher, (const gchar *const *)argv->pdata, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (proc, NULL, NULL, &run->out, &run->err, &error);
   g_assert_no_error (error);

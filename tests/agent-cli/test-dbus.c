@@ -8,7 +8,8 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
-typedef struct {
+typedef struct
+{
   GTestDBus *bus;
   GDBusConnection *conn;
   gchar *dir;
@@ -90,9 +91,9 @@ fixture_setup (Fixture *f, gconstpointer data)
   g_source_remove (timeout);
   g_bus_unwatch_name (watch);
 
-  f->proxy = g_dbus_proxy_new_sync (f->conn, G_DBUS_PROXY_FLAGS_NONE, NULL,
-                                    "org.ntppool.Agent1.devel", "/org/ntppool/Agent1",
-                                    "org.ntppool.Agent1", NULL, &error);
+  f->proxy
+      = g_dbus_proxy_new_sync (f->conn, G_DBUS_PROXY_FLAGS_NONE, NULL, "org.ntppool.Agent1.devel",
+                               "/org/ntppool/Agent1", "org.ntppool.Agent1", NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (g_dbus_proxy_get_name_owner (f->proxy));
 }
@@ -141,7 +142,7 @@ prop_string (Fixture *f, const gchar *name)
   if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING_ARRAY))
     {
       g_autofree const gchar **items = g_variant_get_strv (value, NULL);
-      return g_strjoinv (" ", (gchar **) items);
+      return g_strjoinv (" ", (gchar **)items);
     }
   return g_variant_dup_string (value, NULL);
 }
@@ -162,8 +163,8 @@ static gdouble
 wait_for_change (Fixture *f)
 {
   gint64 start = g_get_monotonic_time ();
-  gulong handler = g_signal_connect (f->proxy, "g-properties-changed",
-                                     G_CALLBACK (properties_changed_cb), f);
+  gulong handler
+      = g_signal_connect (f->proxy, "g-properties-changed", G_CALLBACK (properties_changed_cb), f);
   guint timeout = g_timeout_add_seconds (11, timeout_cb, f->loop);
 
   g_main_loop_run (f->loop);
@@ -244,8 +245,8 @@ test_hot_reload (Fixture *f, gconstpointer data)
 static void
 test_status_and_stop (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (
-      G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr (GSubprocessLauncher) launcher
+      = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autoptr (GSubprocess) status = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree gchar *agent = agent_path ();
