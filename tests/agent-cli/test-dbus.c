@@ -191,6 +191,29 @@ test_properties (Fixture *f, gconstpointer data)
   g_assert_cmpstr (files, ==, f->config);
 }
 
+/* The same through gdbus(1), an independent D-Bus client. */
+static void
+test_gdbus_cli (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) gdbus = NULL;
+  g_autofree gchar *out = NULL;
+  g_autofree gchar *path = g_find_program_in_path ("gdbus");
+
+  if (path == NULL)
+    g_error ("gdbus is missing: install the Debian package libglib2.0-bin");
+  gdbus = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, path, "call", "--address",
+                            g_test_dbus_get_bus_address (f->bus), "--dest", "org.ntppool.Agent1",
+                            "--object-path", "/org/ntppool/Agent1", "--method",
+                            "org.freedesktop.DBus.Properties.Get", "org.ntppool.Agent1",
+                            "LoadedPlugins", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (gdbus, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (gdbus), ==, 0);
+  g_assert_cmpstr (out, ==, "(<['mqtt', 'ntp', 'traceroute']>,)\n");
+}
+
 static void
 test_hot_reload (Fixture *f, gconstpointer data)
 {
@@ -282,6 +305,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/agent-dbus/properties", test_properties);
+  ADD ("/agent-dbus/gdbus-cli", test_gdbus_cli);
   ADD ("/agent-dbus/hot-reload", test_hot_reload);
   ADD ("/agent-dbus/status-and-stop", test_status_and_stop);
 #undef ADD
