@@ -6,4 +6,8 @@
 
 #include "ntpmon-score-error.h"
 
-G_DEFINE_QUARK (ntpmon - score - error - quark, ntpmon_score_error)
+GQuark
+ntpmon_score_error_quark (void)
+{
+  return g_quark_from_static_string ("ntpmon-score-error-quark");
+}
