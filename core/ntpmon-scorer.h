@@ -5,6 +5,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <libpeas/peas.h>
 
 #include "ntpmon-ntp-result.h"
 
@@ -148,6 +149,17 @@ typedef struct
 G_DECLARE_INTERFACE (NtpmonScorer, ntpmon_scorer, NTPMON, SCORER, GObject)
 
 /**
+ * NtpmonScorer:name:
+ *
+ * Every implementation has a construct-only string property `name`, equal
+ * to what get_name() returns. libpeas makes one extension per plugin and
+ * interface, so a plugin with several algorithms registers a factory that
+ * builds the one named by this property and lists the names in its
+ * `.plugin` file as `X-Ntpmon-Scorers=name;name;...`; see
+ * ntpmon_scorer_create_from_plugin().
+ */
+
+/**
  * NtpmonScorerInterface:
  * @get_name: algorithm name; for stage-2 scorers this is the `monitors.hostname`
  *   of the scorer's `type='score'` row (`every`, `recentmedian`); the API's
@@ -194,5 +206,8 @@ gboolean ntpmon_scorer_score (NtpmonScorer *self, NtpmonDbConn *db, const Ntpmon
 void ntpmon_scorer_reset (NtpmonScorer *self);
 gboolean ntpmon_scorer_is_new (NtpmonScorer *self, const NtpmonLogScore *ls);
 void ntpmon_scorer_set_history_source (NtpmonScorer *self, const NtpmonScoreHistorySource *source);
+
+GPtrArray *ntpmon_scorer_create_from_plugin (PeasEngine *engine, PeasPluginInfo *info,
+                                             GError **error);
 
 G_END_DECLS

@@ -74,6 +74,7 @@ static void
 ntpmon_every_scorer_class_init (NtpmonEveryScorerClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = ntpmon_every_scorer_finalize;
+  ntpmon_scorer_class_add_name (G_OBJECT_CLASS (klass));
 }
 
 static void

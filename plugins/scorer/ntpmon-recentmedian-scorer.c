@@ -97,6 +97,7 @@ static void
 ntpmon_recentmedian_scorer_class_init (NtpmonRecentmedianScorerClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = ntpmon_recentmedian_scorer_finalize;
+  ntpmon_scorer_class_add_name (G_OBJECT_CLASS (klass));
 }
 
 static void

@@ -12,4 +12,6 @@ GType ntpmon_status_scorer_register (GTypeModule *module);
 GType ntpmon_every_scorer_register (GTypeModule *module);
 GType ntpmon_recentmedian_scorer_register (GTypeModule *module);
 
+void ntpmon_scorer_class_add_name (GObjectClass *klass);
+
 G_END_DECLS

@@ -48,6 +48,7 @@ ntpmon_status_scorer_iface_init (NtpmonScorerInterface *iface)
 static void
 ntpmon_status_scorer_class_init (NtpmonStatusScorerClass *klass)
 {
+  ntpmon_scorer_class_add_name (G_OBJECT_CLASS (klass));
 }
 
 static void
