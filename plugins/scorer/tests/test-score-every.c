@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include "scorer-test.h"
+
 #include "ntpmon-score-every.h"
 
 #include <math.h>
@@ -150,11 +152,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  for (guint i = 0; i < G_N_ELEMENTS (every_vectors); i++)
-    {
-      g_autofree gchar *path = g_strdup_printf ("/scorer/16.6/%s", every_vectors[i].name);
-      g_test_add_data_func (path, &every_vectors[i], test_every_vector);
-    }
+  SCORER_TEST_ADD_VECTORS ("16.6", every_vectors, test_every_vector);
   g_test_add_func ("/scorer/16.6/TV-78/row", test_tv78_row);
   g_test_add_func ("/scorer/16.6/TV-79", test_tv79);
   g_test_add_func ("/scorer/16.6/TV-80", test_tv80);

@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include "scorer-test.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -174,98 +176,82 @@ run_median (Fixture *f, NtpmonLogScore *out, GError **error)
   return ntpmon_score_recent_median (&f->source, NULL, &own, &latest, out, error);
 }
 
-/* Runs the scorer and checks that it chose the row with @score after
- * @attempts look-back queries. */
-static void
-expect_choice (Fixture *f, gdouble score, guint attempts)
+/* One vector of §16.8: monitors with their status for S, their rows, and
+ * the expected choice (a NAN score: "no recent scores"). */
+typedef struct
 {
-  NtpmonLogScore out;
-  g_autoptr (GError) error = NULL;
+  guint32 monitor;
+  const gchar *status;
+} MonitorStatus;
 
-  g_assert_true (run_median (f, &out, &error));
-  g_assert_no_error (error);
-  g_assert_cmpfloat (out.score, ==, score);
-  g_assert_cmpint (out.ts, ==, T);
-  g_assert_cmpuint (ntpmon_history_model_queries (f->model), ==, attempts);
-  ntpmon_log_score_clear (&out);
-}
-
-static void
-test_tv96 (Fixture *f, gconstpointer data)
+typedef struct
 {
-  ntpmon_history_model_set_status (f->model, 1, SERVER, "active");
-  ntpmon_history_model_set_status (f->model, 2, SERVER, "active");
-  ntpmon_history_model_add (f->model, 1, 1, SERVER, T - 1200, 11, 1000);
-  ntpmon_history_model_add (f->model, 2, 1, SERVER, T - 1500, 12, 1000);
-  ntpmon_history_model_add (f->model, 3, 2, SERVER, T - 1201, 13, 1000);
-  expect_choice (f, 11, 1);
-}
+  guint32 monitor;
+  gint64 ts_from_t;
+  gdouble score;
+} ModelRow;
 
-static void
-test_tv97 (Fixture *f, gconstpointer data)
+typedef struct
 {
-  ntpmon_history_model_set_status (f->model, 1, SERVER, "active");
-  ntpmon_history_model_add (f->model, 1, 1, SERVER, T - 60, 11, 1000);
-  ntpmon_history_model_add (f->model, 2, 1, SERVER, T + 30, 12, 1000);
-  expect_choice (f, 11, 1);
-}
+  const gchar *name;
+  MonitorStatus monitors[3];
+  ModelRow rows[4];
+  gdouble score;
+  guint attempts;
+} WindowVector;
 
-static void
-test_tv98 (Fixture *f, gconstpointer data)
-{
-  ntpmon_history_model_set_status (f->model, 1, SERVER, "active");
-  ntpmon_history_model_set_status (f->model, 2, SERVER, "testing");
-  ntpmon_history_model_add (f->model, 1, 1, SERVER, T - 2500, 11, 1000);
-  ntpmon_history_model_add (f->model, 2, 2, SERVER, T - 2000, 12, 1000);
-  expect_choice (f, 11, 2);
-}
-
-static void
-test_tv99 (Fixture *f, gconstpointer data)
-{
-  ntpmon_history_model_set_status (f->model, 1, SERVER, "active");
-  ntpmon_history_model_set_status (f->model, 2, SERVER, "candidate");
-  ntpmon_history_model_add (f->model, 1, 1, SERVER, T - 3000, 11, 1000);
-  ntpmon_history_model_add (f->model, 2, 2, SERVER, T - 5000, 12, 1000);
-  expect_choice (f, 12, 3);
-}
+static const WindowVector window_vectors[] = {
+  { "TV-96",
+    { { 1, "active" }, { 2, "active" } },
+    { { 1, -1200, 11 }, { 1, -1500, 12 }, { 2, -1201, 13 } },
+    11,
+    1 },
+  { "TV-97", { { 1, "active" } }, { { 1, -60, 11 }, { 1, 30, 12 } }, 11, 1 },
+  { "TV-98", { { 1, "active" }, { 2, "testing" } }, { { 1, -2500, 11 }, { 2, -2000, 12 } }, 11, 2 },
+  { "TV-99",
+    { { 1, "active" }, { 2, "candidate" } },
+    { { 1, -3000, 11 }, { 2, -5000, 12 } },
+    12,
+    3 },
+  { "TV-100", { { 1, "active" } }, { { 1, -3000, 11 } }, NAN, 3 },
+  { "TV-101", { { 0, NULL } }, { { 0, 0, 0 } }, NAN, 3 },
+  { "TV-102",
+    { { 1, "active" }, { 2, "active" } },
+    { { 1, -60, 3 }, { 1, -60, 4 }, { 2, -30, 5 } },
+    4,
+    1 },
+};
 
 static void
-expect_no_recent (Fixture *f)
+test_window_vector (Fixture *f, gconstpointer data)
 {
+  const WindowVector *v = data;
   NtpmonLogScore out;
   g_autoptr (GError) error = NULL;
   g_autofree gchar *msg = g_strdup_printf ("no recent scores found for %u", SERVER);
 
-  g_assert_false (run_median (f, &out, &error));
-  g_assert_error (error, NTPMON_SCORE_ERROR, NTPMON_SCORE_ERROR_NO_RECENT_SCORES);
-  g_assert_cmpstr (error->message, ==, msg);
-  g_assert_cmpuint (ntpmon_history_model_queries (f->model), ==, 3);
-}
+  for (guint i = 0; i < G_N_ELEMENTS (v->monitors) && v->monitors[i].monitor != 0; i++)
+    ntpmon_history_model_set_status (f->model, v->monitors[i].monitor, SERVER,
+                                     v->monitors[i].status);
+  for (guint i = 0; i < G_N_ELEMENTS (v->rows) && v->rows[i].monitor != 0; i++)
+    ntpmon_history_model_add (f->model, i + 1, v->rows[i].monitor, SERVER, T + v->rows[i].ts_from_t,
+                              v->rows[i].score, 1000);
 
-static void
-test_tv100 (Fixture *f, gconstpointer data)
-{
-  ntpmon_history_model_set_status (f->model, 1, SERVER, "active");
-  ntpmon_history_model_add (f->model, 1, 1, SERVER, T - 3000, 11, 1000);
-  expect_no_recent (f);
-}
-
-static void
-test_tv101 (Fixture *f, gconstpointer data)
-{
-  expect_no_recent (f);
-}
-
-static void
-test_tv102 (Fixture *f, gconstpointer data)
-{
-  ntpmon_history_model_set_status (f->model, 1, SERVER, "active");
-  ntpmon_history_model_set_status (f->model, 2, SERVER, "active");
-  ntpmon_history_model_add (f->model, 1, 1, SERVER, T - 60, 3, 1000);
-  ntpmon_history_model_add (f->model, 2, 1, SERVER, T - 60, 4, 1000);
-  ntpmon_history_model_add (f->model, 3, 2, SERVER, T - 30, 5, 1000);
-  expect_choice (f, 4, 1);
+  if (isnan (v->score))
+    {
+      g_assert_false (run_median (f, &out, &error));
+      g_assert_error (error, NTPMON_SCORE_ERROR, NTPMON_SCORE_ERROR_NO_RECENT_SCORES);
+      g_assert_cmpstr (error->message, ==, msg);
+    }
+  else
+    {
+      g_assert_true (run_median (f, &out, &error));
+      g_assert_no_error (error);
+      g_assert_cmpfloat (out.score, ==, v->score);
+      g_assert_cmpint (out.ts, ==, T);
+      ntpmon_log_score_clear (&out);
+    }
+  g_assert_cmpuint (ntpmon_history_model_queries (f->model), ==, v->attempts);
 }
 
 /* The attempts run with exactly the look-backs and statuses of §9.1. */
@@ -384,20 +370,15 @@ main (int argc, char **argv)
   g_test_add_func ("/scorer/16.7/TV-95", test_tv95);
   g_test_add_func ("/scorer/median/index", test_median_index);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
-  ADD ("/scorer/16.8/TV-96", test_tv96);
-  ADD ("/scorer/16.8/TV-97", test_tv97);
-  ADD ("/scorer/16.8/TV-98", test_tv98);
-  ADD ("/scorer/16.8/TV-99", test_tv99);
-  ADD ("/scorer/16.8/TV-100", test_tv100);
-  ADD ("/scorer/16.8/TV-101", test_tv101);
-  ADD ("/scorer/16.8/TV-102", test_tv102);
+  for (guint i = 0; i < G_N_ELEMENTS (window_vectors); i++)
+    {
+      g_autofree gchar *path = g_strdup_printf ("/scorer/16.8/%s", window_vectors[i].name);
+      g_test_add (path, Fixture, &window_vectors[i], fixture_setup, test_window_vector,
+                  fixture_teardown);
+    }
   ADD ("/scorer/median/source-errors", test_source_errors);
 #undef ADD
   g_test_add_func ("/scorer/median/attempts", test_attempts);
-  for (guint i = 0; i < G_N_ELEMENTS (output_vectors); i++)
-    {
-      g_autofree gchar *path = g_strdup_printf ("/scorer/16.9/%s", output_vectors[i].name);
-      g_test_add_data_func (path, &output_vectors[i], test_output_vector);
-    }
+  SCORER_TEST_ADD_VECTORS ("16.9", output_vectors, test_output_vector);
   return g_test_run ();
 }

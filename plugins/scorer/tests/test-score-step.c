@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include "scorer-test.h"
+
 #include "ntpmon-score-step.h"
 #include "ntpmon-score-version.h"
 
@@ -450,11 +452,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
-  for (guint i = 0; i < G_N_ELEMENTS (step_vectors); i++)
-    {
-      g_autofree gchar *path = g_strdup_printf ("/scorer/16.1/%s", step_vectors[i].name);
-      g_test_add_data_func (path, &step_vectors[i], test_step_vector);
-    }
+  SCORER_TEST_ADD_VECTORS ("16.1", step_vectors, test_step_vector);
   g_test_add_func ("/scorer/16.1/TV-15/no-fma", test_no_fma);
   g_test_add_func ("/scorer/16.2/TV-41", test_tv41);
   g_test_add_func ("/scorer/16.2/TV-42", test_tv42);
@@ -466,11 +464,7 @@ main (int argc, char **argv)
   g_test_add_func ("/scorer/step/leap-truncation", test_leap_truncation);
   g_test_add_func ("/scorer/16.3/TV-46", test_tv46);
   g_test_add_func ("/scorer/16.3/TV-47", test_tv47);
-  for (guint i = 0; i < G_N_ELEMENTS (run_vectors); i++)
-    {
-      g_autofree gchar *path = g_strdup_printf ("/scorer/16.3/%s", run_vectors[i].name);
-      g_test_add_data_func (path, &run_vectors[i], test_run_vector);
-    }
+  SCORER_TEST_ADD_VECTORS ("16.3", run_vectors, test_run_vector);
   g_test_add_func ("/scorer/16.4/TV-63", test_tv63);
   g_test_add_func ("/scorer/16.4/TV-64", test_tv64);
   g_test_add_func ("/scorer/16.4/TV-65", test_tv65);
