@@ -27,7 +27,8 @@ test_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpoi
   return g_log_writer_default (level, fields, n_fields, user_data);
 }
 
-typedef struct {
+typedef struct
+{
   gchar *dir;
   gchar *path;
   gchar *dropins;
@@ -88,7 +89,7 @@ new_config (Fixture *f)
   ntpmon_config_add_key (config, "ntp", "timestamps", NTPMON_CONFIG_STRING);
   ntpmon_config_add_key (config, "plugins", "enabled", NTPMON_CONFIG_STRING_LIST);
   ntpmon_config_set_choices (config, "plugins", "enabled",
-                             (const gchar *const[]) { "ntp", "traceroute", "mqtt", NULL });
+                             (const gchar *const[]){ "ntp", "traceroute", "mqtt", NULL });
   return config;
 }
 
@@ -114,7 +115,7 @@ test_merge_order (Fixture *f, gconstpointer data)
   g_assert_cmpstr (timestamps, ==, "user");
 
   files = ntpmon_config_get_files (config);
-  g_assert_cmpuint (g_strv_length ((gchar **) files), ==, 4);
+  g_assert_cmpuint (g_strv_length ((gchar **)files), ==, 4);
   g_assert_true (g_str_equal (files[0], f->path));
   g_assert_true (g_str_has_suffix (files[1], "/10-a.conf"));
   g_assert_true (g_str_has_suffix (files[2], "/20-b.conf"));
@@ -153,7 +154,7 @@ test_missing_file (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
 
   g_assert_true (ntpmon_config_load (config, &error));
-  g_assert_cmpuint (g_strv_length ((gchar **) ntpmon_config_get_files (config)), ==, 0);
+  g_assert_cmpuint (g_strv_length ((gchar **)ntpmon_config_get_files (config)), ==, 0);
   g_assert_cmpint (ntpmon_config_get_integer (config, "ntp", "samples", 3), ==, 3);
 }
 
@@ -173,7 +174,7 @@ assert_rejected (Fixture *f, NtpmonConfig *config, const gchar *dropin, const gc
   expected_full = g_strdup_printf ("%s%s", file, expected);
   g_assert_cmpstr (error->message, ==, expected_full);
   g_assert_cmpint (ntpmon_config_get_integer (config, "ntp", "samples", 0), ==, 4);
-  g_assert_cmpuint (g_strv_length ((gchar **) ntpmon_config_get_files (config)), ==, 1);
+  g_assert_cmpuint (g_strv_length ((gchar **)ntpmon_config_get_files (config)), ==, 1);
   g_unlink (file);
 }
 
@@ -203,7 +204,7 @@ test_bad_files (Fixture *f, gconstpointer data)
 static void
 count_cb (gpointer instance, gpointer user_data)
 {
-  (*(guint *) user_data)++;
+  (*(guint *)user_data)++;
 }
 
 static void
@@ -241,7 +242,8 @@ test_changed_signal (Fixture *f, gconstpointer data)
   g_assert_cmpuint (changed, ==, 2);
 }
 
-typedef struct {
+typedef struct
+{
   GMainLoop *loop;
   guint changed;
 } WatchState;

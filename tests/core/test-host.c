@@ -34,7 +34,7 @@ joined (gchar **names)
 static void
 count_cb (PeasExtensionSet *set, PeasPluginInfo *info, PeasExtension *exten, gpointer data)
 {
-  (*(guint *) data)++;
+  (*(guint *)data)++;
 }
 
 static guint
@@ -78,7 +78,8 @@ test_load_all (void)
   g_assert_cmpstr (api_loaded, ==, "mqtt scorer");
 }
 
-typedef struct {
+typedef struct
+{
   GPtrArray *added;
   GPtrArray *removed;
 } Seen;
@@ -176,8 +177,8 @@ test_broken_modules (void)
 
   host = ntpmon_host_new ("agent", dirs);
   g_assert_false (ntpmon_host_apply_config (host, kf, &error));
-  expected = g_strdup_printf ("plugin “garbage”: cannot load module: %s: file too short",
-                              garbage_so);
+  expected
+      = g_strdup_printf ("plugin “garbage”: cannot load module: %s: file too short", garbage_so);
   g_assert_true (g_str_has_prefix (error->message, expected));
   g_assert_nonnull (strstr (error->message, "plugin “missing”: module "));
   g_assert_nonnull (strstr (error->message, "libntpmon-missing.so does not exist"));
@@ -209,7 +210,8 @@ test_declare_config (void)
   g_assert_true (g_file_set_contents (path, "[plugins]\nenabled=ntp;scorer\n", -1, NULL));
   g_assert_false (ntpmon_config_load (config, &error));
   g_assert_error (error, NTPMON_CONFIG_ERROR, NTPMON_CONFIG_ERROR_VALUE);
-  g_assert_nonnull (strstr (error->message, "unknown name “scorer” (known: mqtt, ntp, traceroute)"));
+  g_assert_nonnull (
+      strstr (error->message, "unknown name “scorer” (known: mqtt, ntp, traceroute)"));
   g_unlink (path);
   g_rmdir (dir);
 }
