@@ -8,23 +8,20 @@
 
 #include "ntpmon-selector-constraint.h"
 
-/* Builds the constraint named by the "name" construct property; libpeas
- * checked that the property exists on NtpmonConstraint. */
+/* Builds the constraint named by the "name" construct property (libpeas
+ * checked that the property exists on NtpmonConstraint). Without a name, as
+ * when a PeasExtensionSet makes one extension per plugin, it builds the
+ * first one, `subnet`. */
 G_GNUC_BEGIN_IGNORE_DEPRECATIONS
 static GObject *
 create_constraint (guint n_parameters, GParameter *parameters, gpointer user_data)
 {
-  const gchar *name = NULL;
+  const gchar *name = ntpmon_selector_constraint_names ()[0];
 
   for (guint i = 0; i < n_parameters; i++)
-    if (g_str_equal (parameters[i].name, "name") && G_VALUE_HOLDS_STRING (&parameters[i].value))
+    if (g_str_equal (parameters[i].name, "name") && G_VALUE_HOLDS_STRING (&parameters[i].value)
+        && g_value_get_string (&parameters[i].value) != NULL)
       name = g_value_get_string (&parameters[i].value);
-  if (name == NULL)
-    {
-      g_message ("selector plugin: a constraint needs a name (one of %s)",
-                 "subnet, account, diversity, limits");
-      return NULL;
-    }
   return (GObject *)ntpmon_selector_constraint_new (name);
 }
 G_GNUC_END_IGNORE_DEPRECATIONS
