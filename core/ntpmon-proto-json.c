@@ -99,22 +99,22 @@ value_is_default (const ProtobufCFieldDescriptor *field, const void *member)
   switch (field->type)
     {
     case PROTOBUF_C_TYPE_FLOAT:
-      return *(const float *) member == 0 && !signbit (*(const float *) member);
+      return *(const float *)member == 0 && !signbit (*(const float *)member);
     case PROTOBUF_C_TYPE_DOUBLE:
-      return *(const double *) member == 0 && !signbit (*(const double *) member);
+      return *(const double *)member == 0 && !signbit (*(const double *)member);
     case PROTOBUF_C_TYPE_STRING:
-      return *(char *const *) member == NULL || **(char *const *) member == '\0';
+      return *(char *const *)member == NULL || **(char *const *)member == '\0';
     case PROTOBUF_C_TYPE_BYTES:
-      return ((const ProtobufCBinaryData *) member)->len == 0;
+      return ((const ProtobufCBinaryData *)member)->len == 0;
     case PROTOBUF_C_TYPE_MESSAGE:
-      return *(ProtobufCMessage *const *) member == NULL;
+      return *(ProtobufCMessage *const *)member == NULL;
     case PROTOBUF_C_TYPE_BOOL:
     case PROTOBUF_C_TYPE_ENUM:
-      return *(const int *) member == 0;
+      return *(const int *)member == 0;
     default:
       if (element_size (field->type) == 8)
-        return *(const guint64 *) member == 0;
-      return *(const guint32 *) member == 0;
+        return *(const guint64 *)member == 0;
+      return *(const guint32 *)member == 0;
     }
 }
 

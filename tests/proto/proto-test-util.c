@@ -11,7 +11,7 @@
 #include "monitor/v2/monitor_manager.pb-c.h"
 #include "proto-test-util.h"
 
-#define MEMBER(msg, offset) ((void *) ((guint8 *) (msg) + (offset)))
+#define MEMBER(msg, offset) ((void *)((guint8 *)(msg) + (offset)))
 
 static ProtobufCMessage *fill_message (const ProtobufCMessageDescriptor *desc, guint seed,
                                        guint depth);
@@ -24,40 +24,40 @@ fill_value (const ProtobufCFieldDescriptor *f, void *out, guint seed, guint dept
     case PROTOBUF_C_TYPE_INT32:
     case PROTOBUF_C_TYPE_SINT32:
     case PROTOBUF_C_TYPE_SFIXED32:
-      *(gint32 *) out = -(gint32) (seed + 7); /* negative: 10-byte varints */
+      *(gint32 *)out = -(gint32)(seed + 7); /* negative: 10-byte varints */
       return 4;
     case PROTOBUF_C_TYPE_UINT32:
     case PROTOBUF_C_TYPE_FIXED32:
-      *(guint32 *) out = G_MAXUINT32 - seed;
+      *(guint32 *)out = G_MAXUINT32 - seed;
       return 4;
     case PROTOBUF_C_TYPE_INT64:
     case PROTOBUF_C_TYPE_SINT64:
     case PROTOBUF_C_TYPE_SFIXED64:
-      *(gint64 *) out = G_MININT64 + seed; /* beyond double precision */
+      *(gint64 *)out = G_MININT64 + seed; /* beyond double precision */
       return 8;
     case PROTOBUF_C_TYPE_UINT64:
     case PROTOBUF_C_TYPE_FIXED64:
-      *(guint64 *) out = G_MAXUINT64 - seed;
+      *(guint64 *)out = G_MAXUINT64 - seed;
       return 8;
     case PROTOBUF_C_TYPE_FLOAT:
-      *(float *) out = 1.5f + (float) seed;
+      *(float *)out = 1.5f + (float)seed;
       return sizeof (float);
     case PROTOBUF_C_TYPE_DOUBLE:
-      *(double *) out = -2.25 - seed;
+      *(double *)out = -2.25 - seed;
       return sizeof (double);
     case PROTOBUF_C_TYPE_BOOL:
-      *(protobuf_c_boolean *) out = 1;
+      *(protobuf_c_boolean *)out = 1;
       return sizeof (protobuf_c_boolean);
     case PROTOBUF_C_TYPE_ENUM:
       {
         const ProtobufCEnumDescriptor *ed = f->descriptor;
-        *(int *) out = ed->values[ed->n_values - 1].value;
+        *(int *)out = ed->values[ed->n_values - 1].value;
         return sizeof (int);
       }
     case PROTOBUF_C_TYPE_STRING:
       {
         g_autofree gchar *text = g_strdup_printf ("%s-%u \"q\" \xc3\xa4", f->name, seed);
-        *(char **) out = strdup (text); /* freed by protobuf-c with free() */
+        *(char **)out = strdup (text); /* freed by protobuf-c with free() */
         return sizeof (char *);
       }
     case PROTOBUF_C_TYPE_BYTES:
@@ -66,13 +66,13 @@ fill_value (const ProtobufCFieldDescriptor *f, void *out, guint seed, guint dept
         b->len = 5 + seed % 3;
         b->data = malloc (b->len);
         for (gsize i = 0; i < b->len; i++)
-          b->data[i] = (guint8) (i == 0 ? 0 : i == 1 ? 0xff : 0xf8 + seed + i);
+          b->data[i] = (guint8)(i == 0 ? 0 : i == 1 ? 0xff : 0xf8 + seed + i);
         return sizeof *b;
       }
     case PROTOBUF_C_TYPE_MESSAGE:
     default:
-      *(ProtobufCMessage **) out = depth < 2 ? fill_message (f->descriptor, seed + 1, depth + 1)
-                                             : NULL;
+      *(ProtobufCMessage **)out
+          = depth < 2 ? fill_message (f->descriptor, seed + 1, depth + 1) : NULL;
       return sizeof (ProtobufCMessage *);
     }
 }
@@ -87,9 +87,10 @@ fill_message (const ProtobufCMessageDescriptor *desc, guint seed, guint depth)
       || g_str_equal (desc->name, "google.protobuf.Duration"))
     {
       gboolean ts = desc->name[16] == 'T';
-      *(gint64 *) MEMBER (msg, desc->fields[0].offset) = ts ? 1700000000 + (gint64) seed : -1 - (gint64) seed;
-      *(gint32 *) MEMBER (msg, desc->fields[1].offset)
-          = ts ? 123456789 + (gint32) seed : -500000000 - (gint32) seed;
+      *(gint64 *)MEMBER (msg, desc->fields[0].offset)
+          = ts ? 1700000000 + (gint64)seed : -1 - (gint64)seed;
+      *(gint32 *)MEMBER (msg, desc->fields[1].offset)
+          = ts ? 123456789 + (gint32)seed : -500000000 - (gint32)seed;
       return msg;
     }
 
@@ -105,8 +106,7 @@ fill_message (const ProtobufCMessageDescriptor *desc, guint seed, guint depth)
             continue;
           *oneof_case = f->id;
         }
-      if (f->label == PROTOBUF_C_LABEL_REPEATED && f->type == PROTOBUF_C_TYPE_MESSAGE
-          && depth >= 2)
+      if (f->label == PROTOBUF_C_LABEL_REPEATED && f->type == PROTOBUF_C_TYPE_MESSAGE && depth >= 2)
         continue; /* a list cannot hold NULL messages */
       if (f->label == PROTOBUF_C_LABEL_REPEATED)
         {
@@ -116,11 +116,11 @@ fill_message (const ProtobufCMessageDescriptor *desc, guint seed, guint depth)
           for (gsize j = 0; j < n; j++)
             {
               guint8 tmp[16];
-              size = fill_value (f, tmp, seed + (guint) j, depth);
+              size = fill_value (f, tmp, seed + (guint)j, depth);
               memcpy (array + j * size, tmp, size);
             }
-          *(void **) member = array;
-          *(size_t *) MEMBER (msg, f->quantifier_offset) = n;
+          *(void **)member = array;
+          *(size_t *)MEMBER (msg, f->quantifier_offset) = n;
           continue;
         }
       fill_value (f, member, seed + i, depth);

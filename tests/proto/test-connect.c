@@ -34,10 +34,11 @@ test_routes (void)
   g_assert_no_error (error);
   g_assert_true (m->input == &monitor__v2__submit_results_request__descriptor);
 
-  const gchar *bad[] = { "/monitor.v2.MonitorService/Nope",  "/monitor.v2.MonitorService/",
-                         "/monitor.v2.MonitorService",       "monitor.v2.MonitorService/GetConfig",
-                         "/api/v1/api.Monitor/GetConfig",    "/monitor.v2.MonitorServiceX/GetConfig",
-                         "/monitor.v2.MonitorService/getconfig", "" };
+  const gchar *bad[]
+      = { "/monitor.v2.MonitorService/Nope",      "/monitor.v2.MonitorService/",
+          "/monitor.v2.MonitorService",           "monitor.v2.MonitorService/GetConfig",
+          "/api/v1/api.Monitor/GetConfig",        "/monitor.v2.MonitorServiceX/GetConfig",
+          "/monitor.v2.MonitorService/getconfig", "" };
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       g_clear_error (&error);
@@ -55,8 +56,8 @@ test_headers (void)
 
   g_assert_true (ntpmon_connect_parse_content_type ("application/proto", &codec, &error));
   g_assert_cmpint (codec, ==, NTPMON_RPC_CODEC_PROTO);
-  g_assert_true (ntpmon_connect_parse_content_type ("application/json; charset=utf-8", &codec,
-                                                    &error));
+  g_assert_true (
+      ntpmon_connect_parse_content_type ("application/json; charset=utf-8", &codec, &error));
   g_assert_cmpint (codec, ==, NTPMON_RPC_CODEC_JSON);
   g_assert_no_error (error);
   const gchar *bad[] = { "application/protobuf", "application/grpc", "text/plain", "", NULL };
@@ -94,7 +95,7 @@ test_headers (void)
 static ProtobufCMessage *
 big_response (guint seed)
 {
-  Monitor__V2__GetServersResponse *resp = (Monitor__V2__GetServersResponse *) proto_test_fill (
+  Monitor__V2__GetServersResponse *resp = (Monitor__V2__GetServersResponse *)proto_test_fill (
       &monitor__v2__get_servers_response__descriptor, seed);
 
   for (gsize i = 0; i < resp->n_servers; i++)
@@ -103,8 +104,8 @@ big_response (guint seed)
   resp->n_servers = 20;
   resp->servers = calloc (resp->n_servers, sizeof *resp->servers);
   for (gsize i = 0; i < resp->n_servers; i++)
-    resp->servers[i] = (Monitor__V2__Server *) proto_test_fill (&monitor__v2__server__descriptor,
-                                                                seed + (guint) i);
+    resp->servers[i] = (Monitor__V2__Server *)proto_test_fill (&monitor__v2__server__descriptor,
+                                                               seed + (guint)i);
   g_assert_cmpuint (protobuf_c_message_get_packed_size (&resp->base), >=,
                     NTPMON_CONNECT_GZIP_MIN_BYTES);
   return &resp->base;
@@ -143,8 +144,7 @@ test_request_response (void)
 
         g_autoptr (ProtobufCMessage) back = ntpmon_connect_decode_response (
             200, ntpmon_connect_content_type (codecs[c]), encoding, reply,
-            &monitor__v2__get_servers_response__descriptor, NTPMON_RPC_DEFAULT_BODY_LIMIT,
-            &error);
+            &monitor__v2__get_servers_response__descriptor, NTPMON_RPC_DEFAULT_BODY_LIMIT, &error);
         g_assert_no_error (error);
         proto_test_assert_same (resp, back);
       }
@@ -153,12 +153,12 @@ test_request_response (void)
   Monitor__V2__SubmitResultsResponse ok = MONITOR__V2__SUBMIT_RESULTS_RESPONSE__INIT;
   ok.ok = 1;
   const gchar *encoding = "unset";
-  g_autoptr (GBytes) small = ntpmon_connect_encode_response (NTPMON_RPC_CODEC_PROTO, &ok.base,
-                                                             "gzip", &encoding, NULL);
+  g_autoptr (GBytes) small
+      = ntpmon_connect_encode_response (NTPMON_RPC_CODEC_PROTO, &ok.base, "gzip", &encoding, NULL);
   g_assert_null (encoding);
   g_assert_cmpmem (g_bytes_get_data (small, NULL), g_bytes_get_size (small), "\x08\x01", 2);
-  g_autoptr (GBytes) small_json = ntpmon_connect_encode_response (NTPMON_RPC_CODEC_JSON, &ok.base,
-                                                                  NULL, &encoding, NULL);
+  g_autoptr (GBytes) small_json
+      = ntpmon_connect_encode_response (NTPMON_RPC_CODEC_JSON, &ok.base, NULL, &encoding, NULL);
   g_assert_cmpmem (g_bytes_get_data (small_json, NULL), g_bytes_get_size (small_json),
                    "{\"ok\":true}", 11);
 }
@@ -176,8 +176,8 @@ test_bad_requests (void)
   g_assert_null (ntpmon_connect_decode_request ("text/plain", NULL, json, desc, 1024, &error));
   g_assert_error (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_UNIMPLEMENTED);
   g_clear_error (&error);
-  g_assert_null (ntpmon_connect_decode_request ("application/json", "zstd", json, desc, 1024,
-                                                &error));
+  g_assert_null (
+      ntpmon_connect_decode_request ("application/json", "zstd", json, desc, 1024, &error));
   g_assert_error (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_UNIMPLEMENTED);
   g_clear_error (&error);
   g_assert_null (ntpmon_connect_decode_request ("application/json", NULL, json, desc, 10, &error));
@@ -248,15 +248,14 @@ test_error_table (void)
     guint status;
     NtpmonRpcError code;
   } reverse[] = {
-    { 400, NTPMON_RPC_ERROR_INTERNAL },    { 401, NTPMON_RPC_ERROR_UNAUTHENTICATED },
+    { 400, NTPMON_RPC_ERROR_INTERNAL },          { 401, NTPMON_RPC_ERROR_UNAUTHENTICATED },
     { 403, NTPMON_RPC_ERROR_PERMISSION_DENIED }, { 404, NTPMON_RPC_ERROR_UNIMPLEMENTED },
-    { 429, NTPMON_RPC_ERROR_UNAVAILABLE }, { 502, NTPMON_RPC_ERROR_UNAVAILABLE },
-    { 503, NTPMON_RPC_ERROR_UNAVAILABLE }, { 504, NTPMON_RPC_ERROR_UNAVAILABLE },
-    { 500, NTPMON_RPC_ERROR_UNKNOWN },     { 418, NTPMON_RPC_ERROR_UNKNOWN },
+    { 429, NTPMON_RPC_ERROR_UNAVAILABLE },       { 502, NTPMON_RPC_ERROR_UNAVAILABLE },
+    { 503, NTPMON_RPC_ERROR_UNAVAILABLE },       { 504, NTPMON_RPC_ERROR_UNAVAILABLE },
+    { 500, NTPMON_RPC_ERROR_UNKNOWN },           { 418, NTPMON_RPC_ERROR_UNKNOWN },
   };
   for (guint i = 0; i < G_N_ELEMENTS (reverse); i++)
-    g_assert_cmpint (ntpmon_connect_code_from_http_status (reverse[i].status), ==,
-                     reverse[i].code);
+    g_assert_cmpint (ntpmon_connect_code_from_http_status (reverse[i].status), ==, reverse[i].code);
 }
 
 static void
@@ -268,16 +267,15 @@ test_error_json (void)
           = g_error_new (NTPMON_RPC_ERROR, connect_table[i].code, "msg \"%u\"", i);
       guint status = 0;
       g_autoptr (GBytes) body = ntpmon_connect_error_to_json (error, &status);
-      g_autofree gchar *expected
-          = g_strdup_printf ("{\"code\":\"%s\",\"message\":\"msg \\\"%u\\\"\"}",
-                             connect_table[i].name, i);
+      g_autofree gchar *expected = g_strdup_printf (
+          "{\"code\":\"%s\",\"message\":\"msg \\\"%u\\\"\"}", connect_table[i].name, i);
       g_assert_cmpmem (g_bytes_get_data (body, NULL), g_bytes_get_size (body), expected,
                        strlen (expected));
       g_assert_cmpuint (status, ==, connect_table[i].status);
 
       /* and the client reads it back */
       g_autoptr (GError) back = ntpmon_connect_error_from_json (status, body);
-      g_assert_error (back, NTPMON_RPC_ERROR, (gint) connect_table[i].code);
+      g_assert_error (back, NTPMON_RPC_ERROR, (gint)connect_table[i].code);
       g_autofree gchar *msg = g_strdup_printf ("msg \"%u\"", i);
       g_assert_cmpstr (back->message, ==, msg);
     }
@@ -302,8 +300,12 @@ test_error_json (void)
                    "{\"code\":\"internal\"}", 19);
 
   /* error bodies that are not Connect errors fall back to the status */
-  const gchar *junk[] = { "", "<html>502</html>", "[]", "{\"code\":5,\"message\":{}}",
-                          "{\"code\":\"bogus\"}", "{\"code\":null}" };
+  const gchar *junk[] = { "",
+                          "<html>502</html>",
+                          "[]",
+                          "{\"code\":5,\"message\":{}}",
+                          "{\"code\":\"bogus\"}",
+                          "{\"code\":null}" };
   for (guint i = 0; i < G_N_ELEMENTS (junk); i++)
     {
       g_autoptr (GBytes) jb = bytes_of (junk[i]);
@@ -330,15 +332,13 @@ test_error_json (void)
   g_clear_error (&error);
   /* plain-text 401 from an auth layer */
   g_autoptr (GBytes) text = bytes_of ("Unauthorized");
-  g_assert_null (ntpmon_connect_decode_response (401, "text/plain", NULL, text,
-                                                 &monitor__v2__get_config_response__descriptor,
-                                                 1024, &error));
+  g_assert_null (ntpmon_connect_decode_response (
+      401, "text/plain", NULL, text, &monitor__v2__get_config_response__descriptor, 1024, &error));
   g_assert_error (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_UNAUTHENTICATED);
   g_clear_error (&error);
   /* a 200 with a foreign content type */
-  g_assert_null (ntpmon_connect_decode_response (200, "text/html", NULL, text,
-                                                 &monitor__v2__get_config_response__descriptor,
-                                                 1024, &error));
+  g_assert_null (ntpmon_connect_decode_response (
+      200, "text/html", NULL, text, &monitor__v2__get_config_response__descriptor, 1024, &error));
   g_assert_error (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_UNKNOWN);
 }
 

@@ -50,7 +50,8 @@ test_bytes (void)
   g_autoptr (GInetAddress) empty = ntpmon_ip_from_bytes_lenient (NULL, 0);
   g_autofree gchar *te = ntpmon_ip_to_string (empty);
   g_assert_cmpstr (te, ==, "::");
-  g_autoptr (GInetAddress) short5 = ntpmon_ip_from_bytes_lenient ((const guint8 *) "\x20\x01\x0d\xb8\x01", 5);
+  g_autoptr (GInetAddress) short5
+      = ntpmon_ip_from_bytes_lenient ((const guint8 *)"\x20\x01\x0d\xb8\x01", 5);
   g_autofree gchar *ts = ntpmon_ip_to_string (short5);
   g_assert_cmpstr (ts, ==, "2001:db8:100::");
   big[0] = 0xfe;
@@ -59,7 +60,7 @@ test_bytes (void)
   g_autoptr (GInetAddress) long32 = ntpmon_ip_from_bytes_lenient (big, 32);
   g_autofree gchar *tl = ntpmon_ip_to_string (long32);
   g_assert_cmpstr (tl, ==, "fe80::");
-  g_autoptr (GInetAddress) l4 = ntpmon_ip_from_bytes_lenient ((const guint8 *) "\x0a\0\0\x01", 4);
+  g_autoptr (GInetAddress) l4 = ntpmon_ip_from_bytes_lenient ((const guint8 *)"\x0a\0\0\x01", 4);
   g_assert_cmpint (g_inet_address_get_family (l4), ==, G_SOCKET_FAMILY_IPV4);
 
   g_clear_error (&error);
@@ -80,14 +81,14 @@ test_text (void)
     { "::", "::" },
     { "::1", "::1" },
     { "2001:DB8:0:0:0:0:0:1", "2001:db8::1" },
-    { "2001:db8:0:1:0:0:0:1", "2001:db8:0:1::1" },         /* a single 0 group stays */
-    { "2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1" },       /* first of equal runs */
-    { "2001:0:0:1:0:0:0:1", "2001:0:0:1::1" },             /* longest run wins */
+    { "2001:db8:0:1:0:0:0:1", "2001:db8:0:1::1" },   /* a single 0 group stays */
+    { "2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1" }, /* first of equal runs */
+    { "2001:0:0:1:0:0:0:1", "2001:0:0:1::1" },       /* longest run wins */
     { "2001:db8:1:1:1:1:1:0", "2001:db8:1:1:1:1:1:0" },
     { "1:0:0:0:0:0:0:0", "1::" },
     { "::ffff:192.0.2.1", "::ffff:192.0.2.1" },
     { "::ffff:c000:0201", "::ffff:192.0.2.1" },
-    { "::192.0.2.1", "::c000:201" },                       /* no IPv4-compatible form */
+    { "::192.0.2.1", "::c000:201" }, /* no IPv4-compatible form */
     { "fe80::1:2:3:4", "fe80::1:2:3:4" },
     { "0:0:1::", "0:0:1::" },
   };

@@ -40,7 +40,7 @@ scalars (const gchar *json)
 
   g_assert_no_error (error);
   g_assert_nonnull (msg);
-  return (Ntpmon__Test__Scalars *) msg;
+  return (Ntpmon__Test__Scalars *)msg;
 }
 
 /* Parsing @json as @desc must fail with invalid_argument naming @field. */
@@ -131,7 +131,7 @@ test_names (void)
 
   /* the legacy field "List" keeps its capital: its JSON name is "List" */
   g_autoptr (GError) error = NULL;
-  Api__ServerStatusList *list = (Api__ServerStatusList *) from_json (
+  Api__ServerStatusList *list = (Api__ServerStatusList *)from_json (
       &api__server_status_list__descriptor, "{\"List\":[{\"stratum\":2}],\"batchId\":\"QQ==\"}",
       &error);
   g_assert_no_error (error);
@@ -143,7 +143,7 @@ test_names (void)
   protobuf_c_message_free_unpacked (&list->base, NULL);
 
   /* a differently spelled name is just an unknown field */
-  Api__ServerStatusList *lower = (Api__ServerStatusList *) from_json (
+  Api__ServerStatusList *lower = (Api__ServerStatusList *)from_json (
       &api__server_status_list__descriptor, "{\"list\":[{\"stratum\":2}]}", &error);
   g_assert_no_error (error);
   g_assert_cmpuint (lower->n_list, ==, 0);
@@ -183,7 +183,7 @@ test_defaults (void)
   g_assert_cmpstr (json, ==, "{\"offset\":\"0s\"}");
   g_autoptr (GBytes) packed = proto_test_pack (&st.base);
   g_assert_cmpmem (g_bytes_get_data (packed, NULL), g_bytes_get_size (packed), "\x3a\x00", 2);
-  Monitor__V2__ServerStatus *back = (Monitor__V2__ServerStatus *) from_json (
+  Monitor__V2__ServerStatus *back = (Monitor__V2__ServerStatus *)from_json (
       &monitor__v2__server_status__descriptor, json, &error);
   g_assert_no_error (error);
   g_assert_nonnull (back->offset);
@@ -260,11 +260,16 @@ test_integers (void)
   {
     const gchar *json, *field;
   } bad[] = {
-    { "{\"i32\":2147483648}", "i32" },     { "{\"i32\":1.5}", "i32" },
-    { "{\"i32\":\"abc\"}", "i32" },        { "{\"i32\":true}", "i32" },
-    { "{\"i32\":{}}", "i32" },             { "{\"u32\":-1}", "u32" },
-    { "{\"u64\":\"-1\"}", "u64" },         { "{\"i64\":\"9223372036854775808\"}", "i64" },
-    { "{\"i64\":\" 1\"}", "i64" },         { "{\"i64\":[1]}", "i64" },
+    { "{\"i32\":2147483648}", "i32" },
+    { "{\"i32\":1.5}", "i32" },
+    { "{\"i32\":\"abc\"}", "i32" },
+    { "{\"i32\":true}", "i32" },
+    { "{\"i32\":{}}", "i32" },
+    { "{\"u32\":-1}", "u32" },
+    { "{\"u64\":\"-1\"}", "u64" },
+    { "{\"i64\":\"9223372036854775808\"}", "i64" },
+    { "{\"i64\":\" 1\"}", "i64" },
+    { "{\"i64\":[1]}", "i64" },
     { "{\"manyI64\":[1,\"x\"]}", "many_i64[1]" },
     { "{\"manyI64\":[null]}", "many_i64[0]" },
   };
@@ -296,12 +301,18 @@ test_other_scalars (void)
   {
     const gchar *json, *field;
   } bad[] = {
-    { "{\"flag\":\"true\"}", "flag" },     { "{\"flag\":1}", "flag" },
-    { "{\"color\":\"COLOR_BLUE\"}", "color" }, { "{\"color\":1.5}", "color" },
-    { "{\"text\":5}", "text" },            { "{\"text\":[\"a\"]}", "text" },
-    { "{\"child\":[]}", "child" },         { "{\"child\":{\"i32\":\"x\"}}", "child.i32" },
-    { "{\"children\":{}}", "children" },   { "{\"children\":[{\"flag\":0}]}", "children[0].flag" },
-    { "{\"fl\":1e300}", "fl" },            { "{\"db\":\"1x\"}", "db" },
+    { "{\"flag\":\"true\"}", "flag" },
+    { "{\"flag\":1}", "flag" },
+    { "{\"color\":\"COLOR_BLUE\"}", "color" },
+    { "{\"color\":1.5}", "color" },
+    { "{\"text\":5}", "text" },
+    { "{\"text\":[\"a\"]}", "text" },
+    { "{\"child\":[]}", "child" },
+    { "{\"child\":{\"i32\":\"x\"}}", "child.i32" },
+    { "{\"children\":{}}", "children" },
+    { "{\"children\":[{\"flag\":0}]}", "children[0].flag" },
+    { "{\"fl\":1e300}", "fl" },
+    { "{\"db\":\"1x\"}", "db" },
   };
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     assert_rejected (&ntpmon__test__scalars__descriptor, bad[i].json, bad[i].field);
@@ -317,10 +328,9 @@ static void
 test_unknown_fields (void)
 {
   g_autoptr (GError) error = NULL;
-  Monitor__V2__GetConfigRequest *req = (Monitor__V2__GetConfigRequest *) from_json (
+  Monitor__V2__GetConfigRequest *req = (Monitor__V2__GetConfigRequest *)from_json (
       &monitor__v2__get_config_request__descriptor,
-      "{\"foo\":1,\"monId\":\"192.0.2.1\",\"bar\":{\"x\":[1,{\"y\":null}]},\"baz\":\"q\"}",
-      &error);
+      "{\"foo\":1,\"monId\":\"192.0.2.1\",\"bar\":{\"x\":[1,{\"y\":null}]},\"baz\":\"q\"}", &error);
   g_assert_no_error (error);
   g_assert_cmpstr (req->mon_id, ==, "192.0.2.1");
   protobuf_c_message_free_unpacked (&req->base, NULL);
@@ -332,7 +342,7 @@ check_timestamp (const gchar *in, gint64 seconds, gint32 nanos, const gchar *can
 {
   g_autofree gchar *json = g_strdup_printf ("{\"ts\":\"%s\"}", in);
   g_autoptr (GError) error = NULL;
-  Monitor__V2__ServerStatus *st = (Monitor__V2__ServerStatus *) from_json (
+  Monitor__V2__ServerStatus *st = (Monitor__V2__ServerStatus *)from_json (
       &monitor__v2__server_status__descriptor, json, &error);
 
   g_assert_no_error (error);
@@ -352,8 +362,7 @@ test_timestamp (void)
   check_timestamp ("1972-01-01T10:00:20.021Z", 63108020, 21000000, "1972-01-01T10:00:20.021Z");
   check_timestamp ("2024-02-29T23:59:59.123456789Z", 1709251199, 123456789,
                    "2024-02-29T23:59:59.123456789Z");
-  check_timestamp ("2024-02-29T23:59:59.000001Z", 1709251199, 1000,
-                   "2024-02-29T23:59:59.000001Z");
+  check_timestamp ("2024-02-29T23:59:59.000001Z", 1709251199, 1000, "2024-02-29T23:59:59.000001Z");
   check_timestamp ("2024-02-29T23:59:59.1234567Z", 1709251199, 123456700,
                    "2024-02-29T23:59:59.123456700Z");
   check_timestamp ("2024-03-01T01:30:00+01:30", 1709251200, 0, "2024-03-01T00:00:00Z");
@@ -365,10 +374,12 @@ test_timestamp (void)
                    "9999-12-31T23:59:59.999999999Z");
 
   const gchar *bad[] = {
-    "2024-02-30T00:00:00Z",  "2023-02-29T00:00:00Z", "2024-01-01 00:00:00Z",
-    "2024-01-01T00:00:00",   "2024-01-01T24:00:00Z", "2024-01-01T00:00:60Z",
-    "2024-01-01T00:00:00.Z", "2024-01-01T00:00:00.1234567890Z", "2024-1-01T00:00:00Z",
-    "0001-01-01T00:00:00+01:00", "2024-01-01T00:00:00Zjunk", "",
+    "2024-02-30T00:00:00Z",     "2023-02-29T00:00:00Z",
+    "2024-01-01 00:00:00Z",     "2024-01-01T00:00:00",
+    "2024-01-01T24:00:00Z",     "2024-01-01T00:00:60Z",
+    "2024-01-01T00:00:00.Z",    "2024-01-01T00:00:00.1234567890Z",
+    "2024-1-01T00:00:00Z",      "0001-01-01T00:00:00+01:00",
+    "2024-01-01T00:00:00Zjunk", "",
   };
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
@@ -384,7 +395,8 @@ test_timestamp (void)
   ts.nanos = -1;
   st.ts = &ts;
   g_autoptr (GError) error = NULL;
-  g_autofree gchar *out = ntpmon_proto_json_to_data (&st.base, NTPMON_PROTO_JSON_NONE, NULL, &error);
+  g_autofree gchar *out
+      = ntpmon_proto_json_to_data (&st.base, NTPMON_PROTO_JSON_NONE, NULL, &error);
   g_assert_null (out);
   g_assert_error (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_INTERNAL);
 }
@@ -394,7 +406,7 @@ check_duration (const gchar *in, gint64 seconds, gint32 nanos, const gchar *cano
 {
   g_autofree gchar *json = g_strdup_printf ("{\"rtt\":\"%s\"}", in);
   g_autoptr (GError) error = NULL;
-  Monitor__V2__ServerStatus *st = (Monitor__V2__ServerStatus *) from_json (
+  Monitor__V2__ServerStatus *st = (Monitor__V2__ServerStatus *)from_json (
       &monitor__v2__server_status__descriptor, json, &error);
 
   g_assert_no_error (error);
@@ -420,9 +432,10 @@ test_duration (void)
                   "315576000000.999999999s");
   check_duration ("-315576000000s", G_GINT64_CONSTANT (-315576000000), 0, "-315576000000s");
 
-  const gchar *bad[] = { "1.5",  "1.0000000001s", "abc", "315576000001s", "1000000000000000s",
-                         "-s",   ".5s",           "1.s", "+1s",           "1s ",
-                         "1e3s", "" };
+  const gchar *bad[] = {
+    "1.5", "1.0000000001s", "abc", "315576000001s", "1000000000000000s", "-s", ".5s", "1.s", "+1s",
+    "1s ", "1e3s",          ""
+  };
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       g_autofree gchar *json = g_strdup_printf ("{\"rtt\":\"%s\"}", bad[i]);
@@ -436,7 +449,8 @@ test_duration (void)
   d.nanos = -1;
   st.rtt = &d;
   g_autoptr (GError) error = NULL;
-  g_autofree gchar *out = ntpmon_proto_json_to_data (&st.base, NTPMON_PROTO_JSON_NONE, NULL, &error);
+  g_autofree gchar *out
+      = ntpmon_proto_json_to_data (&st.base, NTPMON_PROTO_JSON_NONE, NULL, &error);
   g_assert_null (out);
   g_assert_error (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_INTERNAL);
 }

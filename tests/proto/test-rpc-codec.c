@@ -22,10 +22,10 @@ zlib_gzip (const guint8 *data, gsize len)
 
   g_assert_cmpint (deflateInit2 (&zs, 9, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY), ==,
                    Z_OK);
-  zs.next_in = (Bytef *) data;
-  zs.avail_in = (uInt) len;
+  zs.next_in = (Bytef *)data;
+  zs.avail_in = (uInt)len;
   zs.next_out = out;
-  zs.avail_out = (uInt) cap;
+  zs.avail_out = (uInt)cap;
   g_assert_cmpint (deflate (&zs, Z_FINISH), ==, Z_STREAM_END);
   gsize n = zs.total_out;
   deflateEnd (&zs);
@@ -43,8 +43,8 @@ zlib_gunzip (GBytes *gz)
   int ret;
 
   g_assert_cmpint (inflateInit2 (&zs, 16 + MAX_WBITS), ==, Z_OK);
-  zs.next_in = (Bytef *) data;
-  zs.avail_in = (uInt) len;
+  zs.next_in = (Bytef *)data;
+  zs.avail_in = (uInt)len;
   do
     {
       zs.next_out = buf;
@@ -68,10 +68,9 @@ test_gzip (void)
   g_autoptr (GError) error = NULL;
 
   /* in: a body compressed by zlib decodes to the same message */
-  g_autoptr (ProtobufCMessage) back
-      = ntpmon_rpc_body_decode (NTPMON_RPC_CODEC_PROTO, "gzip", gz,
-                                &monitor__v2__submit_results_request__descriptor,
-                                NTPMON_RPC_DEFAULT_BODY_LIMIT, &error);
+  g_autoptr (ProtobufCMessage) back = ntpmon_rpc_body_decode (
+      NTPMON_RPC_CODEC_PROTO, "gzip", gz, &monitor__v2__submit_results_request__descriptor,
+      NTPMON_RPC_DEFAULT_BODY_LIMIT, &error);
   g_assert_no_error (error);
   proto_test_assert_same (msg, back);
 
@@ -85,8 +84,8 @@ test_gzip (void)
 
   /* two gzip members in a row are one body */
   g_autoptr (GByteArray) two = g_byte_array_new ();
-  g_byte_array_append (two, g_bytes_get_data (gz, NULL), (guint) g_bytes_get_size (gz));
-  g_byte_array_append (two, g_bytes_get_data (gz, NULL), (guint) g_bytes_get_size (gz));
+  g_byte_array_append (two, g_bytes_get_data (gz, NULL), (guint)g_bytes_get_size (gz));
+  g_byte_array_append (two, g_bytes_get_data (gz, NULL), (guint)g_bytes_get_size (gz));
   g_autoptr (GBytes) two_bytes = g_byte_array_free_to_bytes (g_steal_pointer (&two));
   g_autoptr (GBytes) doubled = ntpmon_rpc_body_decompress (two_bytes, "gzip", 1 << 20, &error);
   g_assert_no_error (error);
@@ -135,8 +134,8 @@ test_broken_gzip (void)
 
   /* trailing garbage after the stream */
   g_autoptr (GByteArray) trailing = g_byte_array_new ();
-  g_byte_array_append (trailing, data, (guint) len);
-  g_byte_array_append (trailing, (const guint8 *) "junk", 4);
+  g_byte_array_append (trailing, data, (guint)len);
+  g_byte_array_append (trailing, (const guint8 *)"junk", 4);
   g_autoptr (GBytes) tb = g_byte_array_free_to_bytes (g_steal_pointer (&trailing));
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) out = ntpmon_rpc_body_decompress (tb, "gzip", 1 << 20, &error);
@@ -181,10 +180,9 @@ test_limits (void)
   g_autoptr (GBytes) bomb = zlib_gzip (big, bomb_size);
   g_clear_pointer (&big, g_free);
   g_assert_cmpuint (g_bytes_get_size (bomb), <, NTPMON_RPC_DEFAULT_BODY_LIMIT);
-  g_autoptr (ProtobufCMessage) msg
-      = ntpmon_rpc_body_decode (NTPMON_RPC_CODEC_PROTO, "gzip", bomb,
-                                &monitor__v2__get_config_request__descriptor,
-                                NTPMON_RPC_DEFAULT_BODY_LIMIT, &error);
+  g_autoptr (ProtobufCMessage) msg = ntpmon_rpc_body_decode (
+      NTPMON_RPC_CODEC_PROTO, "gzip", bomb, &monitor__v2__get_config_request__descriptor,
+      NTPMON_RPC_DEFAULT_BODY_LIMIT, &error);
   g_assert_null (msg);
   g_assert_error (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_RESOURCE_EXHAUSTED);
 }
@@ -227,12 +225,12 @@ test_garbage (void)
           guint8 junk[64];
           gsize n = g_rand_int_range (rand, 1, sizeof junk);
           for (gsize i = 0; i < n; i++)
-            junk[i] = (guint8) g_rand_int (rand);
+            junk[i] = (guint8)g_rand_int (rand);
           rejected += !decode_survives (all[d], junk, n);
 
           g_autofree guint8 *copy = g_memdup2 (data, len);
           if (len > 0)
-            copy[g_rand_int_range (rand, 0, (gint32) len)] = (guint8) g_rand_int (rand);
+            copy[g_rand_int_range (rand, 0, (gint32)len)] = (guint8)g_rand_int (rand);
           rejected += !decode_survives (all[d], copy, len);
         }
     }
@@ -243,8 +241,8 @@ test_garbage (void)
   /* specific shapes */
   static const guint8 huge_len[] = { 0x12, 0xff, 0xff, 0xff, 0xff, 0x0f, 'x' };
   g_assert_false (decode_survives (&monitor__v2__server__descriptor, huge_len, sizeof huge_len));
-  static const guint8 bad_varint[] = { 0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-                                       0xff, 0xff, 0xff, 0xff, 0xff };
+  static const guint8 bad_varint[]
+      = { 0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
   g_assert_false (
       decode_survives (&monitor__v2__server__descriptor, bad_varint, sizeof bad_varint));
   /* a string that is not UTF-8 */
@@ -263,7 +261,8 @@ static void
 test_headers (void)
 {
   g_assert_true (ntpmon_rpc_media_type_is ("application/json", "application/json"));
-  g_assert_true (ntpmon_rpc_media_type_is (" Application/JSON ; charset=utf-8", "application/json"));
+  g_assert_true (
+      ntpmon_rpc_media_type_is (" Application/JSON ; charset=utf-8", "application/json"));
   g_assert_false (ntpmon_rpc_media_type_is ("application/jsonx", "application/json"));
   g_assert_false (ntpmon_rpc_media_type_is (NULL, "application/json"));
 

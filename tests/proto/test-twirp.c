@@ -35,9 +35,12 @@ test_routes (void)
 
   g_assert_null (ntpmon_twirp_find_method (svc, "GET", "/api/v1/api.Monitor/GetConfig", &error));
   g_assert_error (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_BAD_ROUTE);
-  const gchar *bad[] = { "/api/v1/api.Monitor/Nope", "/api.Monitor/GetConfig",
-                         "/api/v2/api.Monitor/GetConfig", "/api/v1/api.Monitor/GetConfig/x",
-                         "/monitor.v2.MonitorService/GetConfig", "" };
+  const gchar *bad[] = { "/api/v1/api.Monitor/Nope",
+                         "/api.Monitor/GetConfig",
+                         "/api/v2/api.Monitor/GetConfig",
+                         "/api/v1/api.Monitor/GetConfig/x",
+                         "/monitor.v2.MonitorService/GetConfig",
+                         "" };
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       g_clear_error (&error);
@@ -54,8 +57,8 @@ test_content_types (void)
 
   g_assert_true (ntpmon_twirp_parse_content_type ("application/protobuf", &codec, &error));
   g_assert_cmpint (codec, ==, NTPMON_RPC_CODEC_PROTO);
-  g_assert_true (ntpmon_twirp_parse_content_type ("Application/JSON; charset=utf-8", &codec,
-                                                  &error));
+  g_assert_true (
+      ntpmon_twirp_parse_content_type ("Application/JSON; charset=utf-8", &codec, &error));
   g_assert_cmpint (codec, ==, NTPMON_RPC_CODEC_JSON);
   g_assert_no_error (error);
   const gchar *bad[] = { "application/proto", "text/plain", "", NULL };
@@ -79,20 +82,21 @@ test_bodies (void)
   const gchar *json = "{\"version\":3,\"List\":[{\"ip_bytes\":\"wAACAQ==\",\"leap\":-1,"
                       "\"offset\":\"-0.001s\",\"unknown\":1}],\"batch_id\":\"QUJD\"}";
   g_autoptr (GBytes) body = g_bytes_new (json, strlen (json));
-  Api__ServerStatusList *list = (Api__ServerStatusList *) ntpmon_twirp_decode_request (
+  Api__ServerStatusList *list = (Api__ServerStatusList *)ntpmon_twirp_decode_request (
       "application/json", body, &api__server_status_list__descriptor, 1024, &codec, &error);
   g_assert_no_error (error);
   g_assert_cmpint (codec, ==, NTPMON_RPC_CODEC_JSON);
   g_assert_cmpint (list->version, ==, 3);
   g_assert_cmpuint (list->n_list, ==, 1);
-  g_assert_cmpmem (list->list[0]->ip_bytes.data, list->list[0]->ip_bytes.len, "\xc0\x00\x02\x01", 4);
+  g_assert_cmpmem (list->list[0]->ip_bytes.data, list->list[0]->ip_bytes.len, "\xc0\x00\x02\x01",
+                   4);
   g_assert_cmpint (list->list[0]->leap, ==, -1);
   g_assert_cmpint (list->list[0]->offset->nanos, ==, -1000000);
   g_assert_cmpmem (list->batch_id.data, list->batch_id.len, "ABC", 3);
 
   /* binary: the sint32 leap -1 is zig-zag 1 in field 7 */
-  g_autoptr (GBytes) bin = ntpmon_twirp_encode_response (NTPMON_RPC_CODEC_PROTO,
-                                                         &list->list[0]->base, &error);
+  g_autoptr (GBytes) bin
+      = ntpmon_twirp_encode_response (NTPMON_RPC_CODEC_PROTO, &list->list[0]->base, &error);
   g_assert_no_error (error);
   const guint8 *b = g_bytes_get_data (bin, NULL);
   gsize len = g_bytes_get_size (bin);
@@ -114,28 +118,24 @@ test_bodies (void)
 
   /* a body that does not decode is "malformed" */
   g_autoptr (GBytes) junk = g_bytes_new ("\xff\xff\xff", 3);
-  g_assert_null (ntpmon_twirp_decode_request ("application/protobuf", junk,
-                                              &api__server_status_list__descriptor, 1024, &codec,
-                                              &error));
+  g_assert_null (ntpmon_twirp_decode_request (
+      "application/protobuf", junk, &api__server_status_list__descriptor, 1024, &codec, &error));
   g_assert_error (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_MALFORMED);
   g_clear_error (&error);
   g_autoptr (GBytes) wrong = g_bytes_new ("{\"version\":\"x\"}", 15);
-  g_assert_null (ntpmon_twirp_decode_request ("application/json", wrong,
-                                              &api__server_status_list__descriptor, 1024, &codec,
-                                              &error));
+  g_assert_null (ntpmon_twirp_decode_request (
+      "application/json", wrong, &api__server_status_list__descriptor, 1024, &codec, &error));
   g_assert_error (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_MALFORMED);
   g_assert_nonnull (strstr (error->message, "version"));
   g_clear_error (&error);
   /* too large */
-  g_assert_null (ntpmon_twirp_decode_request ("application/json", wrong,
-                                              &api__server_status_list__descriptor, 8, &codec,
-                                              &error));
+  g_assert_null (ntpmon_twirp_decode_request (
+      "application/json", wrong, &api__server_status_list__descriptor, 8, &codec, &error));
   g_assert_error (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_RESOURCE_EXHAUSTED);
   g_clear_error (&error);
   /* wrong content type */
-  g_assert_null (ntpmon_twirp_decode_request ("text/plain", wrong,
-                                              &api__server_status_list__descriptor, 1024, &codec,
-                                              &error));
+  g_assert_null (ntpmon_twirp_decode_request (
+      "text/plain", wrong, &api__server_status_list__descriptor, 1024, &codec, &error));
   g_assert_error (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_BAD_ROUTE);
   g_clear_error (&error);
 
@@ -213,8 +213,8 @@ test_errors (void)
                "{\"code\":\"invalid_argument\",\"msg\":\"Version Unsupported data version\"}");
 
   /* errors that are not RPC errors become internal with their text */
-  g_autoptr (GError) db = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED,
-                                               "sql: no rows in result set");
+  g_autoptr (GError) db
+      = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "sql: no rows in result set");
   guint status = 0;
   g_autoptr (GBytes) dbody = ntpmon_twirp_error_to_json (db, NULL, &status);
   assert_body (dbody, "{\"code\":\"internal\",\"msg\":\"sql: no rows in result set\"}");

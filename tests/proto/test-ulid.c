@@ -96,7 +96,7 @@ test_parse (void)
 static void
 test_generate (void)
 {
-  guint64 before = (guint64) g_get_real_time () / 1000;
+  guint64 before = (guint64)g_get_real_time () / 1000;
   NtpmonUlid prev, cur;
   gchar text[NTPMON_ULID_TEXT_LEN + 1];
 
@@ -112,7 +112,7 @@ test_generate (void)
       g_assert_cmpint (strcmp (prev_text, text), <, 0);
       prev = cur;
     }
-  guint64 after = (guint64) g_get_real_time () / 1000;
+  guint64 after = (guint64)g_get_real_time () / 1000;
 
   /* the embedded time is the time of the call (the monotonic step may run
    * ahead of the clock by at most one millisecond per 2^80 ids) */
