@@ -251,13 +251,12 @@ ntpmon_connect_error_from_json (guint http_status, GBytes *body)
 
   if (body != NULL && g_bytes_get_size (body) > 0)
     {
-      g_autoptr (JsonParser) parser = json_parser_new_immutable ();
       gsize len;
       const gchar *data = g_bytes_get_data (body, &len);
-      if (len <= G_MAXSSIZE && json_parser_load_from_data (parser, data, (gssize)len, NULL)
-          && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+      g_autoptr (JsonNode) root = ntpmon_proto_json_parse (data, len, NULL);
+      if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
         {
-          JsonObject *obj = json_node_get_object (json_parser_get_root (parser));
+          JsonObject *obj = json_node_get_object (root);
           const gchar *name = string_member (obj, "code");
           NtpmonRpcError parsed;
           if (name != NULL && ntpmon_rpc_error_from_connect_name (name, &parsed))

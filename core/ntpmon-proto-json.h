@@ -52,6 +52,14 @@ ProtobufCMessage *ntpmon_proto_json_deserialize (const ProtobufCMessageDescripto
 ProtobufCMessage *ntpmon_proto_json_from_data (const ProtobufCMessageDescriptor *descriptor,
                                                const gchar *data, gsize length, GError **error);
 
+/* Arrays and objects nested deeper than this are refused. */
+#define NTPMON_PROTO_JSON_MAX_DEPTH 100
+
+/* Parses untrusted JSON text of @length bytes. The nesting depth is checked
+ * before the (recursive) JSON parser sees the text, so hostile input cannot
+ * exhaust the stack. NTPMON_RPC_ERROR_INVALID_ARGUMENT on failure. */
+JsonNode *ntpmon_proto_json_parse (const gchar *data, gsize length, GError **error);
+
 /* The JSON (lowerCamelCase) name of a field, as protoc derives it. */
 gchar *ntpmon_proto_json_name (const ProtobufCFieldDescriptor *field);
 

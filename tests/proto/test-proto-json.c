@@ -336,6 +336,39 @@ test_unknown_fields (void)
   protobuf_c_message_free_unpacked (&req->base, NULL);
 }
 
+/* "{"x": [[[…]]], "monId": "[[[{"}" with @depth levels of nesting. */
+static gchar *
+nested (gsize depth)
+{
+  GString *s = g_string_new ("{\"x\":");
+  for (gsize i = 1; i < depth; i++)
+    g_string_append_c (s, '[');
+  for (gsize i = 1; i < depth; i++)
+    g_string_append_c (s, ']');
+  g_string_append (s, ",\"monId\":\"[[[{\\\"\"}");
+  return g_string_free (s, FALSE);
+}
+
+static void
+test_deep_nesting (void)
+{
+  g_autoptr (GError) error = NULL;
+
+  /* an unknown field nested as deep as allowed is skipped */
+  g_autofree gchar *ok = nested (NTPMON_PROTO_JSON_MAX_DEPTH);
+  Monitor__V2__GetConfigRequest *req = (Monitor__V2__GetConfigRequest *)from_json (
+      &monitor__v2__get_config_request__descriptor, ok, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (req->mon_id, ==, "[[[{\"");
+  protobuf_c_message_free_unpacked (&req->base, NULL);
+
+  /* deeper, up to what a 1 MiB body holds, is refused without recursing */
+  g_autofree gchar *deeper = nested (NTPMON_PROTO_JSON_MAX_DEPTH + 1);
+  assert_rejected (&monitor__v2__get_config_request__descriptor, deeper, "nested");
+  g_autofree gchar *bomb = nested (512 * 1024);
+  assert_rejected (&monitor__v2__get_config_request__descriptor, bomb, "nested");
+}
+
 /* Timestamp text -> (seconds, nanos) -> canonical text. */
 static void
 check_timestamp (const gchar *in, gint64 seconds, gint32 nanos, const gchar *canonical)
@@ -467,6 +500,7 @@ main (int argc, char **argv)
   g_test_add_func ("/proto/json/integers", test_integers);
   g_test_add_func ("/proto/json/other-scalars", test_other_scalars);
   g_test_add_func ("/proto/json/unknown-fields", test_unknown_fields);
+  g_test_add_func ("/proto/json/deep-nesting", test_deep_nesting);
   g_test_add_func ("/proto/json/timestamp", test_timestamp);
   g_test_add_func ("/proto/json/duration", test_duration);
 

@@ -189,16 +189,54 @@ test_limits (void)
 
 /* Decoding @data must either succeed or fail with invalid_argument. */
 static gboolean
-decode_survives (const ProtobufCMessageDescriptor *desc, const guint8 *data, gsize len)
+decode_survives_as (NtpmonRpcCodec codec, const ProtobufCMessageDescriptor *desc,
+                    const guint8 *data, gsize len)
 {
   g_autoptr (GBytes) bytes = g_bytes_new (data, len);
   g_autoptr (GError) error = NULL;
-  g_autoptr (ProtobufCMessage) msg
-      = ntpmon_rpc_message_decode (NTPMON_RPC_CODEC_PROTO, bytes, desc, &error);
+  g_autoptr (ProtobufCMessage) msg = ntpmon_rpc_message_decode (codec, bytes, desc, &error);
 
   if (msg == NULL)
     g_assert_error (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_INVALID_ARGUMENT);
   return msg != NULL;
+}
+
+static gboolean
+decode_survives (const ProtobufCMessageDescriptor *desc, const guint8 *data, gsize len)
+{
+  return decode_survives_as (NTPMON_RPC_CODEC_PROTO, desc, data, len);
+}
+
+static void
+test_garbage_json (void)
+{
+  const ProtobufCMessageDescriptor *const *all = proto_test_all_descriptors ();
+  static const gchar replacements[] = "{}[]\",:0-e.9tfn\\ x";
+  GRand *rand = g_rand_new_with_seed (777);
+  guint rejected = 0;
+
+  for (guint d = 0; all[d] != NULL; d++)
+    {
+      g_autoptr (ProtobufCMessage) msg = proto_test_fill (all[d], d);
+      g_autoptr (GBytes) json
+          = ntpmon_rpc_message_encode (NTPMON_RPC_CODEC_JSON, msg, NTPMON_PROTO_JSON_NONE, NULL);
+      gsize len;
+      const guint8 *data = g_bytes_get_data (json, &len);
+
+      for (gsize cut = 0; cut < len; cut++)
+        rejected += !decode_survives_as (NTPMON_RPC_CODEC_JSON, all[d], data, cut);
+      for (guint round = 0; round < 300; round++)
+        {
+          g_autofree guint8 *copy = g_memdup2 (data, len);
+          for (guint k = 0; k < 3; k++)
+            copy[g_rand_int_range (rand, 0, (gint32)len)]
+                = (guint8)replacements[g_rand_int_range (rand, 0, sizeof replacements - 1)];
+          rejected += !decode_survives_as (NTPMON_RPC_CODEC_JSON, all[d], copy, len);
+        }
+    }
+  g_rand_free (rand);
+  g_test_message ("%u hostile JSON inputs rejected", rejected);
+  g_assert_cmpuint (rejected, >, 1000);
 }
 
 static void
@@ -283,6 +321,7 @@ main (int argc, char **argv)
   g_test_add_func ("/proto/codec/broken-gzip", test_broken_gzip);
   g_test_add_func ("/proto/codec/limits", test_limits);
   g_test_add_func ("/proto/codec/garbage", test_garbage);
+  g_test_add_func ("/proto/codec/garbage-json", test_garbage_json);
   g_test_add_func ("/proto/codec/headers", test_headers);
 
   return g_test_run ();
