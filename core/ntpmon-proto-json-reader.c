@@ -341,6 +341,13 @@ deserialize_member (ProtobufCMessage *msg, const ProtobufCFieldDescriptor *field
     return TRUE; /* null: the default value */
   if (field->label == PROTOBUF_C_LABEL_REPEATED)
     return deserialize_repeated (msg, field, value, path, error);
+  if ((field->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
+      && *(const guint32 *)MEMBER (msg, field->quantifier_offset) != 0)
+    {
+      g_set_error (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_INVALID_ARGUMENT,
+                   "field \"%s\": another field of the same oneof is already set", path);
+      return FALSE;
+    }
 
   /* The initializer may point a string at a shared default: let go of it. */
   if (field->type == PROTOBUF_C_TYPE_STRING)

@@ -311,6 +311,7 @@ test_other_scalars (void)
     { "{\"child\":{\"i32\":\"x\"}}", "child.i32" },
     { "{\"children\":{}}", "children" },
     { "{\"children\":[{\"flag\":0}]}", "children[0].flag" },
+    { "{\"choiceText\":\"a\",\"choiceNum\":1}", "oneof" },
     { "{\"fl\":1e300}", "fl" },
     { "{\"db\":\"1x\"}", "db" },
   };
