@@ -18,34 +18,22 @@ ntpmon_connect_content_type (NtpmonRpcCodec codec)
 gboolean
 ntpmon_connect_parse_content_type (const gchar *content_type, NtpmonRpcCodec *codec, GError **error)
 {
-  if (ntpmon_rpc_media_type_is (content_type, "application/proto"))
-    *codec = NTPMON_RPC_CODEC_PROTO;
-  else if (ntpmon_rpc_media_type_is (content_type, "application/json"))
-    *codec = NTPMON_RPC_CODEC_JSON;
-  else
-    {
-      g_set_error (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_UNIMPLEMENTED,
-                   "unsupported content type \"%s\" (use application/proto or application/json)",
-                   content_type != NULL ? content_type : "");
-      return FALSE;
-    }
-  return TRUE;
+  if (ntpmon_rpc_codec_for_content_type (content_type, "application/proto", codec))
+    return TRUE;
+  g_set_error (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_UNIMPLEMENTED,
+               "unsupported content type \"%s\" (use application/proto or application/json)",
+               content_type != NULL ? content_type : "");
+  return FALSE;
 }
 
 const ProtobufCMethodDescriptor *
 ntpmon_connect_find_method (const ProtobufCServiceDescriptor *service, const gchar *path,
                             GError **error)
 {
-  gsize name_len = strlen (service->name);
+  const ProtobufCMethodDescriptor *method = ntpmon_rpc_find_method (service, "", path);
 
-  if (path != NULL && path[0] == '/' && strncmp (path + 1, service->name, name_len) == 0
-      && path[1 + name_len] == '/')
-    {
-      const gchar *method = path + 2 + name_len;
-      for (guint i = 0; i < service->n_methods; i++)
-        if (g_str_equal (method, service->methods[i].name))
-          return &service->methods[i];
-    }
+  if (method != NULL)
+    return method;
   g_set_error (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_NOT_FOUND, "no such procedure: %s",
                path != NULL ? path : "");
   return NULL;

@@ -31,6 +31,34 @@ ntpmon_rpc_media_type_is (const gchar *content_type, const gchar *media_type)
 }
 
 gboolean
+ntpmon_rpc_codec_for_content_type (const gchar *content_type, const gchar *proto_media_type,
+                                   NtpmonRpcCodec *codec)
+{
+  if (ntpmon_rpc_media_type_is (content_type, proto_media_type))
+    *codec = NTPMON_RPC_CODEC_PROTO;
+  else if (ntpmon_rpc_media_type_is (content_type, "application/json"))
+    *codec = NTPMON_RPC_CODEC_JSON;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+const ProtobufCMethodDescriptor *
+ntpmon_rpc_find_method (const ProtobufCServiceDescriptor *service, const gchar *prefix,
+                        const gchar *path)
+{
+  g_autofree gchar *service_path = g_strconcat (prefix, "/", service->name, "/", NULL);
+
+  if (path == NULL || !g_str_has_prefix (path, service_path))
+    return NULL;
+  const gchar *method = path + strlen (service_path);
+  for (guint i = 0; i < service->n_methods; i++)
+    if (g_str_equal (method, service->methods[i].name))
+      return &service->methods[i];
+  return NULL;
+}
+
+gboolean
 ntpmon_rpc_accepts_gzip (const gchar *accept_encoding)
 {
   if (accept_encoding == NULL)

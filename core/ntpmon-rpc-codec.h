@@ -32,6 +32,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ProtobufCMessage, ntpmon_proto_message_free)
  * case-insensitive, surrounding blanks ignored) is @media_type. */
 gboolean ntpmon_rpc_media_type_is (const gchar *content_type, const gchar *media_type);
 
+/* The codec for @content_type: @proto_media_type (which differs between
+ * Connect and Twirp) or application/json. FALSE for anything else. */
+gboolean ntpmon_rpc_codec_for_content_type (const gchar *content_type,
+                                            const gchar *proto_media_type, NtpmonRpcCodec *codec);
+
+/* The method of @service that @path names: "<prefix>/<package.Service>/<Method>"
+ * (@prefix is "" for Connect). NULL when it names none. */
+const ProtobufCMethodDescriptor *ntpmon_rpc_find_method (const ProtobufCServiceDescriptor *service,
+                                                         const gchar *prefix, const gchar *path);
+
 /* Whether an Accept-Encoding header value allows gzip. */
 gboolean ntpmon_rpc_accepts_gzip (const gchar *accept_encoding);
 

@@ -27,15 +27,10 @@ ntpmon_twirp_find_method (const ProtobufCServiceDescriptor *service, const gchar
       return NULL;
     }
 
-  g_autofree gchar *service_prefix
-      = g_strconcat (NTPMON_TWIRP_PATH_PREFIX, "/", service->name, "/", NULL);
-  if (path != NULL && g_str_has_prefix (path, service_prefix))
-    {
-      const gchar *method = path + strlen (service_prefix);
-      for (guint i = 0; i < service->n_methods; i++)
-        if (g_str_equal (method, service->methods[i].name))
-          return &service->methods[i];
-    }
+  const ProtobufCMethodDescriptor *method
+      = ntpmon_rpc_find_method (service, NTPMON_TWIRP_PATH_PREFIX, path);
+  if (method != NULL)
+    return method;
   g_set_error (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_BAD_ROUTE, "no handler for path \"%s\"",
                path != NULL ? path : "");
   return NULL;
@@ -44,17 +39,11 @@ ntpmon_twirp_find_method (const ProtobufCServiceDescriptor *service, const gchar
 gboolean
 ntpmon_twirp_parse_content_type (const gchar *content_type, NtpmonRpcCodec *codec, GError **error)
 {
-  if (ntpmon_rpc_media_type_is (content_type, "application/protobuf"))
-    *codec = NTPMON_RPC_CODEC_PROTO;
-  else if (ntpmon_rpc_media_type_is (content_type, "application/json"))
-    *codec = NTPMON_RPC_CODEC_JSON;
-  else
-    {
-      g_set_error (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_BAD_ROUTE,
-                   "unexpected Content-Type: \"%s\"", content_type != NULL ? content_type : "");
-      return FALSE;
-    }
-  return TRUE;
+  if (ntpmon_rpc_codec_for_content_type (content_type, "application/protobuf", codec))
+    return TRUE;
+  g_set_error (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_BAD_ROUTE,
+               "unexpected Content-Type: \"%s\"", content_type != NULL ? content_type : "");
+  return FALSE;
 }
 
 ProtobufCMessage *

@@ -370,24 +370,30 @@ test_deep_nesting (void)
   assert_rejected (&monitor__v2__get_config_request__descriptor, bomb, "nested");
 }
 
-/* Timestamp text -> (seconds, nanos) -> canonical text. */
+/* Timestamp ("ts") or Duration ("rtt") text -> (seconds, nanos) -> canonical
+ * text. */
 static void
-check_timestamp (const gchar *in, gint64 seconds, gint32 nanos, const gchar *canonical)
+check_well_known (const gchar *field, const gchar *in, gint64 seconds, gint32 nanos,
+                  const gchar *canonical)
 {
-  g_autofree gchar *json = g_strdup_printf ("{\"ts\":\"%s\"}", in);
+  g_autofree gchar *json = g_strdup_printf ("{\"%s\":\"%s\"}", field, in);
   g_autoptr (GError) error = NULL;
   Monitor__V2__ServerStatus *st = (Monitor__V2__ServerStatus *)from_json (
       &monitor__v2__server_status__descriptor, json, &error);
+  gboolean is_ts = g_str_equal (field, "ts");
 
   g_assert_no_error (error);
-  g_assert_nonnull (st->ts);
-  g_assert_cmpint (st->ts->seconds, ==, seconds);
-  g_assert_cmpint (st->ts->nanos, ==, nanos);
+  g_assert_nonnull (is_ts ? (gpointer)st->ts : (gpointer)st->rtt);
+  g_assert_cmpint (is_ts ? st->ts->seconds : st->rtt->seconds, ==, seconds);
+  g_assert_cmpint (is_ts ? st->ts->nanos : st->rtt->nanos, ==, nanos);
   g_autofree gchar *out = to_json (&st->base, NTPMON_PROTO_JSON_NONE);
-  g_autofree gchar *expected = g_strdup_printf ("{\"ts\":\"%s\"}", canonical);
+  g_autofree gchar *expected = g_strdup_printf ("{\"%s\":\"%s\"}", field, canonical);
   g_assert_cmpstr (out, ==, expected);
   protobuf_c_message_free_unpacked (&st->base, NULL);
 }
+
+#define check_timestamp(...) check_well_known ("ts", __VA_ARGS__)
+#define check_duration(...)  check_well_known ("rtt", __VA_ARGS__)
 
 static void
 test_timestamp (void)
@@ -433,24 +439,6 @@ test_timestamp (void)
       = ntpmon_proto_json_to_data (&st.base, NTPMON_PROTO_JSON_NONE, NULL, &error);
   g_assert_null (out);
   g_assert_error (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_INTERNAL);
-}
-
-static void
-check_duration (const gchar *in, gint64 seconds, gint32 nanos, const gchar *canonical)
-{
-  g_autofree gchar *json = g_strdup_printf ("{\"rtt\":\"%s\"}", in);
-  g_autoptr (GError) error = NULL;
-  Monitor__V2__ServerStatus *st = (Monitor__V2__ServerStatus *)from_json (
-      &monitor__v2__server_status__descriptor, json, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (st->rtt);
-  g_assert_cmpint (st->rtt->seconds, ==, seconds);
-  g_assert_cmpint (st->rtt->nanos, ==, nanos);
-  g_autofree gchar *out = to_json (&st->base, NTPMON_PROTO_JSON_NONE);
-  g_autofree gchar *expected = g_strdup_printf ("{\"rtt\":\"%s\"}", canonical);
-  g_assert_cmpstr (out, ==, expected);
-  protobuf_c_message_free_unpacked (&st->base, NULL);
 }
 
 static void

@@ -12,6 +12,7 @@
 
 #include "api/monitor_manager.pb-c.h"
 #include "monitor/v2/monitor_manager.pb-c.h"
+#include "proto-test-util.h"
 
 #define R PROTOBUF_C_LABEL_REPEATED
 #define S PROTOBUF_C_LABEL_NONE
@@ -107,61 +108,51 @@ static const SpecField spec[] = {
   { "google.protobuf.Duration", 2, "nanos", PROTOBUF_C_TYPE_INT32, S, NULL },
 };
 
-static const ProtobufCMessageDescriptor *const descriptors[] = {
-  &monitor__v2__get_config_request__descriptor,
-  &monitor__v2__get_servers_request__descriptor,
-  &monitor__v2__get_config_response__descriptor,
-  &monitor__v2__mqttconfig__descriptor,
-  &monitor__v2__server__descriptor,
-  &monitor__v2__get_servers_response__descriptor,
-  &monitor__v2__submit_results_request__descriptor,
-  &monitor__v2__submit_results_response__descriptor,
-  &monitor__v2__ntppacket__descriptor,
-  &monitor__v2__server_status__descriptor,
-  &api__get_config_params__descriptor,
-  &api__get_servers_params__descriptor,
-  &api__config__descriptor,
-  &api__mqttconfig__descriptor,
-  &api__server__descriptor,
-  &api__server_list__descriptor,
-  &api__server_status_list__descriptor,
-  &api__server_status_result__descriptor,
-  &api__server_status__descriptor,
+/* The two well-known types besides the RPC messages. */
+static const ProtobufCMessageDescriptor *const well_known[] = {
   &google__protobuf__timestamp__descriptor,
   &google__protobuf__duration__descriptor,
 };
 
 static void
+check_descriptor (const ProtobufCMessageDescriptor *desc, guint *checked)
+{
+  guint expected_fields = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (spec); i++)
+    {
+      if (!g_str_equal (spec[i].message, desc->name))
+        continue;
+      expected_fields++;
+      const ProtobufCFieldDescriptor *f
+          = protobuf_c_message_descriptor_get_field (desc, spec[i].number);
+      if (f == NULL)
+        g_error ("%s has no field %u", desc->name, spec[i].number);
+      g_assert_cmpstr (f->name, ==, spec[i].name);
+      g_assert_cmpint (f->type, ==, spec[i].type);
+      g_assert_cmpint (f->label, ==, spec[i].label);
+      if (spec[i].message_type != NULL)
+        g_assert_cmpstr (((const ProtobufCMessageDescriptor *)f->descriptor)->name, ==,
+                         spec[i].message_type);
+      (*checked)++;
+    }
+  /* no extra fields either */
+  g_assert_cmpuint (desc->n_fields, ==, expected_fields);
+}
+
+static void
 test_fields (void)
 {
-  guint checked = 0;
+  const ProtobufCMessageDescriptor *const *all = proto_test_all_descriptors ();
+  guint checked = 0, messages = 0;
 
-  for (guint d = 0; d < G_N_ELEMENTS (descriptors); d++)
-    {
-      const ProtobufCMessageDescriptor *desc = descriptors[d];
-      guint expected_fields = 0;
-
-      for (guint i = 0; i < G_N_ELEMENTS (spec); i++)
-        {
-          if (!g_str_equal (spec[i].message, desc->name))
-            continue;
-          expected_fields++;
-          const ProtobufCFieldDescriptor *f
-              = protobuf_c_message_descriptor_get_field (desc, spec[i].number);
-          if (f == NULL)
-            g_error ("%s has no field %u", desc->name, spec[i].number);
-          g_assert_cmpstr (f->name, ==, spec[i].name);
-          g_assert_cmpint (f->type, ==, spec[i].type);
-          g_assert_cmpint (f->label, ==, spec[i].label);
-          if (spec[i].message_type != NULL)
-            g_assert_cmpstr (((const ProtobufCMessageDescriptor *)f->descriptor)->name, ==,
-                             spec[i].message_type);
-          checked++;
-        }
-      /* no extra fields either */
-      g_assert_cmpuint (desc->n_fields, ==, expected_fields);
-    }
+  for (guint d = 0; all[d] != NULL; d++, messages++)
+    check_descriptor (all[d], &checked);
+  for (guint d = 0; d < G_N_ELEMENTS (well_known); d++)
+    check_descriptor (well_known[d], &checked);
   g_assert_cmpuint (checked, ==, G_N_ELEMENTS (spec));
+  /* 10 messages in monitor.v2, 9 in api */
+  g_assert_cmpuint (messages, ==, 19);
 }
 
 static void
