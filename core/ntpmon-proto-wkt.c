@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "ntpmon-proto-wkt.h"
@@ -323,4 +324,64 @@ invalid:
   g_set_error_literal (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_INVALID_ARGUMENT,
                        "invalid base64 data");
   return NULL;
+}
+
+Google__Protobuf__Duration *
+ntpmon_proto_duration_new (gint64 ns)
+{
+  Google__Protobuf__Duration *d = malloc (sizeof *d);
+
+  g_assert (d != NULL);
+  google__protobuf__duration__init (d);
+  d->seconds = ns / NANOS_PER_SECOND;
+  d->nanos = (gint32)(ns % NANOS_PER_SECOND);
+  return d;
+}
+
+gint64
+ntpmon_proto_duration_get_ns (const Google__Protobuf__Duration *duration)
+{
+  const gint64 limit = G_MAXINT64 / NANOS_PER_SECOND;
+
+  if (duration->seconds > limit)
+    return G_MAXINT64;
+  if (duration->seconds < -limit)
+    return G_MININT64;
+  gint64 ns = duration->seconds * NANOS_PER_SECOND;
+  if (duration->nanos > 0 && ns > G_MAXINT64 - duration->nanos)
+    return G_MAXINT64;
+  if (duration->nanos < 0 && ns < G_MININT64 - duration->nanos)
+    return G_MININT64;
+  return ns + duration->nanos;
+}
+
+Google__Protobuf__Timestamp *
+ntpmon_proto_timestamp_new (gint64 unix_us)
+{
+  Google__Protobuf__Timestamp *t = malloc (sizeof *t);
+  gint64 seconds = unix_us / G_USEC_PER_SEC;
+  gint64 us = unix_us % G_USEC_PER_SEC;
+
+  g_assert (t != NULL);
+  google__protobuf__timestamp__init (t);
+  if (us < 0) /* nanos are never negative */
+    {
+      seconds--;
+      us += G_USEC_PER_SEC;
+    }
+  t->seconds = seconds;
+  t->nanos = (gint32)(us * 1000);
+  return t;
+}
+
+GDateTime *
+ntpmon_proto_timestamp_to_datetime (const Google__Protobuf__Timestamp *timestamp)
+{
+  if (timestamp->nanos < 0 || timestamp->nanos >= NANOS_PER_SECOND)
+    return NULL;
+
+  g_autoptr (GDateTime) whole = g_date_time_new_from_unix_utc (timestamp->seconds);
+  if (whole == NULL)
+    return NULL;
+  return g_date_time_add (whole, timestamp->nanos / 1000);
 }

@@ -10,6 +10,9 @@
 
 #include <glib.h>
 
+#include "google/protobuf/duration.pb-c.h"
+#include "google/protobuf/timestamp.pb-c.h"
+
 G_BEGIN_DECLS
 
 /* Valid ranges of the well-known types. */
@@ -39,5 +42,24 @@ gboolean ntpmon_proto_duration_parse (const gchar *text, gint64 *seconds, gint32
  * Returns a g_malloc'd buffer (never NULL on success, even when empty). */
 guint8 *ntpmon_proto_base64_decode (const gchar *text, gsize text_len, gsize *out_len,
                                     GError **error);
+
+/* Message values, allocated with malloc() like decoded ones, so that
+ * protobuf_c_message_free_unpacked() of the message holding them frees
+ * them too. */
+
+/* A Duration of @ns nanoseconds, split as Go's durationpb does: seconds =
+ * ns / 1e9 and nanos = ns % 1e9, both carrying the sign (-1.5 s is -1 s and
+ * -500000000 ns). */
+Google__Protobuf__Duration *ntpmon_proto_duration_new (gint64 ns);
+
+/* The Duration in nanoseconds, saturated at G_MININT64/G_MAXINT64. */
+gint64 ntpmon_proto_duration_get_ns (const Google__Protobuf__Duration *duration);
+
+/* A Timestamp for @unix_us microseconds since the epoch (g_get_real_time()). */
+Google__Protobuf__Timestamp *ntpmon_proto_timestamp_new (gint64 unix_us);
+
+/* The Timestamp as a UTC GDateTime (microsecond precision, nanoseconds
+ * truncated); NULL if outside what GDateTime holds. */
+GDateTime *ntpmon_proto_timestamp_to_datetime (const Google__Protobuf__Timestamp *timestamp);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include "api/monitor_manager.pb-c.h"
 #include "monitor/v2/monitor_manager.pb-c.h"
 #include "ntpmon-proto-json.h"
+#include "ntpmon-proto-wkt.h"
 #include "ntpmon-rpc-codec.h"
 #include "ntpmon-rpc-error.h"
 #include "ntpmon_test.pb-c.h"
@@ -477,6 +478,50 @@ test_duration (void)
   g_assert_error (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_INTERNAL);
 }
 
+static void
+test_wkt_helpers (void)
+{
+  const struct
+  {
+    gint64 ns, seconds;
+    gint32 nanos;
+  } durations[] = {
+    { 0, 0, 0 },
+    { 1500000000, 1, 500000000 },
+    { -1500000000, -1, -500000000 },
+    { -500000000, 0, -500000000 },
+    { 10000000, 0, 10000000 },
+    { G_MAXINT64, G_MAXINT64 / 1000000000, (gint32)(G_MAXINT64 % 1000000000) },
+    { G_MININT64, G_MININT64 / 1000000000, (gint32)(G_MININT64 % 1000000000) },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (durations); i++)
+    {
+      Google__Protobuf__Duration *d = ntpmon_proto_duration_new (durations[i].ns);
+      g_assert_cmpint (d->seconds, ==, durations[i].seconds);
+      g_assert_cmpint (d->nanos, ==, durations[i].nanos);
+      g_assert_cmpint (ntpmon_proto_duration_get_ns (d), ==, durations[i].ns);
+      protobuf_c_message_free_unpacked (&d->base, NULL);
+    }
+  Google__Protobuf__Duration big = GOOGLE__PROTOBUF__DURATION__INIT;
+  big.seconds = G_GINT64_CONSTANT (315576000000);
+  g_assert_cmpint (ntpmon_proto_duration_get_ns (&big), ==, G_MAXINT64);
+  big.seconds = -big.seconds;
+  g_assert_cmpint (ntpmon_proto_duration_get_ns (&big), ==, G_MININT64);
+
+  /* a timestamp before 1970 keeps its nanos positive */
+  Google__Protobuf__Timestamp *t = ntpmon_proto_timestamp_new (-1500000);
+  g_assert_cmpint (t->seconds, ==, -2);
+  g_assert_cmpint (t->nanos, ==, 500000000);
+  protobuf_c_message_free_unpacked (&t->base, NULL);
+  t = ntpmon_proto_timestamp_new (G_GINT64_CONSTANT (1700000000123456));
+  g_assert_cmpint (t->seconds, ==, 1700000000);
+  g_assert_cmpint (t->nanos, ==, 123456000);
+  g_autoptr (GDateTime) dt = ntpmon_proto_timestamp_to_datetime (t);
+  g_assert_cmpint (g_date_time_to_unix (dt), ==, 1700000000);
+  g_assert_cmpint (g_date_time_get_microsecond (dt), ==, 123456);
+  protobuf_c_message_free_unpacked (&t->base, NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -492,6 +537,7 @@ main (int argc, char **argv)
   g_test_add_func ("/proto/json/deep-nesting", test_deep_nesting);
   g_test_add_func ("/proto/json/timestamp", test_timestamp);
   g_test_add_func ("/proto/json/duration", test_duration);
+  g_test_add_func ("/proto/wkt/helpers", test_wkt_helpers);
 
   return g_test_run ();
 }
