@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -19,6 +21,7 @@ struct _NtpmonTestMariadb
 {
   gchar *dir;
   gchar *datadir;
+  gchar *tmpdir;
   gchar *socket;
   guint16 port;
   gchar *mariadbd;
@@ -46,10 +49,27 @@ find_program (const gchar *name, GError **error)
   return path;
 }
 
+/* Child setup: a process group of its own (the watchdog kills the whole
+ * group) that is killed when the test process dies. */
 static void
 die_with_parent (gpointer data)
 {
+  setpgid (0, 0);
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/* Tells the watchdog which process groups are alive (and only those: a
+ * group id may be reused once its processes are gone). */
+static void
+note_groups (NtpmonTestMariadb *self, GSubprocess *install)
+{
+  g_autofree gchar *path = g_build_filename (self->dir, "groups", NULL);
+  const gchar *install_id = install ? g_subprocess_get_identifier (install) : NULL;
+  const gchar *server_id = self->server ? g_subprocess_get_identifier (self->server) : NULL;
+  g_autofree gchar *text
+      = g_strdup_printf ("%s\n%s\n", install_id ? install_id : "", server_id ? server_id : "");
+
+  g_file_set_contents (path, text, -1, NULL);
 }
 
 static void
@@ -69,8 +89,11 @@ start_watchdog (NtpmonTestMariadb *self, GError **error)
   g_subprocess_launcher_set_child_setup (launcher, own_session, NULL, NULL);
   self->watchdog = g_subprocess_launcher_spawn (
       launcher, error, "/bin/sh", "-c",
-      "cat >/dev/null; if [ -s \"$1/pid\" ]; then kill -9 \"$(cat \"$1/pid\")\" 2>/dev/null;"
-      " fi; rm -rf \"$1\"",
+      "cat >/dev/null;"
+      " if [ -s \"$1/groups\" ]; then for g in $(cat \"$1/groups\"); do kill -9 -- \"-$g\";"
+      " done 2>/dev/null; fi;"
+      " for i in 1 2 3 4 5 6 7 8 9 10; do rm -rf \"$1\" 2>/dev/null; [ -e \"$1\" ] || break;"
+      " sleep 0.5; done",
       "ntpmon-test-mariadb-watchdog", self->dir, NULL);
   return self->watchdog != NULL;
 }
@@ -81,6 +104,7 @@ run_install_db (NtpmonTestMariadb *self, GError **error)
   g_autofree gchar *install = find_program ("mariadb-install-db", error);
   g_autofree gchar *user = NULL;
   g_autofree gchar *datadir_arg = NULL;
+  g_autofree gchar *tmpdir_arg = g_strdup_printf ("--tmpdir=%s", self->tmpdir);
   g_autofree gchar *log_path = g_build_filename (self->dir, "install.log", NULL);
   g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autoptr (GSubprocess) proc = NULL;
@@ -94,7 +118,9 @@ run_install_db (NtpmonTestMariadb *self, GError **error)
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   proc = g_subprocess_launcher_spawn (launcher, error, install, "--no-defaults",
                                       "--auth-root-authentication-method=normal", datadir_arg, user,
-                                      "--skip-test-db", "--skip-name-resolve", NULL);
+                                      "--skip-test-db", "--skip-name-resolve", tmpdir_arg, NULL);
+  if (proc != NULL)
+    note_groups (self, proc);
   if (proc == NULL || !g_subprocess_wait_check (proc, NULL, error))
     {
       g_autofree gchar *log = NULL;
@@ -102,6 +128,7 @@ run_install_db (NtpmonTestMariadb *self, GError **error)
       g_prefix_error (error, "mariadb-install-db failed (%s): ", log ? log : "no log");
       return FALSE;
     }
+  note_groups (self, NULL);
   return TRUE;
 }
 
@@ -187,6 +214,7 @@ spawn_server (NtpmonTestMariadb *self, GError **error)
   g_ptr_array_add (args, g_strdup ("--no-defaults"));
   g_ptr_array_add (args, g_strdup_printf ("--datadir=%s", self->datadir));
   g_ptr_array_add (args, g_strdup_printf ("--socket=%s", self->socket));
+  g_ptr_array_add (args, g_strdup_printf ("--tmpdir=%s", self->tmpdir));
   g_ptr_array_add (args, g_strdup_printf ("--pid-file=%s/pid", self->dir));
   g_ptr_array_add (args, g_strdup_printf ("--log-error=%s/error.log", self->dir));
   g_ptr_array_add (args, g_strdup_printf ("--port=%u", self->port));
@@ -201,7 +229,10 @@ spawn_server (NtpmonTestMariadb *self, GError **error)
     g_ptr_array_add (args, g_strdup ("--user=root"));
   g_ptr_array_add (args, NULL);
   self->server = g_subprocess_launcher_spawnv (launcher, (const gchar *const *)args->pdata, error);
-  return self->server != NULL;
+  if (self->server == NULL)
+    return FALSE;
+  note_groups (self, NULL);
+  return TRUE;
 }
 
 static gboolean
@@ -229,17 +260,25 @@ ntpmon_test_mariadb_start (GError **error)
   if (self->mariadbd == NULL)
     return NULL;
   self->dir = g_dir_make_tmp ("ntpmon-mariadb-XXXXXX", error);
-  if (self->dir == NULL)
+  if (self->dir == NULL || !start_watchdog (self, error))
     return NULL;
   self->datadir = g_build_filename (self->dir, "data", NULL);
   self->socket = g_build_filename (self->dir, "sock", NULL);
+  /* the server's temporary files must not meet other servers' in /tmp */
+  self->tmpdir = g_build_filename (self->dir, "tmp", NULL);
+  if (g_mkdir (self->tmpdir, 0700) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "cannot create %s: %s",
+                   self->tmpdir, g_strerror (errno));
+      return NULL;
+    }
   if (strlen (self->socket) >= 100)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FILENAME_TOO_LONG,
                    "socket path %s too long: set TMPDIR to a shorter directory", self->socket);
       return NULL;
     }
-  if (!start_watchdog (self, error) || !run_install_db (self, error))
+  if (!run_install_db (self, error))
     return NULL;
   /* a port picked here may be taken by someone else before the server
    * binds it; try a few */
@@ -358,6 +397,8 @@ ntpmon_test_mariadb_stop (NtpmonTestMariadb *self, GError **error)
 {
   gint64 deadline = g_get_monotonic_time () + STOP_TIMEOUT_USEC;
 
+  gboolean ok = TRUE;
+
   if (server_exited (self))
     return TRUE;
   g_subprocess_send_signal (self->server, SIGTERM);
@@ -366,11 +407,13 @@ ntpmon_test_mariadb_stop (NtpmonTestMariadb *self, GError **error)
       if (g_get_monotonic_time () > deadline)
         {
           g_subprocess_force_exit (self->server);
-          return g_subprocess_wait (self->server, NULL, error);
+          ok = g_subprocess_wait (self->server, NULL, error);
+          break;
         }
       g_usleep (POLL_USEC);
     }
-  return TRUE;
+  note_groups (self, NULL);
+  return ok;
 }
 
 /**
@@ -404,6 +447,7 @@ ntpmon_test_mariadb_free (NtpmonTestMariadb *self)
     }
   g_free (self->dir);
   g_free (self->datadir);
+  g_free (self->tmpdir);
   g_free (self->socket);
   g_free (self->mariadbd);
   g_free (self);
