@@ -453,14 +453,24 @@ _ntpmon_db_conn_release_stmt (NtpmonDbConn *conn, const gchar *sql, MYSQL_STMT *
 NtpmonDbStmt *
 ntpmon_db_conn_query (NtpmonDbConn *conn, const gchar *sql, GError **error, const gchar *types, ...)
 {
-  g_autoptr (NtpmonDbStmt) stmt = ntpmon_db_conn_prepare (conn, sql, error);
+  NtpmonDbStmt *stmt;
   va_list args;
+
+  va_start (args, types);
+  stmt = ntpmon_db_conn_query_valist (conn, sql, error, types, args);
+  va_end (args);
+  return stmt;
+}
+
+NtpmonDbStmt *
+ntpmon_db_conn_query_valist (NtpmonDbConn *conn, const gchar *sql, GError **error,
+                             const gchar *types, va_list args)
+{
+  g_autoptr (NtpmonDbStmt) stmt = ntpmon_db_conn_prepare (conn, sql, error);
 
   if (stmt == NULL)
     return NULL;
-  va_start (args, types);
   ntpmon_db_stmt_bind_valist (stmt, types, args);
-  va_end (args);
   if (!ntpmon_db_stmt_execute (stmt, error))
     return NULL;
   return g_steal_pointer (&stmt);
@@ -477,15 +487,13 @@ gboolean
 ntpmon_db_conn_exec (NtpmonDbConn *conn, const gchar *sql, guint64 *affected_rows, GError **error,
                      const gchar *types, ...)
 {
-  g_autoptr (NtpmonDbStmt) stmt = ntpmon_db_conn_prepare (conn, sql, error);
+  g_autoptr (NtpmonDbStmt) stmt = NULL;
   va_list args;
 
-  if (stmt == NULL)
-    return FALSE;
   va_start (args, types);
-  ntpmon_db_stmt_bind_valist (stmt, types, args);
+  stmt = ntpmon_db_conn_query_valist (conn, sql, error, types, args);
   va_end (args);
-  if (!ntpmon_db_stmt_execute (stmt, error))
+  if (stmt == NULL)
     return FALSE;
   if (affected_rows != NULL)
     *affected_rows = ntpmon_db_stmt_get_affected_rows (stmt);

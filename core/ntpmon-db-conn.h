@@ -34,6 +34,8 @@ void ntpmon_db_conn_free (NtpmonDbConn *conn);
 NtpmonDbStmt *ntpmon_db_conn_prepare (NtpmonDbConn *conn, const gchar *sql, GError **error);
 NtpmonDbStmt *ntpmon_db_conn_query (NtpmonDbConn *conn, const gchar *sql, GError **error,
                                     const gchar *types, ...);
+NtpmonDbStmt *ntpmon_db_conn_query_valist (NtpmonDbConn *conn, const gchar *sql, GError **error,
+                                           const gchar *types, va_list args);
 gboolean ntpmon_db_conn_exec (NtpmonDbConn *conn, const gchar *sql, guint64 *affected_rows,
                               GError **error, const gchar *types, ...);
 gboolean ntpmon_db_conn_exec_direct (NtpmonDbConn *conn, const gchar *sql, GError **error);

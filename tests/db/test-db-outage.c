@@ -55,29 +55,42 @@ run_batch (NtpmonDb *db, NtpmonDbJobFunc func, const gchar *expect_in_message)
   return ok;
 }
 
-static void
-fill_tables (const gchar *dsn)
+/* A new database with tables t (3 rows) and w (empty); returns its DSN. */
+static gchar *
+new_filled_database (void)
 {
-  g_autoptr (NtpmonDbConn) conn = open_conn (dsn);
+  g_autoptr (GError) error = NULL;
+  gchar *dsn = ntpmon_test_mariadb_create_database (server, FALSE, NULL, &error);
+  g_autoptr (NtpmonDbConn) conn = NULL;
 
+  g_assert_no_error (error);
+  conn = open_conn (dsn);
   exec_ok (conn, "CREATE TABLE t (v int)");
   exec_ok (conn, "INSERT INTO t VALUES (1), (2), (3)");
   exec_ok (conn, "CREATE TABLE w (id int AUTO_INCREMENT PRIMARY KEY, v int)");
+  return dsn;
+}
+
+/* A pool on a new filled database whose jobs all succeed. */
+static NtpmonDb *
+new_working_pool (gchar **out_dsn)
+{
+  g_autofree gchar *dsn = new_filled_database ();
+  NtpmonDb *db = new_pool (dsn, N_CONNECTIONS);
+
+  g_assert_cmpuint (run_batch (db, count_job, NULL), ==, N_JOBS);
+  if (out_dsn != NULL)
+    *out_dsn = g_steal_pointer (&dsn);
+  return db;
 }
 
 static void
 test_outage_stop_start (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree gchar *dsn = ntpmon_test_mariadb_create_database (server, FALSE, NULL, &error);
-  g_autoptr (NtpmonDb) db = NULL;
+  g_autoptr (NtpmonDb) db = new_working_pool (NULL);
 
-  g_assert_no_error (error);
-  fill_tables (dsn);
-  db = new_pool (dsn, N_CONNECTIONS);
   ntpmon_db_set_retry_interval (db, 0);
-
-  g_assert_cmpuint (run_batch (db, count_job, NULL), ==, N_JOBS);
 
   g_assert_true (ntpmon_test_mariadb_stop (server, &error));
   g_assert_no_error (error);
@@ -96,15 +109,10 @@ static void
 test_outage_retry_window (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree gchar *dsn = ntpmon_test_mariadb_create_database (server, FALSE, NULL, &error);
-  g_autoptr (NtpmonDb) db = NULL;
+  g_autoptr (NtpmonDb) db = new_working_pool (NULL);
 
-  g_assert_no_error (error);
-  fill_tables (dsn);
-  db = new_pool (dsn, N_CONNECTIONS);
   /* long enough that this test never reaches its end */
   ntpmon_db_set_retry_interval (db, 600 * 1000);
-  g_assert_cmpuint (run_batch (db, count_job, NULL), ==, N_JOBS);
 
   g_assert_true (ntpmon_test_mariadb_stop (server, &error));
   g_assert_no_error (error);
@@ -124,14 +132,10 @@ static void
 test_outage_restart_while_idle (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree gchar *dsn = ntpmon_test_mariadb_create_database (server, FALSE, NULL, &error);
-  g_autoptr (NtpmonDb) db = NULL;
+  g_autofree gchar *dsn = NULL;
+  g_autoptr (NtpmonDb) db = new_working_pool (&dsn);
   g_autoptr (NtpmonDbConn) conn = NULL;
 
-  g_assert_no_error (error);
-  fill_tables (dsn);
-  db = new_pool (dsn, N_CONNECTIONS);
-  g_assert_cmpuint (run_batch (db, count_job, NULL), ==, N_JOBS);
   g_assert_cmpuint (run_batch (db, insert_job, NULL), ==, N_JOBS);
 
   /* the server restarts between jobs; the pool's connections are stale but
@@ -149,12 +153,9 @@ static void
 test_outage_standalone_conn (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree gchar *dsn = ntpmon_test_mariadb_create_database (server, FALSE, NULL, &error);
-  g_autoptr (NtpmonDbConn) conn = NULL;
+  g_autofree gchar *dsn = new_filled_database ();
+  g_autoptr (NtpmonDbConn) conn = open_conn (dsn);
 
-  g_assert_no_error (error);
-  fill_tables (dsn);
-  conn = open_conn (dsn);
   g_assert_cmpint (query_int (conn, "SELECT COUNT(*) FROM t"), ==, 3);
 
   g_assert_true (ntpmon_test_mariadb_stop (server, &error));

@@ -30,6 +30,27 @@ new_database (gboolean schema)
   return dsn;
 }
 
+/* a fresh database and a connection to it */
+typedef struct
+{
+  gchar *dsn;
+  NtpmonDbConn *conn;
+} DbFixture;
+
+static void
+db_setup (DbFixture *f, gconstpointer data)
+{
+  f->dsn = new_database (FALSE);
+  f->conn = open_conn (f->dsn);
+}
+
+static void
+db_teardown (DbFixture *f, gconstpointer data)
+{
+  ntpmon_db_conn_free (f->conn);
+  g_free (f->dsn);
+}
+
 /* jobs run on N workers at once, each with its own connection */
 
 #define N_WORKERS 4
@@ -132,10 +153,9 @@ static const gchar types_select[]
     = "SELECT id, u64, i32, u8, m24, d, dt6, dt, day, ts, e, t, j, v, vb FROM types WHERE id = ?";
 
 static void
-test_stmt_types (void)
+test_stmt_types (DbFixture *f, gconstpointer data)
 {
-  g_autofree gchar *dsn = new_database (FALSE);
-  g_autoptr (NtpmonDbConn) conn = open_conn (dsn);
+  NtpmonDbConn *conn = f->conn;
   g_autoptr (GError) error = NULL;
   g_autoptr (NtpmonDbStmt) ins = NULL;
   g_autoptr (NtpmonDbStmt) sel = NULL;
@@ -233,10 +253,9 @@ test_stmt_types (void)
 }
 
 static void
-test_session_utc (void)
+test_session_utc (DbFixture *f, gconstpointer data)
 {
-  g_autofree gchar *dsn = new_database (FALSE);
-  g_autoptr (NtpmonDbConn) conn = open_conn (dsn);
+  NtpmonDbConn *conn = f->conn;
   g_autoptr (GError) error = NULL;
   g_autoptr (NtpmonDbStmt) st = ntpmon_db_conn_query (
       conn, "SELECT @@session.time_zone, NOW() = UTC_TIMESTAMP()", &error, "");
@@ -248,10 +267,9 @@ test_session_utc (void)
 }
 
 static void
-test_stmt_errors (void)
+test_stmt_errors (DbFixture *f, gconstpointer data)
 {
-  g_autofree gchar *dsn = new_database (FALSE);
-  g_autoptr (NtpmonDbConn) conn = open_conn (dsn);
+  NtpmonDbConn *conn = f->conn;
   g_autoptr (GError) error = NULL;
   g_autoptr (NtpmonDbStmt) st = NULL;
   g_autoptr (NtpmonDbStmt) none = NULL;
@@ -304,10 +322,9 @@ prepare_count (NtpmonDbConn *conn)
 }
 
 static void
-test_stmt_cache (void)
+test_stmt_cache (DbFixture *f, gconstpointer data)
 {
-  g_autofree gchar *dsn = new_database (FALSE);
-  g_autoptr (NtpmonDbConn) conn = open_conn (dsn);
+  NtpmonDbConn *conn = f->conn;
   g_autoptr (GError) error = NULL;
   gint64 before, after;
 
@@ -365,10 +382,10 @@ begin_and_leave_open (NtpmonDbConn *conn, gpointer data, GError **error)
 }
 
 static void
-test_transactions (void)
+test_transactions (DbFixture *f, gconstpointer data)
 {
-  g_autofree gchar *dsn = new_database (FALSE);
-  g_autoptr (NtpmonDbConn) conn = open_conn (dsn);
+  const gchar *dsn = f->dsn;
+  NtpmonDbConn *conn = f->conn;
   g_autoptr (NtpmonDb) db = new_pool (dsn, 1);
   g_autoptr (GError) error = NULL;
   gint64 id;
@@ -467,60 +484,64 @@ deadlock_thread (gpointer data)
   return NULL;
 }
 
-static void
-test_deadlock_retry (void)
+/* Two transactions on connections of their own update rows 1 and 2 in
+ * opposite order; each may run @max_attempts times (0: the default). */
+typedef struct
 {
-  g_autofree gchar *dsn = new_database (FALSE);
-  g_autoptr (NtpmonDbConn) conn = open_conn (dsn);
-  Barrier barrier = { 0 };
-  DeadlockJob a = { &barrier, 1, 2, 0 }, b = { &barrier, 2, 1, 0 };
-  DeadlockThread ta = { dsn, &a, 0, NULL, FALSE }, tb = { dsn, &b, 0, NULL, FALSE };
+  Barrier barrier;
+  DeadlockJob a, b;
+  DeadlockThread ta, tb;
+} CrossUpdates;
+
+static void
+run_cross_updates (DbFixture *f, guint max_attempts, CrossUpdates *c)
+{
   GThread *threads[2];
 
-  exec_ok (conn, "CREATE TABLE acct (id int PRIMARY KEY, v int NOT NULL) ENGINE=InnoDB");
-  exec_ok (conn, "INSERT INTO acct VALUES (1, 0), (2, 0)");
-  threads[0] = g_thread_new ("deadlock-a", deadlock_thread, &ta);
-  threads[1] = g_thread_new ("deadlock-b", deadlock_thread, &tb);
+  c->a = (DeadlockJob){ &c->barrier, 1, 2, 0 };
+  c->b = (DeadlockJob){ &c->barrier, 2, 1, 0 };
+  c->ta = (DeadlockThread){ f->dsn, &c->a, max_attempts, NULL, FALSE };
+  c->tb = (DeadlockThread){ f->dsn, &c->b, max_attempts, NULL, FALSE };
+  exec_ok (f->conn, "CREATE TABLE acct (id int PRIMARY KEY, v int NOT NULL) ENGINE=InnoDB");
+  exec_ok (f->conn, "INSERT INTO acct VALUES (1, 0), (2, 0)");
+  threads[0] = g_thread_new ("deadlock-a", deadlock_thread, &c->ta);
+  threads[1] = g_thread_new ("deadlock-b", deadlock_thread, &c->tb);
   g_thread_join (threads[0]);
   g_thread_join (threads[1]);
-
-  g_assert_no_error (ta.error);
-  g_assert_no_error (tb.error);
-  g_assert_true (ta.ok && tb.ok);
-  /* exactly one of them was chosen as the deadlock victim and ran again */
-  g_assert_cmpuint (a.attempts + b.attempts, ==, 3);
-  g_assert_cmpint (query_int (conn, "SELECT v FROM acct WHERE id = 1"), ==, 2);
-  g_assert_cmpint (query_int (conn, "SELECT v FROM acct WHERE id = 2"), ==, 2);
 }
 
 static void
-test_deadlock_error (void)
+test_deadlock_retry (DbFixture *f, gconstpointer data)
 {
-  g_autofree gchar *dsn = new_database (FALSE);
-  g_autoptr (NtpmonDbConn) conn = open_conn (dsn);
-  Barrier barrier = { 0 };
-  DeadlockJob a = { &barrier, 1, 2, 0 }, b = { &barrier, 2, 1, 0 };
-  DeadlockThread ta = { dsn, &a, 1, NULL, FALSE }, tb = { dsn, &b, 1, NULL, FALSE };
+  CrossUpdates c = { 0 };
+
+  run_cross_updates (f, 0, &c);
+  g_assert_no_error (c.ta.error);
+  g_assert_no_error (c.tb.error);
+  g_assert_true (c.ta.ok && c.tb.ok);
+  /* exactly one of them was chosen as the deadlock victim and ran again */
+  g_assert_cmpuint (c.a.attempts + c.b.attempts, ==, 3);
+  g_assert_cmpint (query_int (f->conn, "SELECT v FROM acct WHERE id = 1"), ==, 2);
+  g_assert_cmpint (query_int (f->conn, "SELECT v FROM acct WHERE id = 2"), ==, 2);
+}
+
+static void
+test_deadlock_error (DbFixture *f, gconstpointer data)
+{
+  CrossUpdates c = { 0 };
   DeadlockThread *victim, *winner;
-  GThread *threads[2];
 
-  exec_ok (conn, "CREATE TABLE acct (id int PRIMARY KEY, v int NOT NULL) ENGINE=InnoDB");
-  exec_ok (conn, "INSERT INTO acct VALUES (1, 0), (2, 0)");
   /* one attempt only: the victim reports the deadlock, its work is undone */
-  threads[0] = g_thread_new ("deadlock-a", deadlock_thread, &ta);
-  threads[1] = g_thread_new ("deadlock-b", deadlock_thread, &tb);
-  g_thread_join (threads[0]);
-  g_thread_join (threads[1]);
-
-  g_assert_true (ta.ok != tb.ok);
-  victim = ta.ok ? &tb : &ta;
-  winner = ta.ok ? &ta : &tb;
+  run_cross_updates (f, 1, &c);
+  g_assert_true (c.ta.ok != c.tb.ok);
+  victim = c.ta.ok ? &c.tb : &c.ta;
+  winner = c.ta.ok ? &c.ta : &c.tb;
   g_assert_error (victim->error, NTPMON_DB_ERROR, NTPMON_DB_ERROR_DEADLOCK);
   g_assert_nonnull (strstr (victim->error->message, "1213"));
   g_assert_no_error (winner->error);
   g_clear_error (&victim->error);
-  g_assert_cmpint (query_int (conn, "SELECT v FROM acct WHERE id = 1"), ==, 1);
-  g_assert_cmpint (query_int (conn, "SELECT v FROM acct WHERE id = 2"), ==, 1);
+  g_assert_cmpint (query_int (f->conn, "SELECT v FROM acct WHERE id = 1"), ==, 1);
+  g_assert_cmpint (query_int (f->conn, "SELECT v FROM acct WHERE id = 2"), ==, 1);
 }
 
 /* schema */
@@ -717,13 +738,16 @@ main (int argc, char **argv)
   g_test_add_func ("/db/pool/tcp-and-sync", test_pool_tcp_and_sync);
   g_test_add_func ("/db/pool/cancel", test_pool_cancel);
   g_test_add_func ("/db/pool/yaml-rotation", test_pool_yaml_rotation);
-  g_test_add_func ("/db/stmt/types", test_stmt_types);
-  g_test_add_func ("/db/stmt/session-utc", test_session_utc);
-  g_test_add_func ("/db/stmt/errors", test_stmt_errors);
-  g_test_add_func ("/db/stmt/cache", test_stmt_cache);
-  g_test_add_func ("/db/transaction/commit-rollback", test_transactions);
-  g_test_add_func ("/db/transaction/deadlock-retry", test_deadlock_retry);
-  g_test_add_func ("/db/transaction/deadlock-error", test_deadlock_error);
+  g_test_add ("/db/stmt/types", DbFixture, NULL, db_setup, test_stmt_types, db_teardown);
+  g_test_add ("/db/stmt/session-utc", DbFixture, NULL, db_setup, test_session_utc, db_teardown);
+  g_test_add ("/db/stmt/errors", DbFixture, NULL, db_setup, test_stmt_errors, db_teardown);
+  g_test_add ("/db/stmt/cache", DbFixture, NULL, db_setup, test_stmt_cache, db_teardown);
+  g_test_add ("/db/transaction/commit-rollback", DbFixture, NULL, db_setup, test_transactions,
+              db_teardown);
+  g_test_add ("/db/transaction/deadlock-retry", DbFixture, NULL, db_setup, test_deadlock_retry,
+              db_teardown);
+  g_test_add ("/db/transaction/deadlock-error", DbFixture, NULL, db_setup, test_deadlock_error,
+              db_teardown);
   g_test_add_func ("/db/schema/load", test_schema_load);
   rc = g_test_run ();
   ntpmon_test_mariadb_free (server);
