@@ -322,12 +322,25 @@ ntpmon_db_conn_get_server_thread_id (NtpmonDbConn *conn)
 }
 
 /* Makes sure there is a live connection before a statement. */
+/* Makes sure there is a live connection before a statement. A pooled
+ * connection was checked when its job started; a standalone one checks
+ * itself after idling. Never reconnects inside a transaction: the
+ * statements after it would silently run outside of it. */
 static gboolean
 ensure_live (NtpmonDbConn *conn, GError **error)
 {
-  if (conn->mysql != NULL && !conn->broken)
+  gboolean lost = conn->mysql == NULL || conn->broken;
+
+  if (conn->in_transaction && lost)
+    {
+      g_set_error_literal (error, NTPMON_DB_ERROR, NTPMON_DB_ERROR_UNAVAILABLE,
+                           "database unavailable: connection lost during a transaction (the "
+                           "server rolled it back)");
+      return FALSE;
+    }
+  if (!lost && (conn->db != NULL || conn->in_transaction))
     return TRUE;
-  return conn->db ? ensure_connected (conn, 0, error) : connect_now (conn, error);
+  return ensure_connected (conn, 0, error);
 }
 
 static gboolean
@@ -369,8 +382,7 @@ ntpmon_db_conn_exec_direct (NtpmonDbConn *conn, const gchar *sql, GError **error
         return FALSE;
       if (run_direct (conn, sql, &local))
         {
-          conn->job_statements++;
-          conn->last_errno = 0;
+          _ntpmon_db_conn_note_success (conn);
           return TRUE;
         }
       if (attempt > 0 || !_ntpmon_db_conn_can_retry (conn, local, FALSE))
@@ -430,10 +442,20 @@ ntpmon_db_conn_prepare (NtpmonDbConn *conn, const gchar *sql, GError **error)
 }
 
 void
+_ntpmon_db_conn_note_success (NtpmonDbConn *conn)
+{
+  conn->job_statements++;
+  conn->last_errno = 0;
+  conn->last_used = g_get_monotonic_time ();
+}
+
+void
 _ntpmon_db_conn_release_stmt (NtpmonDbConn *conn, const gchar *sql, MYSQL_STMT *stmt)
 {
+  /* the result was stored and is freed here; nothing else needs a reset
+   * (which would cost a round trip) before the next execution */
   if (conn->mysql == NULL || conn->broken || g_hash_table_contains (conn->stmts, sql)
-      || mysql_stmt_free_result (stmt) != 0 || mysql_stmt_reset (stmt) != 0)
+      || mysql_stmt_free_result (stmt) != 0)
     {
       mysql_stmt_close (stmt);
       return;
@@ -515,17 +537,23 @@ ntpmon_db_conn_begin (NtpmonDbConn *conn, GError **error)
 gboolean
 ntpmon_db_conn_commit (NtpmonDbConn *conn, GError **error)
 {
+  /* fails without reconnecting when the connection was lost */
+  gboolean ok = ntpmon_db_conn_exec_direct (conn, "COMMIT", error);
+
   conn->in_transaction = FALSE;
-  return ntpmon_db_conn_exec_direct (conn, "COMMIT", error);
+  return ok;
 }
 
 gboolean
 ntpmon_db_conn_rollback (NtpmonDbConn *conn, GError **error)
 {
+  gboolean ok = TRUE;
+
+  /* on a lost connection the server has rolled back already */
+  if (conn->mysql != NULL && !conn->broken)
+    ok = ntpmon_db_conn_exec_direct (conn, "ROLLBACK", error);
   conn->in_transaction = FALSE;
-  if (conn->mysql == NULL || conn->broken)
-    return TRUE; /* the server rolled back when the connection ended */
-  return ntpmon_db_conn_exec_direct (conn, "ROLLBACK", error);
+  return ok;
 }
 
 gboolean

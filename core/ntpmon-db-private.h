@@ -37,6 +37,7 @@ gboolean _ntpmon_db_conn_fail (NtpmonDbConn *conn, guint code, const gchar *sqls
 gboolean _ntpmon_db_conn_fail_stmt (NtpmonDbConn *conn, MYSQL_STMT *stmt, const gchar *sql,
                                     GError **error);
 gboolean _ntpmon_db_conn_can_retry (NtpmonDbConn *conn, const GError *error, gboolean idempotent);
+void _ntpmon_db_conn_note_success (NtpmonDbConn *conn);
 void _ntpmon_db_conn_release_stmt (NtpmonDbConn *conn, const gchar *sql, MYSQL_STMT *stmt);
 
 NtpmonDbStmt *_ntpmon_db_stmt_new (NtpmonDbConn *conn, MYSQL_STMT *stmt, const gchar *sql);

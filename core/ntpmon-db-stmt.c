@@ -503,8 +503,7 @@ ntpmon_db_stmt_execute (NtpmonDbStmt *self, GError **error)
       }
     }
   g_array_set_size (self->params, 0);
-  self->conn->job_statements++;
-  self->conn->last_errno = 0;
+  _ntpmon_db_conn_note_success (self->conn);
   return setup_result (self, error);
 }
 

@@ -727,6 +727,78 @@ test_pool_yaml_rotation (void)
   g_rmdir (dir);
 }
 
+/* lost connections */
+
+static void
+kill_connection (NtpmonDbConn *victim)
+{
+  g_autofree gchar *dsn = ntpmon_test_mariadb_get_dsn (server, NULL);
+  g_autoptr (NtpmonDbConn) admin = open_conn (dsn);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_ok (ntpmon_db_conn_exec (admin, "KILL CONNECTION ?", NULL, &error, "u",
+                                    ntpmon_db_conn_get_server_thread_id (victim)),
+               error);
+}
+
+static gboolean
+kill_pooled (NtpmonDbConn *conn, gpointer data, GError **error)
+{
+  kill_connection (conn);
+  return TRUE;
+}
+
+static void
+test_transaction_connection_lost (DbFixture *f, gconstpointer data)
+{
+  g_autofree gchar *dsn = g_strdup (f->dsn);
+  g_autoptr (NtpmonDbConn) conn = open_conn (dsn);
+  g_autoptr (GError) error = NULL;
+  gint64 id = 1;
+
+  exec_ok (conn, "CREATE TABLE acct (id int PRIMARY KEY, v int NOT NULL) ENGINE=InnoDB");
+  g_assert_ok (ntpmon_db_conn_begin (conn, &error), error);
+  g_assert_ok (insert_row (conn, &id, &error), error);
+  kill_connection (conn);
+
+  /* no silent reconnect: the rest of the transaction would run outside it */
+  id = 2;
+  g_assert_false (insert_row (conn, &id, &error));
+  g_assert_error (error, NTPMON_DB_ERROR, NTPMON_DB_ERROR_UNAVAILABLE);
+  g_clear_error (&error);
+  id = 3;
+  g_assert_false (insert_row (conn, &id, &error));
+  g_assert_error (error, NTPMON_DB_ERROR, NTPMON_DB_ERROR_UNAVAILABLE);
+  g_assert_nonnull (strstr (error->message, "during a transaction"));
+  g_clear_error (&error);
+  g_assert_false (ntpmon_db_conn_commit (conn, &error));
+  g_assert_error (error, NTPMON_DB_ERROR, NTPMON_DB_ERROR_UNAVAILABLE);
+  g_clear_error (&error);
+  g_assert_false (ntpmon_db_conn_in_transaction (conn));
+
+  /* outside the transaction the connection comes back */
+  g_assert_cmpint (query_int (conn, "SELECT COUNT(*) FROM acct"), ==, 0);
+}
+
+static void
+test_pool_connection_killed (DbFixture *f, gconstpointer data)
+{
+  g_autoptr (NtpmonDb) db = new_pool (f->dsn, 1);
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *host = NULL;
+  g_autofree gchar *host2 = NULL;
+  gint64 id = 1;
+
+  exec_ok (f->conn, "CREATE TABLE acct (id int PRIMARY KEY, v int NOT NULL) ENGINE=InnoDB");
+  g_assert_ok (run_one (db, select_host, &host, &error), error);
+  g_assert_ok (ntpmon_db_run_sync (db, kill_pooled, NULL, NULL, &error), error);
+  /* the next job notices on its first statement, reconnects and runs it */
+  g_assert_ok (run_one (db, select_host, &host2, &error), error);
+  g_assert_ok (ntpmon_db_run_sync (db, kill_pooled, NULL, NULL, &error), error);
+  g_assert_ok (run_one (db, insert_row, &id, &error), error);
+  g_assert_cmpint (query_int (f->conn, "SELECT COUNT(*) FROM acct"), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -743,6 +815,10 @@ main (int argc, char **argv)
   g_test_add ("/db/stmt/errors", DbFixture, NULL, db_setup, test_stmt_errors, db_teardown);
   g_test_add ("/db/stmt/cache", DbFixture, NULL, db_setup, test_stmt_cache, db_teardown);
   g_test_add ("/db/transaction/commit-rollback", DbFixture, NULL, db_setup, test_transactions,
+              db_teardown);
+  g_test_add ("/db/transaction/connection-lost", DbFixture, NULL, db_setup,
+              test_transaction_connection_lost, db_teardown);
+  g_test_add ("/db/pool/connection-killed", DbFixture, NULL, db_setup, test_pool_connection_killed,
               db_teardown);
   g_test_add ("/db/transaction/deadlock-retry", DbFixture, NULL, db_setup, test_deadlock_retry,
               db_teardown);
