@@ -796,3 +796,25 @@ ntpmon_db_stmt_get_datetime (NtpmonDbStmt *self, guint column)
     return NULL;
   return g_date_time_add (whole, usec - g_date_time_to_unix (whole) * G_USEC_PER_SEC);
 }
+
+/**
+ * ntpmon_db_sql_placeholders:
+ * @n: number of values
+ *
+ * Builds the inside of an `IN (...)` list for @n values: `?, ?, ?`; for no
+ * value `NULL`, which matches nothing (`x IN (NULL)`).
+ *
+ * Returns: (transfer full): SQL text
+ */
+gchar *
+ntpmon_db_sql_placeholders (guint n)
+{
+  GString *sql;
+
+  if (n == 0)
+    return g_strdup ("NULL");
+  sql = g_string_sized_new (n * 3);
+  for (guint i = 0; i < n; i++)
+    g_string_append (sql, i ? ", ?" : "?");
+  return g_string_free (sql, FALSE);
+}

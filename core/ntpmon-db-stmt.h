@@ -45,6 +45,8 @@ gint64 ntpmon_db_stmt_get_unix_usec (NtpmonDbStmt *stmt, guint column);
 
 void ntpmon_db_stmt_free (NtpmonDbStmt *stmt);
 
+gchar *ntpmon_db_sql_placeholders (guint n);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NtpmonDbStmt, ntpmon_db_stmt_free)
 
 G_END_DECLS

@@ -38,7 +38,8 @@ struct _NtpmonDb
   gchar *down_message;
   gint64 retry_interval;
   gint64 max_lifetime;
-  guint epoch; /* atomic; bumped when a connection is lost */
+  guint epoch;         /* atomic; bumped when a connection is lost */
+  NtpmonDbStats stats; /* counters, under lock */
 };
 
 G_DEFINE_FINAL_TYPE (NtpmonDb, ntpmon_db, G_TYPE_OBJECT)
@@ -65,10 +66,26 @@ job_free (gpointer p)
 static gboolean
 run_job (NtpmonDb *self, NtpmonDbConn *conn, Job *job, GCancellable *cancellable, GError **error)
 {
+  g_autoptr (GError) local = NULL;
   gboolean ok;
 
-  ok = _ntpmon_db_conn_start_job (conn, cancellable, error) && job->func (conn, job->data, error);
+  ok = _ntpmon_db_conn_start_job (conn, cancellable, &local) && job->func (conn, job->data, &local);
   _ntpmon_db_conn_end_job (conn);
+  g_mutex_lock (&self->lock);
+  if (ok)
+    self->stats.jobs_ok++;
+  else
+    self->stats.jobs_failed++;
+  if (g_error_matches (local, NTPMON_DB_ERROR, NTPMON_DB_ERROR_UNAVAILABLE))
+    self->stats.jobs_unavailable++;
+  g_mutex_unlock (&self->lock);
+  if (!ok)
+    {
+      if (local == NULL)
+        g_set_error_literal (&local, NTPMON_DB_ERROR, NTPMON_DB_ERROR_QUERY,
+                             "database job failed without saying why");
+      g_propagate_error (error, g_steal_pointer (&local));
+    }
   return ok;
 }
 
@@ -234,6 +251,7 @@ _ntpmon_db_note_up (NtpmonDb *self)
 {
   g_mutex_lock (&self->lock);
   self->down_until = 0;
+  self->stats.connects++;
   g_mutex_unlock (&self->lock);
 }
 
@@ -341,4 +359,18 @@ gboolean
 ntpmon_db_ping (NtpmonDb *self, GCancellable *cancellable, GError **error)
 {
   return ntpmon_db_run_sync (self, ping_job, NULL, cancellable, error);
+}
+
+void
+ntpmon_db_get_stats (NtpmonDb *self, NtpmonDbStats *out)
+{
+  gint idle = g_async_queue_length (self->idle);
+
+  g_return_if_fail (NTPMON_IS_DB (self));
+  g_mutex_lock (&self->lock);
+  *out = self->stats;
+  g_mutex_unlock (&self->lock);
+  out->n_connections = self->n_connections;
+  out->busy = self->n_connections - (guint)CLAMP (idle, 0, (gint)self->n_connections);
+  out->queued = g_thread_pool_unprocessed (self->pool);
 }

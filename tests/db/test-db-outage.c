@@ -89,6 +89,7 @@ test_outage_stop_start (void)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (NtpmonDb) db = new_working_pool (NULL);
+  NtpmonDbStats stats;
 
   ntpmon_db_set_retry_interval (db, 0);
 
@@ -103,6 +104,12 @@ test_outage_stop_start (void)
   /* the same pool recovers by itself */
   g_assert_cmpuint (run_batch (db, count_job, NULL), ==, N_JOBS);
   g_assert_cmpuint (run_batch (db, insert_job, NULL), ==, N_JOBS);
+
+  ntpmon_db_get_stats (db, &stats);
+  g_assert_cmpuint (stats.jobs_ok, ==, 3 * N_JOBS);
+  g_assert_cmpuint (stats.jobs_failed, ==, 2 * N_JOBS);
+  g_assert_cmpuint (stats.jobs_unavailable, ==, 2 * N_JOBS);
+  g_assert_cmpuint (stats.busy, ==, 0);
 }
 
 static void

@@ -120,7 +120,15 @@ test_pool_concurrent (void)
       jobs[i].barrier = &barrier;
       data[i] = &jobs[i];
     }
+  NtpmonDbStats stats;
+
   run_jobs (db, concurrent_job, data, results, N_WORKERS);
+  ntpmon_db_get_stats (db, &stats);
+  g_assert_cmpuint (stats.n_connections, ==, N_WORKERS);
+  g_assert_cmpuint (stats.jobs_ok, ==, N_WORKERS);
+  g_assert_cmpuint (stats.jobs_failed, ==, 0);
+  g_assert_cmpuint (stats.connects, ==, N_WORKERS);
+  g_assert_cmpuint (stats.queued, ==, 0);
   for (guint i = 0; i < N_WORKERS; i++)
     {
       g_assert_no_error (results[i].error);
@@ -307,6 +315,38 @@ test_stmt_errors (DbFixture *f, gconstpointer data)
 
   /* the connection is still fine afterwards */
   g_assert_cmpint (query_int (conn, "SELECT COUNT(*) FROM k"), ==, 1);
+}
+
+static gint64
+count_in (NtpmonDbConn *conn, const gint64 *ids, guint n)
+{
+  g_autofree gchar *list = ntpmon_db_sql_placeholders (n);
+  g_autofree gchar *sql = g_strdup_printf ("SELECT COUNT(*) FROM k WHERE id IN (%s)", list);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NtpmonDbStmt) st = ntpmon_db_conn_prepare (conn, sql, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < n; i++)
+    ntpmon_db_stmt_bind_int (st, ids[i]);
+  g_assert_ok (ntpmon_db_stmt_execute (st, &error), error);
+  g_assert_ok (ntpmon_db_stmt_fetch_one (st, &error), error);
+  return ntpmon_db_stmt_get_int (st, 0);
+}
+
+static void
+test_stmt_in_list (DbFixture *f, gconstpointer data)
+{
+  static const gint64 ids[] = { 1, 3, 5, 7 };
+  g_autofree gchar *none = ntpmon_db_sql_placeholders (0);
+  g_autofree gchar *three = ntpmon_db_sql_placeholders (3);
+
+  g_assert_cmpstr (none, ==, "NULL");
+  g_assert_cmpstr (three, ==, "?, ?, ?");
+  exec_ok (f->conn, "CREATE TABLE k (id int PRIMARY KEY)");
+  exec_ok (f->conn, "INSERT INTO k VALUES (1), (2), (3), (4), (5)");
+  g_assert_cmpint (count_in (f->conn, ids, 4), ==, 3);
+  g_assert_cmpint (count_in (f->conn, ids, 1), ==, 1);
+  g_assert_cmpint (count_in (f->conn, ids, 0), ==, 0);
 }
 
 static gint64
@@ -813,6 +853,7 @@ main (int argc, char **argv)
   g_test_add ("/db/stmt/types", DbFixture, NULL, db_setup, test_stmt_types, db_teardown);
   g_test_add ("/db/stmt/session-utc", DbFixture, NULL, db_setup, test_session_utc, db_teardown);
   g_test_add ("/db/stmt/errors", DbFixture, NULL, db_setup, test_stmt_errors, db_teardown);
+  g_test_add ("/db/stmt/in-list", DbFixture, NULL, db_setup, test_stmt_in_list, db_teardown);
   g_test_add ("/db/stmt/cache", DbFixture, NULL, db_setup, test_stmt_cache, db_teardown);
   g_test_add ("/db/transaction/commit-rollback", DbFixture, NULL, db_setup, test_transactions,
               db_teardown);

@@ -32,14 +32,19 @@ struct _NtpmonTestMariadb
 
 static const gchar *const sbin_dirs[] = { "/usr/sbin", "/usr/local/sbin", "/sbin", NULL };
 
+/* Looks in NTPMON_TEST_MARIADB_PATH (directories separated by ':') when
+ * set, else in PATH and the sbin directories. */
 static gchar *
 find_program (const gchar *name, GError **error)
 {
-  gchar *path = g_find_program_in_path (name);
+  const gchar *override = g_getenv ("NTPMON_TEST_MARIADB_PATH");
+  g_auto (GStrv) dirs = g_strsplit (override ? override : "", ":", -1);
+  gchar *path = override ? NULL : g_find_program_in_path (name);
 
-  for (gsize i = 0; path == NULL && sbin_dirs[i] != NULL; i++)
+  for (gsize i = 0; path == NULL && (override ? dirs[i] : sbin_dirs[i]) != NULL; i++)
     {
-      g_autofree gchar *candidate = g_build_filename (sbin_dirs[i], name, NULL);
+      g_autofree gchar *candidate
+          = g_build_filename (override ? dirs[i] : sbin_dirs[i], name, NULL);
       if (g_file_test (candidate, G_FILE_TEST_IS_EXECUTABLE))
         path = g_steal_pointer (&candidate);
     }
