@@ -220,6 +220,7 @@ connect_now (NtpmonDbConn *conn, GError **error)
       return FALSE;
     }
   conn->connecting = FALSE;
+  conn->generation++;
   conn->connected_at = conn->last_used = g_get_monotonic_time ();
   if (conn->db != NULL)
     {
@@ -267,6 +268,9 @@ ensure_connected (NtpmonDbConn *conn, gint64 max_lifetime, GError **error)
             conn->epoch = _ntpmon_db_get_epoch (conn->db);
           return TRUE;
         }
+      /* let the other connections of the pool check themselves too */
+      if (conn->db != NULL)
+        _ntpmon_db_note_down (conn->db, mysql_error (conn->mysql), FALSE);
     }
   if (conn->db != NULL)
     {
@@ -321,7 +325,6 @@ ntpmon_db_conn_get_server_thread_id (NtpmonDbConn *conn)
   return conn->mysql ? mysql_thread_id (conn->mysql) : 0;
 }
 
-/* Makes sure there is a live connection before a statement. */
 /* Makes sure there is a live connection before a statement. A pooled
  * connection was checked when its job started; a standalone one checks
  * itself after idling. Never reconnects inside a transaction: the
@@ -450,12 +453,13 @@ _ntpmon_db_conn_note_success (NtpmonDbConn *conn)
 }
 
 void
-_ntpmon_db_conn_release_stmt (NtpmonDbConn *conn, const gchar *sql, MYSQL_STMT *stmt)
+_ntpmon_db_conn_release_stmt (NtpmonDbConn *conn, const gchar *sql, MYSQL_STMT *stmt,
+                              guint generation)
 {
   /* the result was stored and is freed here; nothing else needs a reset
    * (which would cost a round trip) before the next execution */
-  if (conn->mysql == NULL || conn->broken || g_hash_table_contains (conn->stmts, sql)
-      || mysql_stmt_free_result (stmt) != 0)
+  if (conn->mysql == NULL || conn->broken || generation != conn->generation
+      || g_hash_table_contains (conn->stmts, sql) || mysql_stmt_free_result (stmt) != 0)
     {
       mysql_stmt_close (stmt);
       return;

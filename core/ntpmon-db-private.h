@@ -25,6 +25,7 @@ struct _NtpmonDbConn
   guint job_statements; /* statements run successfully by the current job */
   guint last_errno;
   gboolean connecting;
+  guint generation; /* counts connects; statements of an older one are dead */
   guint max_attempts;
   GCancellable *cancellable;
 };
@@ -38,7 +39,8 @@ gboolean _ntpmon_db_conn_fail_stmt (NtpmonDbConn *conn, MYSQL_STMT *stmt, const 
                                     GError **error);
 gboolean _ntpmon_db_conn_can_retry (NtpmonDbConn *conn, const GError *error, gboolean idempotent);
 void _ntpmon_db_conn_note_success (NtpmonDbConn *conn);
-void _ntpmon_db_conn_release_stmt (NtpmonDbConn *conn, const gchar *sql, MYSQL_STMT *stmt);
+void _ntpmon_db_conn_release_stmt (NtpmonDbConn *conn, const gchar *sql, MYSQL_STMT *stmt,
+                                   guint generation);
 
 NtpmonDbStmt *_ntpmon_db_stmt_new (NtpmonDbConn *conn, MYSQL_STMT *stmt, const gchar *sql);
 

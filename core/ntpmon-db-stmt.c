@@ -53,6 +53,7 @@ struct _NtpmonDbStmt
   NtpmonDbConn *conn;
   MYSQL_STMT *stmt;
   gchar *sql;
+  guint generation;
   GArray *params;
   Column *columns;
   MYSQL_BIND *result_binds;
@@ -74,6 +75,7 @@ _ntpmon_db_stmt_new (NtpmonDbConn *conn, MYSQL_STMT *stmt, const gchar *sql)
   self->conn = conn;
   self->stmt = stmt;
   self->sql = g_strdup (sql);
+  self->generation = conn->generation;
   self->params = g_array_new (FALSE, TRUE, sizeof (Param));
   g_array_set_clear_func (self->params, param_clear);
   return self;
@@ -101,7 +103,7 @@ ntpmon_db_stmt_free (NtpmonDbStmt *self)
     return;
   clear_result (self);
   if (self->stmt != NULL)
-    _ntpmon_db_conn_release_stmt (self->conn, self->sql, self->stmt);
+    _ntpmon_db_conn_release_stmt (self->conn, self->sql, self->stmt, self->generation);
   g_array_unref (self->params);
   g_free (self->sql);
   g_free (self);
@@ -433,6 +435,22 @@ execute_once (NtpmonDbStmt *self, MYSQL_BIND *binds, GError **error)
   return TRUE;
 }
 
+/* Replaces the server-side statement by one prepared on the connection's
+ * current session. */
+static gboolean
+reprepare (NtpmonDbStmt *self, GError **error)
+{
+  g_autoptr (NtpmonDbStmt) fresh = NULL;
+
+  g_clear_pointer (&self->stmt, mysql_stmt_close);
+  fresh = ntpmon_db_conn_prepare (self->conn, self->sql, error);
+  if (fresh == NULL)
+    return FALSE;
+  self->stmt = g_steal_pointer (&fresh->stmt);
+  self->generation = fresh->generation;
+  return TRUE;
+}
+
 /**
  * ntpmon_db_stmt_execute:
  *
@@ -445,9 +463,18 @@ gboolean
 ntpmon_db_stmt_execute (NtpmonDbStmt *self, GError **error)
 {
   g_autofree MYSQL_BIND *binds = g_new0 (MYSQL_BIND, self->params->len + 1);
-  guint expected = mysql_stmt_param_count (self->stmt);
+  guint expected;
 
   clear_result (self);
+  if (g_cancellable_set_error_if_cancelled (self->conn->cancellable, error)
+      /* prepared before the connection was replaced: prepare it again */
+      || ((self->stmt == NULL || self->generation != self->conn->generation)
+          && !reprepare (self, error)))
+    {
+      g_array_set_size (self->params, 0);
+      return FALSE;
+    }
+  expected = mysql_stmt_param_count (self->stmt);
   if (self->params->len != expected)
     {
       g_set_error (error, NTPMON_DB_ERROR, NTPMON_DB_ERROR_TYPE,
@@ -456,8 +483,6 @@ ntpmon_db_stmt_execute (NtpmonDbStmt *self, GError **error)
       g_array_set_size (self->params, 0);
       return FALSE;
     }
-  if (g_cancellable_set_error_if_cancelled (self->conn->cancellable, error))
-    return FALSE;
   for (guint i = 0; i < self->params->len; i++)
     {
       Param *p = &g_array_index (self->params, Param, i);
@@ -490,17 +515,11 @@ ntpmon_db_stmt_execute (NtpmonDbStmt *self, GError **error)
         }
       /* the connection was gone before the statement was sent: prepare it
        * again on a new connection and run it there */
-      mysql_stmt_close (self->stmt);
-      self->stmt = NULL;
-      {
-        g_autoptr (NtpmonDbStmt) fresh = ntpmon_db_conn_prepare (self->conn, self->sql, error);
-        if (fresh == NULL)
-          {
-            g_array_set_size (self->params, 0);
-            return FALSE;
-          }
-        self->stmt = g_steal_pointer (&fresh->stmt);
-      }
+      if (!reprepare (self, error))
+        {
+          g_array_set_size (self->params, 0);
+          return FALSE;
+        }
     }
   g_array_set_size (self->params, 0);
   _ntpmon_db_conn_note_success (self->conn);

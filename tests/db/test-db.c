@@ -839,6 +839,37 @@ test_pool_connection_killed (DbFixture *f, gconstpointer data)
   g_assert_cmpint (query_int (f->conn, "SELECT COUNT(*) FROM acct"), ==, 1);
 }
 
+static void
+test_stmt_across_reconnect (DbFixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NtpmonDbStmt) held
+      = ntpmon_db_conn_query (f->conn, "SELECT ? * 2", &error, "i", (gint64)21);
+
+  g_assert_no_error (error);
+  g_assert_ok (ntpmon_db_stmt_fetch_one (held, &error), error);
+  g_assert_cmpint (ntpmon_db_stmt_get_int (held, 0), ==, 42);
+
+  kill_connection (f->conn);
+  /* a standalone connection reports the loss once, then reconnects */
+  g_assert_null (ntpmon_db_conn_query (f->conn, "SELECT 1", &error, ""));
+  g_assert_error (error, NTPMON_DB_ERROR, NTPMON_DB_ERROR_UNAVAILABLE);
+  g_clear_error (&error);
+  g_assert_cmpint (query_int (f->conn, "SELECT 1"), ==, 1);
+
+  /* the statement prepared on the old session still works */
+  ntpmon_db_stmt_bind_int (held, 5);
+  g_assert_ok (ntpmon_db_stmt_execute (held, &error), error);
+  g_assert_ok (ntpmon_db_stmt_fetch_one (held, &error), error);
+  g_assert_cmpint (ntpmon_db_stmt_get_int (held, 0), ==, 10);
+  g_clear_pointer (&held, ntpmon_db_stmt_free);
+  /* and so does the cache */
+  held = ntpmon_db_conn_query (f->conn, "SELECT ? * 2", &error, "i", (gint64)4);
+  g_assert_no_error (error);
+  g_assert_ok (ntpmon_db_stmt_fetch_one (held, &error), error);
+  g_assert_cmpint (ntpmon_db_stmt_get_int (held, 0), ==, 8);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -859,6 +890,8 @@ main (int argc, char **argv)
               db_teardown);
   g_test_add ("/db/transaction/connection-lost", DbFixture, NULL, db_setup,
               test_transaction_connection_lost, db_teardown);
+  g_test_add ("/db/stmt/across-reconnect", DbFixture, NULL, db_setup, test_stmt_across_reconnect,
+              db_teardown);
   g_test_add ("/db/pool/connection-killed", DbFixture, NULL, db_setup, test_pool_connection_killed,
               db_teardown);
   g_test_add ("/db/transaction/deadlock-retry", DbFixture, NULL, db_setup, test_deadlock_retry,
