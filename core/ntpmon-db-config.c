@@ -368,6 +368,8 @@ yaml_settings_clear (YamlSettings *s)
   g_free (s->dbname);
 }
 
+static const gchar *const yaml_nulls[] = { "~", "null", "Null", "NULL", NULL };
+
 static const gchar *
 yaml_scalar (yaml_node_t *node)
 {
@@ -404,7 +406,12 @@ read_mysql_mapping (yaml_document_t *doc, yaml_node_t *mysql, const gchar *path,
         return set_config_error (error, "%s: line %zu: mysql.%s must be a string", path,
                                  vnode->start_mark.line + 1, key);
       g_free (*slot);
-      *slot = g_strdup (value);
+      /* a plain null (`~`, `null`, nothing) is an empty value */
+      if (vnode->data.scalar.style == YAML_PLAIN_SCALAR_STYLE
+          && (value[0] == '\0' || g_strv_contains (yaml_nulls, value)))
+        *slot = NULL;
+      else
+        *slot = g_strdup (value);
     }
   return TRUE;
 }

@@ -245,7 +245,7 @@ test_yaml_env_dsn (YamlFixture *f, gconstpointer data)
 
   /* only the second candidate exists; no dsn in it: DATABASE_DSN is used,
    * empty values do not override */
-  write_file (f->b, "mysql:\n  dsn: ''\n  user: rotated\n  pass: ''\n");
+  write_file (f->b, "mysql:\n  dsn: ''\n  user: rotated\n  pass: ''\n  dbname: ~\n");
   c = ntpmon_db_config_load (paths, "root:pw@tcp(db:3310)/ntp", &error);
   g_assert_no_error (error);
   g_assert_cmpstr (c->host, ==, "db");
@@ -296,6 +296,7 @@ test_yaml_errors (YamlFixture *f, gconstpointer data)
     { "mysql:\n  dsn:\n    x: y\n", "mysql.dsn must be a string" },
     { "- just\n- a list\n", "must be a mapping" },
     { "mysql:\n  dsn: \"user@udp(h)/d\"\n", "udp" },
+    { "mysql:\n  dsn: null\n", "no mysql.dsn" },
   };
   const gchar *paths[] = { f->a, NULL };
 
@@ -305,7 +306,7 @@ test_yaml_errors (YamlFixture *f, gconstpointer data)
       g_autoptr (NtpmonDbConfig) c = NULL;
 
       write_file (f->a, cases[i].text);
-      c = ntpmon_db_config_load (paths, "/fallback", &error);
+      c = ntpmon_db_config_load (paths, i == G_N_ELEMENTS (cases) - 1 ? NULL : "/fallback", &error);
       g_test_message ("%s -> %s", cases[i].text, error ? error->message : "(none)");
       g_assert_null (c);
       g_assert_error (error, NTPMON_DB_ERROR, NTPMON_DB_ERROR_CONFIG);
