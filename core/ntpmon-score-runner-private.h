@@ -1,0 +1,33 @@
+/* ntpmon-score-runner-private.h: the SQL side of the scorer runner
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include "ntpmon-score-runner.h"
+
+G_BEGIN_DECLS
+
+/* One algorithm and the scorer monitor that runs it. */
+typedef struct
+{
+  NtpmonScorer *scorer;
+  gchar *name;
+  gboolean configured;
+  guint32 scorer_id;
+  guint64 last_id;
+  guint64 processed;
+  guint64 retries;
+} NtpmonScoreSlot;
+
+gboolean _ntpmon_score_fetch_recent (NtpmonDbConn *db, guint32 server_id, gint64 ts,
+                                     gint lookback_seconds, const gchar *status1,
+                                     const gchar *status2, GPtrArray *rows_out, gpointer user_data,
+                                     GError **error);
+GPtrArray *_ntpmon_score_fetch_batch (NtpmonDbConn *conn, guint64 from_id, guint batch_size,
+                                      GError **error);
+gboolean _ntpmon_score_process_row (NtpmonDbConn *conn, NtpmonScoreSlot *slot,
+                                    const NtpmonLogScore *ls, gint64 now,
+                                    NtpmonScoreRunnerStats *stats, GError **error);
+
+G_END_DECLS

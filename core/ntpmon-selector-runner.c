@@ -1,0 +1,232 @@
+/* ntpmon-selector-runner.c: the monitor selector's runs (spec/selector.md §3)
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * A batch reviews the due servers of servers_monitor_review in one
+ * transaction; `once SERVER_ID` reviews one server in one transaction;
+ * `simulate` reviews one server in a transaction that is always rolled
+ * back. The decisions come from an NtpmonReviewer (the selector plugin).
+ */
+#include "config.h"
+
+#include "ntpmon-selector-runner.h"
+
+#define SQL_DUE_SERVERS                                                                            \
+  "SELECT server_id FROM servers_monitor_review WHERE next_review <= NOW() OR next_review IS "     \
+  "NULL ORDER BY next_review LIMIT 10"
+#define SQL_REVIEWED_CHANGED                                                                       \
+  "UPDATE servers_monitor_review SET last_review = NOW(), last_change = NOW(), next_review = ? "   \
+  "WHERE server_id = ?"
+#define SQL_REVIEWED                                                                               \
+  "UPDATE servers_monitor_review SET last_review = NOW(), next_review = ? WHERE server_id = ?"
+#define NEXT_REVIEW_CHANGED_MIN 60
+#define NEXT_REVIEW_MIN         20
+
+struct _NtpmonSelectorRunner
+{
+  GObject parent_instance;
+  NtpmonDbConn *conn;
+  NtpmonReviewer *reviewer;
+  NtpmonSelectorRunnerStats stats;
+};
+
+G_DEFINE_FINAL_TYPE (NtpmonSelectorRunner, ntpmon_selector_runner, G_TYPE_OBJECT)
+
+static void
+ntpmon_selector_runner_finalize (GObject *object)
+{
+  g_clear_object (&NTPMON_SELECTOR_RUNNER (object)->reviewer);
+  G_OBJECT_CLASS (ntpmon_selector_runner_parent_class)->finalize (object);
+}
+
+static void
+ntpmon_selector_runner_class_init (NtpmonSelectorRunnerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = ntpmon_selector_runner_finalize;
+}
+
+static void
+ntpmon_selector_runner_init (NtpmonSelectorRunner *self)
+{
+}
+
+/**
+ * ntpmon_selector_runner_new:
+ * @conn: (transfer none): the connection; must outlive the runner
+ * @reviewer: (transfer none): decides for one server
+ */
+NtpmonSelectorRunner *
+ntpmon_selector_runner_new (NtpmonDbConn *conn, NtpmonReviewer *reviewer)
+{
+  NtpmonSelectorRunner *self = g_object_new (NTPMON_TYPE_SELECTOR_RUNNER, NULL);
+
+  self->conn = conn;
+  self->reviewer = g_object_ref (reviewer);
+  return self;
+}
+
+void
+ntpmon_selector_runner_get_stats (NtpmonSelectorRunner *self, NtpmonSelectorRunnerStats *out)
+{
+  *out = self->stats;
+}
+
+static void
+count (NtpmonSelectorRunner *self, const NtpmonReviewResult *result)
+{
+  self->stats.servers++;
+  self->stats.monitors_evaluated += result->n_monitors;
+  self->stats.changes_applied += result->n_applied;
+  self->stats.changes_failed += result->n_failed;
+  self->stats.violations += result->n_violations;
+}
+
+static gboolean
+schedule (NtpmonSelectorRunner *self, gint64 server_id, gboolean changed, GError **error)
+{
+  gint64 minutes = changed ? NEXT_REVIEW_CHANGED_MIN : NEXT_REVIEW_MIN;
+  gint64 next = g_get_real_time () + minutes * 60 * G_USEC_PER_SEC;
+
+  return ntpmon_db_conn_exec (self->conn, changed ? SQL_REVIEWED_CHANGED : SQL_REVIEWED, NULL,
+                              error, "Ti", next, server_id);
+}
+
+typedef struct
+{
+  NtpmonSelectorRunner *self;
+  guint count;
+} Batch;
+
+static gboolean
+batch_job (NtpmonDbConn *conn, gpointer data, GError **error)
+{
+  Batch *batch = data;
+  NtpmonSelectorRunner *self = batch->self;
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (NtpmonDbStmt) st = ntpmon_db_conn_query (conn, SQL_DUE_SERVERS, error, "");
+  g_autoptr (GError) local = NULL;
+
+  if (st == NULL)
+    return FALSE;
+  while (ntpmon_db_stmt_next (st, &local))
+    {
+      gint64 id = ntpmon_db_stmt_get_int (st, 0);
+      g_array_append_val (ids, id);
+    }
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  g_clear_pointer (&st, ntpmon_db_stmt_free);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gint64 id = g_array_index (ids, gint64, i);
+      g_autoptr (NtpmonReviewResult) result
+          = ntpmon_reviewer_review (self->reviewer, conn, id, TRUE, &local);
+
+      if (result == NULL)
+        {
+          /* the reference logs and carries on; writes made so far stay */
+          g_info ("could not process selection of monitors for server %" G_GINT64_FORMAT ": %s", id,
+                  local->message);
+          g_clear_error (&local);
+          self->stats.failed_servers++;
+        }
+      else
+        count (self, result);
+      if (!schedule (self, id, result != NULL && result->changed, error))
+        return FALSE;
+    }
+  batch->count = ids->len;
+  return TRUE;
+}
+
+/**
+ * ntpmon_selector_runner_run_batch:
+ * @count: (out): servers reviewed (including ones whose review failed)
+ *
+ * One batch (spec/selector.md §3.1): up to 10 due servers in one
+ * transaction. A server whose review fails is logged and rescheduled as
+ * unchanged; a failing schedule update fails the batch.
+ */
+gboolean
+ntpmon_selector_runner_run_batch (NtpmonSelectorRunner *self, guint *count, GError **error)
+{
+  Batch batch = { self, 0 };
+
+  *count = 0;
+  if (!ntpmon_db_conn_transaction (self->conn, batch_job, &batch, error))
+    return FALSE;
+  self->stats.batches++;
+  *count = batch.count;
+  return TRUE;
+}
+
+typedef struct
+{
+  NtpmonSelectorRunner *self;
+  gint64 server_id;
+  gboolean changed;
+} OneServer;
+
+static gboolean
+server_job (NtpmonDbConn *conn, gpointer data, GError **error)
+{
+  OneServer *one = data;
+  g_autoptr (NtpmonReviewResult) result
+      = ntpmon_reviewer_review (one->self->reviewer, conn, one->server_id, TRUE, error);
+
+  if (result == NULL)
+    {
+      g_prefix_error (error, "failed to process server %" G_GINT64_FORMAT ": ", one->server_id);
+      return FALSE;
+    }
+  count (one->self, result);
+  one->changed = result->changed;
+  return schedule (one->self, one->server_id, result->changed, error);
+}
+
+/**
+ * ntpmon_selector_runner_run_server:
+ * @changed: (out) (optional): at least one status change was applied
+ *
+ * `selector once SERVER_ID`: reviews one server whatever its schedule, in
+ * one transaction with its schedule update; a failed review rolls back.
+ */
+gboolean
+ntpmon_selector_runner_run_server (NtpmonSelectorRunner *self, gint64 server_id, gboolean *changed,
+                                   GError **error)
+{
+  OneServer one = { self, server_id, FALSE };
+
+  if (!ntpmon_db_conn_transaction (self->conn, server_job, &one, error))
+    return FALSE;
+  if (changed != NULL)
+    *changed = one.changed;
+  return TRUE;
+}
+
+/**
+ * ntpmon_selector_runner_simulate:
+ *
+ * `selector simulate SERVER_ID`: the review with all its writes inside a
+ * transaction that is rolled back; counts nothing.
+ *
+ * Returns: (transfer full) (nullable): what the review did before the
+ *   rollback
+ */
+NtpmonReviewResult *
+ntpmon_selector_runner_simulate (NtpmonSelectorRunner *self, gint64 server_id, GError **error)
+{
+  NtpmonReviewResult *result;
+
+  if (!ntpmon_db_conn_begin (self->conn, error))
+    return NULL;
+  result = ntpmon_reviewer_review (self->reviewer, self->conn, server_id, TRUE, error);
+  if (!ntpmon_db_conn_rollback (self->conn, result != NULL ? error : NULL))
+    g_clear_pointer (&result, ntpmon_review_result_free);
+  if (result == NULL)
+    g_prefix_error (error, "simulation failed: ");
+  return result;
+}
