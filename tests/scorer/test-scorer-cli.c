@@ -1,0 +1,274 @@
+/* test-scorer-cli.c: ntppool-monitor-scorer as a program on MariaDB: help
+ * and exit codes, two scorer processes with one lock, selector simulate
+ * versus once
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+
+#include "scorer-db-test.h"
+
+static gchar *
+program (void)
+{
+  return g_build_filename (g_getenv ("NTPMON_BUILD_ROOT"), "core", "ntppool-monitor-scorer", NULL);
+}
+
+typedef struct
+{
+  TestDb db;
+  gchar *dir;
+  gchar *config;
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  test_db_open (&f->db);
+  f->dir = g_dir_make_tmp ("ntpmon-scorer-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->config = g_build_filename (f->dir, "monitor-scorer.conf", NULL);
+  g_file_set_contents (f->config, "[database]\nlock-wait=1\n", -1, &error);
+  g_assert_no_error (error);
+}
+
+static void
+remove_dir (const gchar *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const gchar *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree gchar *child = g_build_filename (path, name, NULL);
+      g_remove (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  remove_dir (f->dir);
+  g_free (f->dir);
+  g_free (f->config);
+  test_db_close (&f->db);
+}
+
+static GSubprocess *
+spawn (Fixture *f, const gchar *log_name, const gchar *const *args)
+{
+  g_autoptr (GSubprocessLauncher) launcher
+      = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autofree gchar *log = g_build_filename (f->dir, log_name, NULL);
+  g_autoptr (GError) error = NULL;
+  GSubprocess *process;
+
+  g_ptr_array_add (argv, program ());
+  g_ptr_array_add (argv, g_strconcat ("--config=", f->config, NULL));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+  g_subprocess_launcher_setenv (launcher, "DATABASE_DSN", f->db.dsn, TRUE);
+  g_subprocess_launcher_set_cwd (launcher, f->dir);
+  g_subprocess_launcher_set_stderr_file_path (launcher, log);
+  process = g_subprocess_launcher_spawnv (launcher, (const gchar *const *)argv->pdata, &error);
+  g_assert_no_error (error);
+  return process;
+}
+
+/* Runs to the end; returns stdout, *log the stderr log. */
+static gchar *
+run (Fixture *f, const gchar *log_name, gchar **log, gint *status, const gchar *const *args)
+{
+  g_autoptr (GSubprocess) process = spawn (f, log_name, args);
+  g_autofree gchar *path = g_build_filename (f->dir, log_name, NULL);
+  g_autoptr (GError) error = NULL;
+  gchar *out = NULL;
+
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  *status = g_subprocess_get_exit_status (process);
+  if (log != NULL)
+    g_file_get_contents (path, log, NULL, NULL);
+  return out;
+}
+
+static gboolean
+log_contains (Fixture *f, const gchar *log_name, const gchar *text)
+{
+  g_autofree gchar *path = g_build_filename (f->dir, log_name, NULL);
+  g_autofree gchar *contents = NULL;
+
+  return g_file_get_contents (path, &contents, NULL, NULL) && strstr (contents, text) != NULL;
+}
+
+static void
+test_help (Fixture *f, gconstpointer data)
+{
+  const gchar *const *cases[] = {
+    (const gchar *const[]){ "--help", NULL },
+    (const gchar *const[]){ "scorer", "--help", NULL },
+    (const gchar *const[]){ "scorer", "server", "--help", NULL },
+    (const gchar *const[]){ "selector", "simulate", "--help", NULL },
+    (const gchar *const[]){ "selector", "once", "-h", NULL },
+    (const gchar *const[]){ "db", "--help", NULL },
+  };
+  const gchar *const *bad[] = {
+    (const gchar *const[]){ NULL },
+    (const gchar *const[]){ "scorer", NULL },
+    (const gchar *const[]){ "selector", "simulate", NULL },
+    (const gchar *const[]){ "selector", "once", "1", "2", NULL },
+    (const gchar *const[]){ "scorer", "run", "--no-such-flag", NULL },
+    (const gchar *const[]){ "frobnicate", NULL },
+  };
+  gint status;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree gchar *out = run (f, "help.log", NULL, &status, cases[i]);
+      g_assert_cmpint (status, ==, 0);
+      g_assert_true (g_str_has_prefix (out, "Usage:"));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree gchar *log = NULL;
+      g_autofree gchar *out = run (f, "bad.log", &log, &status, bad[i]);
+      g_assert_cmpint (status, ==, 80);
+      g_assert_true (g_str_has_prefix (log, "ntppool-monitor-scorer: error: "));
+    }
+  {
+    g_autofree gchar *out
+        = run (f, "v.log", NULL, &status, (const gchar *const[]){ "version", NULL });
+    g_assert_cmpstr (out, ==, "monitor-scorer " PACKAGE_VERSION "\n");
+  }
+}
+
+static void
+wait_for (gboolean (*cond) (Fixture *f, gconstpointer data), Fixture *f, gconstpointer data)
+{
+  /* bounded by the test's meson timeout */
+  while (!cond (f, data))
+    g_usleep (20000);
+}
+
+static gint64 n_rows;
+
+static gboolean
+some_progress (Fixture *f, gconstpointer data)
+{
+  return test_db_int (&f->db, "SELECT COALESCE(MIN(log_score_id), 0) FROM scorer_status") > 200;
+}
+
+static gboolean
+all_done (Fixture *f, gconstpointer data)
+{
+  return test_db_int (&f->db,
+                      "SELECT COUNT(*) FROM scorer_status WHERE log_score_id = %" G_GINT64_FORMAT,
+                      n_rows + 1)
+         == 2;
+}
+
+static gboolean
+log_has (Fixture *f, gconstpointer name)
+{
+  return log_contains (f, name, "holding the lock");
+}
+
+static gboolean
+log_waits (Fixture *f, gconstpointer name)
+{
+  return log_contains (f, name, "another process holds the lock");
+}
+
+/* Two `scorer server` processes: one scores, the other waits; kill -9 the
+ * first, the second takes over; every monitor row is scored exactly once. */
+static void
+test_two_runners (Fixture *f, gconstpointer data)
+{
+  const gchar *const args[] = { "scorer", "server", NULL };
+  g_autoptr (GSubprocess) a = NULL;
+  g_autoptr (GSubprocess) b = NULL;
+  GSubprocess *holder, *other;
+  const gchar *holder_log, *other_log;
+  g_autoptr (GError) error = NULL;
+
+  n_rows = 3000;
+  test_db_add_monitor (&f->db, 1, "monitor", "active", "10.1.0.1", 0);
+  for (gint64 s = 1; s <= 20; s++)
+    {
+      g_autofree gchar *ip = g_strdup_printf ("192.0.2.%" G_GINT64_FORMAT, s);
+
+      test_db_add_server (&f->db, s, ip, 0);
+      test_db_add_server_score (&f->db, 1, s, "active");
+    }
+  test_db_exec (&f->db, "INSERT INTO system_settings (`key`, value, created_on) VALUES "
+                        "('scorer', '{\"batch_size\":20}', NOW())");
+  /* row 1 is where `scorer setup` starts; scores alternate by server so
+   * that every row passes de-duplication */
+  test_db_add_log_score (&f->db, 1, 1, 1, n_rows + 10, 10, 1, 1000);
+  test_db_exec (&f->db, "CREATE TEMPORARY TABLE seq (n INT PRIMARY KEY)");
+  test_db_exec (&f->db, "INSERT INTO seq SELECT seq FROM seq_1_to_%" G_GINT64_FORMAT, n_rows);
+  test_db_exec (&f->db,
+                "INSERT INTO log_scores (id, monitor_id, server_id, ts, score, step, rtt) "
+                "SELECT n + 1, 1, 1 + n %% 20, NOW() - INTERVAL (%" G_GINT64_FORMAT
+                " - n) SECOND, IF((n DIV 20) %% 2 = 0, 10, 20), 1, 1000 FROM seq",
+                n_rows);
+
+  a = spawn (f, "a.log", args);
+  b = spawn (f, "b.log", args);
+  wait_for (some_progress, f, NULL);
+  g_assert_true (log_contains (f, "a.log", "holding the lock")
+                 != log_contains (f, "b.log", "holding the lock"));
+  holder = log_contains (f, "a.log", "holding the lock") ? a : b;
+  other = holder == a ? b : a;
+  holder_log = holder == a ? "a.log" : "b.log";
+  other_log = holder == a ? "b.log" : "a.log";
+  wait_for (log_waits, f, other_log);
+  g_assert_false (all_done (f, NULL));
+
+  g_subprocess_send_signal (holder, SIGKILL);
+  g_subprocess_wait (holder, NULL, &error);
+  g_assert_no_error (error);
+  wait_for (log_has, f, other_log);
+  wait_for (all_done, f, NULL);
+  g_assert_true (log_contains (f, holder_log, "holding the lock"));
+
+  g_subprocess_send_signal (other, SIGTERM);
+  g_subprocess_wait (other, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (other));
+  g_assert_cmpint (g_subprocess_get_exit_status (other), ==, 0);
+
+  /* recentmedian logs every input row once (from_ls_id); every scored all */
+  g_assert_cmpint (test_db_int (&f->db,
+                                "SELECT COUNT(*) FROM log_scores l JOIN monitors m ON m.id = "
+                                "l.monitor_id WHERE m.hostname = 'recentmedian'"),
+                   ==, n_rows);
+  g_assert_cmpint (test_db_int (&f->db,
+                                "SELECT COUNT(DISTINCT JSON_VALUE(l.attributes, '$.from_ls_id')) "
+                                "FROM log_scores l JOIN monitors m ON m.id = l.monitor_id WHERE "
+                                "m.hostname = 'recentmedian'"),
+                   ==, n_rows);
+  g_assert_cmpint (test_db_int (&f->db, "SELECT COUNT(*) FROM monitors WHERE type = 'score'"), ==,
+                   2);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  test_db_server ();
+  g_test_add ("/scorer/cli/help-and-exit-codes", Fixture, NULL, fixture_setup, test_help,
+              fixture_teardown);
+  g_test_add ("/scorer/cli/two-runners-one-lock", Fixture, NULL, fixture_setup, test_two_runners,
+              fixture_teardown);
+  return g_test_run ();
+}
