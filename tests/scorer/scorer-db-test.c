@@ -180,3 +180,31 @@ test_db_add_server_score (TestDb *db, gint64 monitor_id, gint64 server_id, const
                 "VALUES (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", 10, '%s', NOW())",
                 monitor_id, server_id, status);
 }
+
+/**
+ * test_db_add_selector_monitor:
+ * @status: the monitor's `server_scores.status` for @server_id
+ * @priority: the priority the monitor query will compute (step 1 and an
+ *   RTT of @priority ms), negative for NULL RTTs
+ * @ip: (nullable): NULL for the E-series default `10.<id>.0.1`
+ *
+ * A globally active, healthy monitor of account 100 + @id with 40 results
+ * for @server_id in the last hours (selector.md §14.1 E-series defaults).
+ */
+void
+test_db_add_selector_monitor (TestDb *db, gint64 server_id, gint64 id, const gchar *status,
+                              gint64 priority, const gchar *ip)
+{
+  g_autofree gchar *default_ip = g_strdup_printf ("10.%" G_GINT64_FORMAT ".0.1", id);
+  g_autofree gchar *rtt
+      = priority >= 0 ? g_strdup_printf ("%" G_GINT64_FORMAT, priority * 1000) : g_strdup ("NULL");
+
+  test_db_add_monitor (db, id, "monitor", "active", ip ? ip : default_ip, 100 + id);
+  test_db_add_server_score (db, id, server_id, status);
+  test_db_exec (db,
+                "INSERT INTO log_scores (monitor_id, server_id, ts, score, step, rtt) SELECT "
+                "%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT
+                ", NOW() - INTERVAL seq MINUTE, 15, 1, %s "
+                "FROM seq_1_to_40",
+                id, server_id, rtt);
+}

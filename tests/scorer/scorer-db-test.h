@@ -34,3 +34,8 @@ void test_db_add_server_score (TestDb *db, gint64 monitor_id, gint64 server_id,
                                const gchar *status);
 
 G_END_DECLS
+
+G_BEGIN_DECLS
+void test_db_add_selector_monitor (TestDb *db, gint64 server_id, gint64 id, const gchar *status,
+                                   gint64 priority, const gchar *ip);
+G_END_DECLS
