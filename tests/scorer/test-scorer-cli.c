@@ -261,6 +261,86 @@ test_two_runners (Fixture *f, gconstpointer data)
                    2);
 }
 
+/* The "applied status change" records of a log, from msg= on. */
+static gchar *
+applied_changes (const gchar *log)
+{
+  g_auto (GStrv) lines = g_strsplit (log, "\n", -1);
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const gchar *msg = strstr (lines[i], "msg=\"applied status change\"");
+
+      if (msg != NULL)
+        g_string_append_printf (out, "%s\n", msg);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* `simulate` writes nothing; `once SERVER_ID` applies exactly what it
+ * showed; `once` without an id reviews the due servers. */
+static void
+test_simulate_then_once (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *before = NULL;
+  g_autofree gchar *after = NULL;
+  g_autofree gchar *sim_log = NULL;
+  g_autofree gchar *once_log = NULL;
+  g_autofree gchar *batch_log = NULL;
+  g_autofree gchar *sim_changes = NULL;
+  g_autofree gchar *once_changes = NULL;
+  g_autofree gchar *out = NULL;
+  gint status;
+
+  test_db_add_server (&f->db, 1, "192.0.2.1", 1);
+  test_db_add_server (&f->db, 2, "192.0.2.2", 1);
+  test_db_add_selector_monitor (&f->db, 1, 31, "candidate", 50, NULL);
+  test_db_add_selector_monitor (&f->db, 1, 32, "candidate", 60, NULL);
+  test_db_add_selector_monitor (&f->db, 1, 8, "candidate", 80, "192.0.2.77");
+  test_db_exec (&f->db, "INSERT INTO servers_monitor_review (server_id, next_review) VALUES "
+                        "(1, NOW() + INTERVAL 1 DAY), (2, NULL)");
+
+  before = test_db_checksum (&f->db);
+  out = run (f, "simulate.log", &sim_log, &status,
+             (const gchar *const[]){ "selector", "simulate", "1", NULL });
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (out, ==, "✓ Simulation complete: Changes would be applied for server 1\n");
+  after = test_db_checksum (&f->db);
+  g_assert_cmpstr (before, ==, after);
+  sim_changes = applied_changes (sim_log);
+  g_assert_cmpstr (sim_changes, !=, "");
+
+  g_clear_pointer (&out, g_free);
+  out = run (f, "once.log", &once_log, &status,
+             (const gchar *const[]){ "selector", "once", "1", NULL });
+  g_assert_cmpint (status, ==, 0);
+  once_changes = applied_changes (once_log);
+  g_assert_cmpstr (once_changes, ==, sim_changes);
+  g_assert_cmpint (test_db_int (&f->db, "SELECT COUNT(*) FROM server_scores WHERE server_id = 1 "
+                                        "AND status = 'testing' AND monitor_id IN (31, 32)"),
+                   ==, 2);
+  g_assert_cmpint (test_db_int (&f->db, "SELECT status = 'paused' FROM server_scores WHERE "
+                                        "server_id = 1 AND monitor_id = 8"),
+                   ==, 1);
+  g_assert_cmpint (test_db_int (&f->db, "SELECT last_change IS NOT NULL AND next_review > NOW() + "
+                                        "INTERVAL 55 MINUTE FROM servers_monitor_review WHERE "
+                                        "server_id = 1"),
+                   ==, 1);
+
+  /* batch: only server 2 is due; nothing to change there (20 minutes) */
+  g_clear_pointer (&out, g_free);
+  out = run (f, "batch.log", &batch_log, &status,
+             (const gchar *const[]){ "selector", "once", NULL });
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (batch_log, "processed servers: 1"));
+  g_assert_cmpint (test_db_int (&f->db,
+                                "SELECT last_change IS NULL AND next_review BETWEEN NOW() + "
+                                "INTERVAL 15 MINUTE AND NOW() + INTERVAL 25 MINUTE FROM "
+                                "servers_monitor_review WHERE server_id = 2"),
+                   ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -270,5 +350,7 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/scorer/cli/two-runners-one-lock", Fixture, NULL, fixture_setup, test_two_runners,
               fixture_teardown);
+  g_test_add ("/selector/cli/simulate-then-once", Fixture, NULL, fixture_setup,
+              test_simulate_then_once, fixture_teardown);
   return g_test_run ();
 }
