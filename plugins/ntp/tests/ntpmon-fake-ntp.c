@@ -1,0 +1,173 @@
+/* ntpmon-fake-ntp.c: a scriptable NTP server on loopback for tests
+ *
+ * Runs on the thread-default main context of its creator; each request is
+ * answered at once according to the current behaviour.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include <time.h>
+
+#include "ntpmon-fake-ntp.h"
+#include "ntpmon-ntp-packet.h"
+
+struct _NtpmonFakeNtp
+{
+  GSocket *socket;
+  GSource *source;
+  GInetAddress *address;
+  guint16 port;
+  guint requests;
+  NtpmonFakeNtpBehaviour behaviour;
+};
+
+static gint64
+now_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_REALTIME, &ts);
+  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+}
+
+static void
+answer (NtpmonFakeNtp *self, GSocketAddress *peer, const guint8 *buf, gssize len)
+{
+  const NtpmonFakeNtpBehaviour *b = &self->behaviour;
+  NtpmonNtpPacket request, reply = { 0 };
+  guint8 out[NTPMON_NTP_PACKET_SIZE];
+  gsize out_len = b->reply_len > 0 ? MIN (b->reply_len, sizeof out) : sizeof out;
+
+  if (b->silent || !ntpmon_ntp_packet_decode (buf, (gsize) len, &request, NULL))
+    return;
+  reply.receive_time = ntpmon_ntp_time_from_unix_ns (now_ns () + b->offset_ns);
+  reply.leap = b->leap;
+  reply.version = 4;
+  reply.mode = b->mode != 0 ? b->mode : 4;
+  reply.stratum = b->stratum;
+  reply.precision = -20;
+  reply.root_delay = 0x00010000; /* 1 s */
+  reply.root_dispersion = 0x00008000;
+  reply.refid = b->refid;
+  reply.reference_time = reply.receive_time;
+  reply.origin_time = b->bad_origin ? request.transmit_time ^ 1 : request.transmit_time;
+  reply.transmit_time = ntpmon_ntp_time_from_unix_ns (now_ns () + b->offset_ns);
+  if (b->backwards)
+    reply.receive_time = reply.transmit_time + 1;
+  if (b->zero_transmit)
+    reply.transmit_time = 0;
+  ntpmon_ntp_packet_encode (&reply, out);
+  g_socket_send_to (self->socket, peer, (const gchar *) out, out_len, NULL, NULL);
+}
+
+static gboolean
+readable_cb (GSocket *socket, GIOCondition condition, gpointer user_data)
+{
+  NtpmonFakeNtp *self = user_data;
+
+  for (;;)
+    {
+      guint8 buf[512];
+      g_autoptr (GSocketAddress) peer = NULL;
+      gssize n = g_socket_receive_from (socket, &peer, (gchar *) buf, sizeof buf, NULL, NULL);
+
+      if (n < 0)
+        break;
+      self->requests++;
+      answer (self, peer, buf, n);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * ntpmon_fake_ntp_new:
+ * @address: loopback address to listen on, e.g. "127.0.0.1" or "::1"
+ *
+ * Returns: a server on an ephemeral port answering with stratum 2.
+ */
+NtpmonFakeNtp *
+ntpmon_fake_ntp_new (const gchar *address, GError **error)
+{
+  g_autoptr (GInetAddress) inet = g_inet_address_new_from_string (address);
+  g_autoptr (GSocketAddress) bind_addr = NULL;
+  g_autoptr (GSocketAddress) local = NULL;
+  NtpmonFakeNtp *self;
+  GSocket *socket;
+
+  if (inet == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "bad address %s", address);
+      return NULL;
+    }
+  socket = g_socket_new (g_inet_address_get_family (inet), G_SOCKET_TYPE_DATAGRAM,
+                         G_SOCKET_PROTOCOL_UDP, error);
+  if (socket == NULL)
+    return NULL;
+  bind_addr = g_inet_socket_address_new (inet, 0);
+  if (!g_socket_bind (socket, bind_addr, FALSE, error)
+      || (local = g_socket_get_local_address (socket, error)) == NULL)
+    {
+      g_object_unref (socket);
+      return NULL;
+    }
+  g_socket_set_blocking (socket, FALSE);
+  self = g_new0 (NtpmonFakeNtp, 1);
+  self->socket = socket;
+  self->address = g_object_ref (inet);
+  self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+  self->behaviour.stratum = 2;
+  self->behaviour.refid = 0x7f000001;
+  self->source = g_socket_create_source (socket, G_IO_IN, NULL);
+  g_source_set_callback (self->source, G_SOURCE_FUNC (readable_cb), self, NULL);
+  g_source_attach (self->source, g_main_context_get_thread_default ());
+  return self;
+}
+
+void
+ntpmon_fake_ntp_free (NtpmonFakeNtp *self)
+{
+  if (self == NULL)
+    return;
+  g_source_destroy (self->source);
+  g_source_unref (self->source);
+  g_socket_close (self->socket, NULL);
+  g_object_unref (self->socket);
+  g_object_unref (self->address);
+  g_free (self);
+}
+
+guint16
+ntpmon_fake_ntp_get_port (NtpmonFakeNtp *self)
+{
+  return self->port;
+}
+
+GInetAddress *
+ntpmon_fake_ntp_get_address (NtpmonFakeNtp *self)
+{
+  return self->address;
+}
+
+NtpmonFakeNtpBehaviour *
+ntpmon_fake_ntp_get_behaviour (NtpmonFakeNtp *self)
+{
+  return &self->behaviour;
+}
+
+guint
+ntpmon_fake_ntp_get_requests (NtpmonFakeNtp *self)
+{
+  return self->requests;
+}
+
+/* The refid of a four-letter code such as "RATE". */
+guint32
+ntpmon_fake_ntp_refid (const gchar *code)
+{
+  guint32 refid = 0;
+
+  for (guint i = 0; i < 4; i++)
+    refid = (refid << 8) | (guint8) code[i];
+  return refid;
+}
