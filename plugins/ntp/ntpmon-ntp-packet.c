@@ -27,7 +27,7 @@
 guint64
 ntpmon_ntp_time_from_unix_ns (gint64 unix_ns)
 {
-  guint64 ns = (guint64) (unix_ns + NTPMON_NTP_UNIX_EPOCH_OFFSET * (gint64) NSEC_PER_SEC);
+  guint64 ns = (guint64)(unix_ns + NTPMON_NTP_UNIX_EPOCH_OFFSET * (gint64)NSEC_PER_SEC);
   guint64 sec = ns / NSEC_PER_SEC;
   guint64 rem = (ns - sec * NSEC_PER_SEC) << 32;
   guint64 frac = rem / NSEC_PER_SEC;
@@ -51,9 +51,9 @@ ntpmon_ntp_time_duration_ns (guint64 ntp_time)
   guint64 frac = (ntp_time & 0xffffffffu) * NSEC_PER_SEC;
   guint64 nsec = frac >> 32;
 
-  if ((guint32) frac >= 0x80000000u)
+  if ((guint32)frac >= 0x80000000u)
     nsec++;
-  return (gint64) (sec + nsec);
+  return (gint64)(sec + nsec);
 }
 
 /**
@@ -65,10 +65,10 @@ ntpmon_ntp_time_duration_ns (guint64 ntp_time)
 gint64
 ntpmon_ntp_time_to_unix_ns (guint64 ntp_time)
 {
-  gint64 era0 = -NTPMON_NTP_UNIX_EPOCH_OFFSET * (gint64) NSEC_PER_SEC;
+  gint64 era0 = -NTPMON_NTP_UNIX_EPOCH_OFFSET * (gint64)NSEC_PER_SEC;
 
   if (ntp_time < NTP_TIME_1970)
-    return era0 + (gint64) (G_GUINT64_CONSTANT (1) << 32) * (gint64) NSEC_PER_SEC
+    return era0 + (gint64)(G_GUINT64_CONSTANT (1) << 32) * (gint64)NSEC_PER_SEC
            + ntpmon_ntp_time_duration_ns (ntp_time);
   return era0 + ntpmon_ntp_time_duration_ns (ntp_time);
 }
@@ -76,13 +76,13 @@ ntpmon_ntp_time_to_unix_ns (guint64 ntp_time)
 gint64
 ntpmon_ntp_short_duration_ns (guint32 ntp_short)
 {
-  guint64 sec = (guint64) (ntp_short >> 16) * NSEC_PER_SEC;
-  guint64 frac = (guint64) (ntp_short & 0xffffu) * NSEC_PER_SEC;
+  guint64 sec = (guint64)(ntp_short >> 16) * NSEC_PER_SEC;
+  guint64 frac = (guint64)(ntp_short & 0xffffu) * NSEC_PER_SEC;
   guint64 nsec = frac >> 16;
 
-  if ((guint16) frac >= 0x8000u)
+  if ((guint16)frac >= 0x8000u)
     nsec++;
-  return (gint64) (sec + nsec);
+  return (gint64)(sec + nsec);
 }
 
 /**
@@ -94,13 +94,13 @@ ntpmon_ntp_short_duration_ns (guint32 ntp_short)
 gint64
 ntpmon_ntp_offset_ns (guint64 org, guint64 rec, guint64 xmt, guint64 dst)
 {
-  gint64 a = (gint64) (rec - org);
-  gint64 b = (gint64) (xmt - dst);
+  gint64 a = (gint64)(rec - org);
+  gint64 b = (gint64)(xmt - dst);
   gint64 offset = a + (b - a) / 2;
 
   if (offset < 0)
-    return -ntpmon_ntp_time_duration_ns ((guint64) -offset);
-  return ntpmon_ntp_time_duration_ns ((guint64) offset);
+    return -ntpmon_ntp_time_duration_ns ((guint64)-offset);
+  return ntpmon_ntp_time_duration_ns ((guint64)offset);
 }
 
 /**
@@ -111,13 +111,13 @@ ntpmon_ntp_offset_ns (guint64 org, guint64 rec, guint64 xmt, guint64 dst)
 gint64
 ntpmon_ntp_rtt_ns (guint64 org, guint64 rec, guint64 xmt, guint64 dst)
 {
-  gint64 a = (gint64) (dst - org);
-  gint64 b = (gint64) (xmt - rec);
+  gint64 a = (gint64)(dst - org);
+  gint64 b = (gint64)(xmt - rec);
   gint64 rtt = a - b;
 
   if (rtt < 0)
     rtt = 0;
-  return ntpmon_ntp_time_duration_ns ((guint64) rtt);
+  return ntpmon_ntp_time_duration_ns ((guint64)rtt);
 }
 
 static void
@@ -133,28 +133,28 @@ static void
 put64 (guint8 *p, guint64 v)
 {
   put32 (p, v >> 32);
-  put32 (p + 4, (guint32) v);
+  put32 (p + 4, (guint32)v);
 }
 
 static guint32
 get32 (const guint8 *p)
 {
-  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
+  return ((guint32)p[0] << 24) | ((guint32)p[1] << 16) | ((guint32)p[2] << 8) | p[3];
 }
 
 static guint64
 get64 (const guint8 *p)
 {
-  return ((guint64) get32 (p) << 32) | get32 (p + 4);
+  return ((guint64)get32 (p) << 32) | get32 (p + 4);
 }
 
 void
 ntpmon_ntp_packet_encode (const NtpmonNtpPacket *packet, guint8 buf[NTPMON_NTP_PACKET_SIZE])
 {
-  buf[0] = (guint8) (((packet->leap & 3) << 6) | ((packet->version & 7) << 3) | (packet->mode & 7));
+  buf[0] = (guint8)(((packet->leap & 3) << 6) | ((packet->version & 7) << 3) | (packet->mode & 7));
   buf[1] = packet->stratum;
-  buf[2] = (guint8) packet->poll;
-  buf[3] = (guint8) packet->precision;
+  buf[2] = (guint8)packet->poll;
+  buf[3] = (guint8)packet->precision;
   put32 (buf + 4, packet->root_delay);
   put32 (buf + 8, packet->root_dispersion);
   put32 (buf + 12, packet->refid);
@@ -205,8 +205,8 @@ ntpmon_ntp_packet_decode (const guint8 *buf, gsize len, NtpmonNtpPacket *packet,
   packet->version = (buf[0] >> 3) & 7;
   packet->mode = buf[0] & 7;
   packet->stratum = buf[1];
-  packet->poll = (gint8) buf[2];
-  packet->precision = (gint8) buf[3];
+  packet->poll = (gint8)buf[2];
+  packet->precision = (gint8)buf[3];
   packet->root_delay = get32 (buf + 4);
   packet->root_dispersion = get32 (buf + 8);
   packet->refid = get32 (buf + 12);
@@ -259,14 +259,14 @@ ntpmon_ntp_kiss_code (guint32 refid, gchar code[5])
 {
   for (guint i = 0; i < 4; i++)
     {
-      guint8 ch = (guint8) (refid >> (24 - 8 * i));
+      guint8 ch = (guint8)(refid >> (24 - 8 * i));
 
       if (ch < 32 || ch > 126)
         {
           code[0] = '\0';
           return FALSE;
         }
-      code[i] = (gchar) ch;
+      code[i] = (gchar)ch;
     }
   code[4] = '\0';
   return TRUE;
@@ -289,15 +289,15 @@ ntpmon_ntp_bad_stratum_text (guint stratum, guint32 refid)
   g_string_append_printf (text, "bad stratum %u (referenceID: 0x%x", stratum, refid);
   for (guint i = 0; i < 4; i++)
     {
-      raw[i] = (guint8) (refid >> (24 - 8 * i));
-      probe[i] = raw[i] == 0 ? 'A' : (gchar) raw[i];
+      raw[i] = (guint8)(refid >> (24 - 8 * i));
+      probe[i] = raw[i] == 0 ? 'A' : (gchar)raw[i];
     }
   if (g_utf8_validate_len (probe, 4, NULL))
     {
       g_string_append (text, ", ");
       for (guint i = 0; i < 4; i++)
         if (raw[i] != 0)
-          g_string_append_c (text, (gchar) raw[i]);
+          g_string_append_c (text, (gchar)raw[i]);
     }
   g_string_append_c (text, ')');
   return g_string_free (text, FALSE);

@@ -142,11 +142,11 @@ result_from_sample (const NtpmonNtpQueryOptions *options, const NtpmonNtpSample 
       result->root_dispersion_ns = ntpmon_ntp_short_duration_ns (sample->packet.root_dispersion);
     }
   if (sample->has_packet)
-    result->timestamps = sample->kernel_timestamps ? NTPMON_TIMESTAMPS_KERNEL
-                                                   : NTPMON_TIMESTAMPS_USER;
+    result->timestamps
+        = sample->kernel_timestamps ? NTPMON_TIMESTAMPS_KERNEL : NTPMON_TIMESTAMPS_USER;
   else
-    result->timestamps = options->kernel_timestamps ? NTPMON_TIMESTAMPS_KERNEL
-                                                    : NTPMON_TIMESTAMPS_USER;
+    result->timestamps
+        = options->kernel_timestamps ? NTPMON_TIMESTAMPS_KERNEL : NTPMON_TIMESTAMPS_USER;
   return result;
 }
 
@@ -158,7 +158,7 @@ check_finish (GTask *task, const NtpmonNtpSample *chosen)
   CheckState *state = g_task_get_task_data (task);
 
   g_task_return_pointer (task, result_from_sample (&state->options, chosen),
-                         (GDestroyNotify) ntpmon_ntp_result_unref);
+                         (GDestroyNotify)ntpmon_ntp_result_unref);
 }
 
 static void
@@ -180,7 +180,7 @@ check_sample_cb (GObject *source, GAsyncResult *res, gpointer user_data)
       check_finish (task, sample);
       return;
     }
-  if ((gint) state->results->len >= state->samples)
+  if ((gint)state->results->len >= state->samples)
     {
       check_finish (task, ntpmon_ntp_sample_choose_best (state->results));
       return;
@@ -263,8 +263,9 @@ ntpmon_ntp_probe_run_async (NtpmonProbe *probe, const NtpmonProbeRequest *reques
   g_task_set_source_tag (task, ntpmon_ntp_probe_run_async);
   if (!request->allow_private && !self->allow_private)
     {
-      const gchar *refusal = ntpmon_ntp_target_refusal (
-          g_inet_address_to_bytes (request->target), g_inet_address_get_native_size (request->target));
+      const gchar *refusal
+          = ntpmon_ntp_target_refusal (g_inet_address_to_bytes (request->target),
+                                       g_inet_address_get_native_size (request->target));
 
       if (refusal != NULL)
         {
@@ -284,8 +285,8 @@ ntpmon_ntp_probe_run_async (NtpmonProbe *probe, const NtpmonProbeRequest *reques
   state->options.timeout_ms = self->timeout_ms;
   state->samples = request->samples > 0 ? request->samples : self->samples;
   state->interval_ms = self->sample_interval_ms;
-  state->results = g_ptr_array_new_with_free_func ((GDestroyNotify) ntpmon_ntp_sample_free);
-  g_task_set_task_data (task, state, (GDestroyNotify) check_state_free);
+  state->results = g_ptr_array_new_with_free_func ((GDestroyNotify)ntpmon_ntp_sample_free);
+  g_task_set_task_data (task, state, (GDestroyNotify)check_state_free);
   check_next_sample (g_steal_pointer (&task));
 }
 

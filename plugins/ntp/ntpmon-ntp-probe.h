@@ -12,7 +12,6 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (NtpmonNtpProbe, ntpmon_ntp_probe, NTPMON, NTP_PROBE, GObject)
 
 NtpmonProbe *ntpmon_ntp_probe_new (void);
-void ntpmon_ntp_probe_set_timing (NtpmonNtpProbe *self, guint sample_interval_ms,
-                                  guint timeout_ms);
+void ntpmon_ntp_probe_set_timing (NtpmonNtpProbe *self, guint sample_interval_ms, guint timeout_ms);
 
 G_END_DECLS

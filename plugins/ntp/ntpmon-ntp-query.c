@@ -69,13 +69,13 @@ clock_ns (clockid_t clock)
   struct timespec ts;
 
   clock_gettime (clock, &ts);
-  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+  return (gint64)ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
 }
 
 static gint64
 timespec_ns (const struct timespec *ts)
 {
-  return (gint64) ts->tv_sec * G_GINT64_CONSTANT (1000000000) + ts->tv_nsec;
+  return (gint64)ts->tv_sec * G_GINT64_CONSTANT (1000000000) + ts->tv_nsec;
 }
 
 static gchar *
@@ -111,7 +111,7 @@ query_complete (GTask *task, NtpmonNtpSample *sample)
       state->fd = -1;
     }
   sample->ts_ns = clock_ns (CLOCK_REALTIME);
-  g_task_return_pointer (task, sample, (GDestroyNotify) ntpmon_ntp_sample_free);
+  g_task_return_pointer (task, sample, (GDestroyNotify)ntpmon_ntp_sample_free);
 }
 
 static void
@@ -233,7 +233,7 @@ query_readable_cb (gint fd, GIOCondition condition, gpointer user_data)
   if (t4_mono < state->t1_mono_ns || t4 < t1)
     t4 = t1;
 
-  sample = ntpmon_ntp_sample_from_reply (buf, (gsize) n, state->xmt, t1, t4);
+  sample = ntpmon_ntp_sample_from_reply (buf, (gsize)n, state->xmt, t1, t4);
   sample->kernel_timestamps = kernel;
   query_complete (task, sample);
   return G_SOURCE_REMOVE;
@@ -269,7 +269,7 @@ to_native (GInetAddress *address, guint16 port, struct sockaddr_storage *ss, soc
 
   if (size <= 0 || !g_socket_address_to_native (sa, ss, sizeof *ss, NULL))
     return FALSE;
-  *len = (socklen_t) size;
+  *len = (socklen_t)size;
   *family = ss->ss_family;
   return TRUE;
 }
@@ -355,14 +355,14 @@ query_send (GTask *task, const NtpmonNtpQueryOptions *options)
               query_fail (task, "bind", EAFNOSUPPORT);
               return FALSE;
             }
-          if (bind (state->fd, (struct sockaddr *) &local, local_len) < 0)
+          if (bind (state->fd, (struct sockaddr *)&local, local_len) < 0)
             {
               query_fail (task, "bind", errno);
               return FALSE;
             }
         }
     }
-  if (connect (state->fd, (struct sockaddr *) &remote, remote_len) < 0)
+  if (connect (state->fd, (struct sockaddr *)&remote, remote_len) < 0)
     {
       query_fail (task, "connect", errno);
       return FALSE;
@@ -395,7 +395,7 @@ ntpmon_ntp_query_async (const NtpmonNtpQueryOptions *options, GCancellable *canc
 
   g_task_set_source_tag (task, ntpmon_ntp_query_async);
   state->fd = -1;
-  g_task_set_task_data (task, state, (GDestroyNotify) query_state_free);
+  g_task_set_task_data (task, state, (GDestroyNotify)query_state_free);
 
   if (g_task_return_error_if_cancelled (task))
     return;

@@ -28,7 +28,7 @@ now_ns (void)
   struct timespec ts;
 
   clock_gettime (CLOCK_REALTIME, &ts);
-  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+  return (gint64)ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
 }
 
 static void
@@ -39,7 +39,7 @@ answer (NtpmonFakeNtp *self, GSocketAddress *peer, const guint8 *buf, gssize len
   guint8 out[NTPMON_NTP_PACKET_SIZE];
   gsize out_len = b->reply_len > 0 ? MIN (b->reply_len, sizeof out) : sizeof out;
 
-  if (b->silent || !ntpmon_ntp_packet_decode (buf, (gsize) len, &request, NULL))
+  if (b->silent || !ntpmon_ntp_packet_decode (buf, (gsize)len, &request, NULL))
     return;
   reply.receive_time = ntpmon_ntp_time_from_unix_ns (now_ns () + b->offset_ns);
   reply.leap = b->leap;
@@ -58,7 +58,7 @@ answer (NtpmonFakeNtp *self, GSocketAddress *peer, const guint8 *buf, gssize len
   if (b->zero_transmit)
     reply.transmit_time = 0;
   ntpmon_ntp_packet_encode (&reply, out);
-  g_socket_send_to (self->socket, peer, (const gchar *) out, out_len, NULL, NULL);
+  g_socket_send_to (self->socket, peer, (const gchar *)out, b->empty ? 0 : out_len, NULL, NULL);
 }
 
 static gboolean
@@ -70,7 +70,7 @@ readable_cb (GSocket *socket, GIOCondition condition, gpointer user_data)
     {
       guint8 buf[512];
       g_autoptr (GSocketAddress) peer = NULL;
-      gssize n = g_socket_receive_from (socket, &peer, (gchar *) buf, sizeof buf, NULL, NULL);
+      gssize n = g_socket_receive_from (socket, &peer, (gchar *)buf, sizeof buf, NULL, NULL);
 
       if (n < 0)
         break;
@@ -168,6 +168,41 @@ ntpmon_fake_ntp_refid (const gchar *code)
   guint32 refid = 0;
 
   for (guint i = 0; i < 4; i++)
-    refid = (refid << 8) | (guint8) code[i];
+    refid = (refid << 8) | (guint8)code[i];
   return refid;
+}
+
+typedef struct
+{
+  NtpmonNtpResult *result;
+  GError *error;
+  gboolean done;
+} RunData;
+
+static void
+run_probe_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  RunData *data = user_data;
+
+  data->result = ntpmon_probe_run_finish (NTPMON_PROBE (source), res, &data->error);
+  data->done = TRUE;
+}
+
+/**
+ * ntpmon_test_run_probe:
+ *
+ * Runs one check to completion on the thread-default main context.
+ */
+NtpmonNtpResult *
+ntpmon_test_run_probe (NtpmonProbe *probe, const NtpmonProbeRequest *request,
+                       GCancellable *cancellable, GError **error)
+{
+  RunData data = { 0 };
+
+  ntpmon_probe_run_async (probe, request, cancellable, run_probe_cb, &data);
+  while (!data.done)
+    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
+  if (data.error != NULL)
+    g_propagate_error (error, data.error);
+  return data.result;
 }

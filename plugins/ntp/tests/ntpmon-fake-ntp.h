@@ -17,6 +17,7 @@ G_BEGIN_DECLS
  * @bad_origin: echo a different origin timestamp
  * @backwards: receive timestamp after transmit timestamp
  * @silent: never reply
+ * @empty: reply with an empty datagram
  */
 typedef struct
 {
@@ -30,6 +31,7 @@ typedef struct
   gboolean bad_origin;
   gboolean backwards;
   gboolean silent;
+  gboolean empty;
 } NtpmonFakeNtpBehaviour;
 
 typedef struct _NtpmonFakeNtp NtpmonFakeNtp;
@@ -42,6 +44,11 @@ NtpmonFakeNtpBehaviour *ntpmon_fake_ntp_get_behaviour (NtpmonFakeNtp *self);
 guint ntpmon_fake_ntp_get_requests (NtpmonFakeNtp *self);
 
 guint32 ntpmon_fake_ntp_refid (const gchar *code);
+
+#include "ntpmon-probe.h"
+
+NtpmonNtpResult *ntpmon_test_run_probe (NtpmonProbe *probe, const NtpmonProbeRequest *request,
+                                        GCancellable *cancellable, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NtpmonFakeNtp, ntpmon_fake_ntp_free)
 

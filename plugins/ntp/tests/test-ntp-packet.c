@@ -11,7 +11,7 @@
 #include "ntpmon-ntp-packet.h"
 
 #define NTP_1970 G_GUINT64_CONSTANT (0x83aa7e8000000000)
-#define SEC(s)   ((guint64) (s) << 32)
+#define SEC(s)   ((guint64)(s) << 32)
 
 static void
 test_era_conversion (void)
@@ -23,8 +23,7 @@ test_era_conversion (void)
   g_assert_cmphex (ntpmon_ntp_time_from_unix_ns (1), ==, NTP_1970 | 4);
   g_assert_cmphex (ntpmon_ntp_time_from_unix_ns (3), ==, NTP_1970 | 13);
   /* 2036-02-07T06:28:16Z starts era 1: the seconds field wraps to 0 */
-  g_assert_cmphex (ntpmon_ntp_time_from_unix_ns (G_GINT64_CONSTANT (2085978496000000000)), ==,
-                   0);
+  g_assert_cmphex (ntpmon_ntp_time_from_unix_ns (G_GINT64_CONSTANT (2085978496000000000)), ==, 0);
   g_assert_cmphex (ntpmon_ntp_time_from_unix_ns (G_GINT64_CONSTANT (2085978497500000000)), ==,
                    SEC (1) | 0x80000000u);
   g_assert_cmpint (ntpmon_ntp_time_to_unix_ns (0), ==, G_GINT64_CONSTANT (2085978496000000000));
@@ -244,7 +243,9 @@ test_bad_stratum_text (void)
     { 0, 0, "bad stratum 0 (referenceID: 0x0, )" },
     { 16, 0x7f000001, "bad stratum 16 (referenceID: 0x7f000001, \x7f\x01)" },
     { 0, 0x01020304, "bad stratum 0 (referenceID: 0x1020304, \x01\x02\x03\x04)" },
-    { 16, 0xc3a94142, "bad stratum 16 (referenceID: 0xc3a94142, \xc3\xa9" "AB)" },
+    { 16, 0xc3a94142,
+      "bad stratum 16 (referenceID: 0xc3a94142, \xc3\xa9"
+      "AB)" },
     { 0, 0xffffffff, "bad stratum 0 (referenceID: 0xffffffff)" },
     { 16, 0xc0a80001, "bad stratum 16 (referenceID: 0xc0a80001)" },
     { 0, 0xc3004142, "bad stratum 0 (referenceID: 0xc3004142)" },
@@ -300,8 +301,8 @@ test_sample_kiss (void)
 
   for (gsize i = 0; i < G_N_ELEMENTS (codes); i++)
     {
-      guint32 refid = ((guint32) codes[i][0] << 24) | ((guint32) codes[i][1] << 16)
-                      | ((guint32) codes[i][2] << 8) | (guint32) codes[i][3];
+      guint32 refid = ((guint32)codes[i][0] << 24) | ((guint32)codes[i][1] << 16)
+                      | ((guint32)codes[i][2] << 8) | (guint32)codes[i][3];
       g_autoptr (NtpmonNtpSample) s = sample_for (0, refid);
 
       g_assert_cmpstr (s->error, ==, codes[i]);
@@ -359,7 +360,7 @@ choose (GPtrArray *samples, guint *index)
 static void
 test_best_sample (void)
 {
-  g_autoptr (GPtrArray) a = g_ptr_array_new_with_free_func ((GDestroyNotify) ntpmon_ntp_sample_free);
+  g_autoptr (GPtrArray) a = g_ptr_array_new_with_free_func ((GDestroyNotify)ntpmon_ntp_sample_free);
   guint index;
 
   g_assert_null (ntpmon_ntp_sample_choose_best (a));
@@ -419,18 +420,30 @@ test_target_refusal (void)
     const gchar *ip;
     const gchar *refusal;
   } cases[] = {
-    { "127.0.0.1", "loopback address" },   { "127.255.0.9", "loopback address" },
-    { "10.1.2.3", "private address" },     { "172.16.0.1", "private address" },
-    { "172.31.255.1", "private address" }, { "172.32.0.1", NULL },
-    { "192.168.1.1", "private address" },  { "192.169.1.1", NULL },
-    { "224.0.0.1", "multicast address" },  { "239.1.1.1", "multicast address" },
-    { "::1", "loopback address" },         { "fd00::1", "private address" },
-    { "fc00::1", "private address" },      { "fe80::1", NULL },
-    { "ff02::1", "multicast address" },    { "::ffff:127.0.0.1", "loopback address" },
-    { "::ffff:10.0.0.1", "private address" }, { "::ffff:8.8.8.8", NULL },
-    { "169.254.1.1", NULL },               { "100.64.0.1", NULL },
-    { "0.0.0.0", NULL },                   { "::", NULL },
-    { "8.8.8.8", NULL },                   { "2001:db8::1", NULL },
+    { "127.0.0.1", "loopback address" },
+    { "127.255.0.9", "loopback address" },
+    { "10.1.2.3", "private address" },
+    { "172.16.0.1", "private address" },
+    { "172.31.255.1", "private address" },
+    { "172.32.0.1", NULL },
+    { "192.168.1.1", "private address" },
+    { "192.169.1.1", NULL },
+    { "224.0.0.1", "multicast address" },
+    { "239.1.1.1", "multicast address" },
+    { "::1", "loopback address" },
+    { "fd00::1", "private address" },
+    { "fc00::1", "private address" },
+    { "fe80::1", NULL },
+    { "ff02::1", "multicast address" },
+    { "::ffff:127.0.0.1", "loopback address" },
+    { "::ffff:10.0.0.1", "private address" },
+    { "::ffff:8.8.8.8", NULL },
+    { "169.254.1.1", NULL },
+    { "100.64.0.1", NULL },
+    { "0.0.0.0", NULL },
+    { "::", NULL },
+    { "8.8.8.8", NULL },
+    { "2001:db8::1", NULL },
   };
   guint8 three[3] = { 1, 2, 3 };
 
