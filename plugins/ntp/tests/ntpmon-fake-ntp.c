@@ -89,6 +89,16 @@ readable_cb (GSocket *socket, GIOCondition condition, gpointer user_data)
 NtpmonFakeNtp *
 ntpmon_fake_ntp_new (const gchar *address, GError **error)
 {
+  return ntpmon_fake_ntp_new_full (address, 0, error);
+}
+
+/**
+ * ntpmon_fake_ntp_new_full:
+ * @port: UDP port, 0 for an ephemeral one
+ */
+NtpmonFakeNtp *
+ntpmon_fake_ntp_new_full (const gchar *address, guint16 port, GError **error)
+{
   g_autoptr (GInetAddress) inet = g_inet_address_new_from_string (address);
   g_autoptr (GSocketAddress) bind_addr = NULL;
   g_autoptr (GSocketAddress) local = NULL;
@@ -104,7 +114,7 @@ ntpmon_fake_ntp_new (const gchar *address, GError **error)
                          G_SOCKET_PROTOCOL_UDP, error);
   if (socket == NULL)
     return NULL;
-  bind_addr = g_inet_socket_address_new (inet, 0);
+  bind_addr = g_inet_socket_address_new (inet, port);
   if (!g_socket_bind (socket, bind_addr, FALSE, error)
       || (local = g_socket_get_local_address (socket, error)) == NULL)
     {

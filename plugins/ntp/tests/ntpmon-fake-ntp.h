@@ -37,6 +37,7 @@ typedef struct
 typedef struct _NtpmonFakeNtp NtpmonFakeNtp;
 
 NtpmonFakeNtp *ntpmon_fake_ntp_new (const gchar *address, GError **error);
+NtpmonFakeNtp *ntpmon_fake_ntp_new_full (const gchar *address, guint16 port, GError **error);
 void ntpmon_fake_ntp_free (NtpmonFakeNtp *self);
 guint16 ntpmon_fake_ntp_get_port (NtpmonFakeNtp *self);
 GInetAddress *ntpmon_fake_ntp_get_address (NtpmonFakeNtp *self);
