@@ -92,6 +92,16 @@ test_batch (void)
       g_assert_no_error (error);
       ntpmon_fake_ntp_get_behaviour (servers[i])->offset_ns = 4000000;
     }
+  /* warm up: GLib sets up its helpers (e.g. the worker context) lazily */
+  {
+    NtpmonProbeRequest req = { ntpmon_fake_ntp_get_address (servers[0]),
+                               ntpmon_fake_ntp_get_port (servers[0]), 1, NULL, TRUE };
+
+    ntpmon_probe_run_async (probe, &req, NULL, check_cb, &tally);
+    while (tally.done < 1)
+      g_main_context_iteration (NULL, TRUE);
+    tally.done = tally.good = 0;
+  }
   fds_before = count_fds ();
   rss_before = status_kb ("VmRSS:");
 
@@ -115,7 +125,7 @@ test_batch (void)
   g_test_message ("good %u errors %u, RSS %" G_GINT64_FORMAT " -> peak %" G_GINT64_FORMAT " kB",
                   tally.good, tally.errors, rss_before, rss_after);
   g_assert_cmpuint (tally.good, ==, N_CHECKS);
-  g_assert_cmpuint (requests, ==, N_CHECKS);
+  g_assert_cmpuint (requests, ==, N_CHECKS + 1);
   /* every socket is closed again */
   g_assert_cmpuint (count_fds (), ==, fds_before - N_SERVERS);
   /* a few kB per check in flight, not megabytes */
