@@ -27,7 +27,7 @@
 guint64
 ntpmon_ntp_time_from_unix_ns (gint64 unix_ns)
 {
-  guint64 ns = (guint64)(unix_ns + NTPMON_NTP_UNIX_EPOCH_OFFSET * (gint64)NSEC_PER_SEC);
+  guint64 ns = (guint64)unix_ns + (guint64)NTPMON_NTP_UNIX_EPOCH_OFFSET * NSEC_PER_SEC;
   guint64 sec = ns / NSEC_PER_SEC;
   guint64 rem = (ns - sec * NSEC_PER_SEC) << 32;
   guint64 frac = rem / NSEC_PER_SEC;
@@ -91,15 +91,33 @@ ntpmon_ntp_short_duration_ns (guint32 ntp_short)
  * Returns: the clock offset ((T2 - T1) + (T3 - T4)) / 2 computed on 64-bit
  * differences so that an era boundary between the timestamps is harmless.
  */
+/* x - y and x + y with two's complement wrap-around like the reference's
+ * Go int64, spelt with unsigned operations to stay defined in C */
+static gint64
+wrap_sub (gint64 x, gint64 y)
+{
+  guint64 r = (guint64)x - (guint64)y;
+
+  return (gint64)r;
+}
+
+static gint64
+wrap_add (gint64 x, gint64 y)
+{
+  guint64 r = (guint64)x + (guint64)y;
+
+  return (gint64)r;
+}
+
 gint64
 ntpmon_ntp_offset_ns (guint64 org, guint64 rec, guint64 xmt, guint64 dst)
 {
   gint64 a = (gint64)(rec - org);
   gint64 b = (gint64)(xmt - dst);
-  gint64 offset = a + (b - a) / 2;
+  gint64 offset = wrap_add (a, wrap_sub (b, a) / 2);
 
   if (offset < 0)
-    return -ntpmon_ntp_time_duration_ns ((guint64)-offset);
+    return wrap_sub (0, ntpmon_ntp_time_duration_ns ((guint64)wrap_sub (0, offset)));
   return ntpmon_ntp_time_duration_ns ((guint64)offset);
 }
 
@@ -113,7 +131,7 @@ ntpmon_ntp_rtt_ns (guint64 org, guint64 rec, guint64 xmt, guint64 dst)
 {
   gint64 a = (gint64)(dst - org);
   gint64 b = (gint64)(xmt - rec);
-  gint64 rtt = a - b;
+  gint64 rtt = wrap_sub (a, b);
 
   if (rtt < 0)
     rtt = 0;
