@@ -7,10 +7,12 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "ntpmon-agent-cmd-check.h"
+#include "ntpmon-agent.h"
 
 #define DEFAULT_NTP_PORT 123
 
@@ -303,3 +305,45 @@ ntpmon_agent_cmd_check_run (NtpmonProbe *probe, gboolean json, gint samples, gch
   g_main_context_unref (context);
   return status;
 }
+
+static gboolean opt_json;
+static gint opt_samples;
+
+static const GOptionEntry check_entries[] = {
+  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_ ("Print one JSON object per line"), NULL },
+  { "samples", 0, 0, G_OPTION_ARG_INT, &opt_samples,
+    N_ ("Samples per target (default: [ntp] samples, else 3)"), "N" },
+  G_OPTION_ENTRY_NULL,
+};
+
+static gint
+run_check (NtpmonAgentContext *ctx, gchar **args, GError **error)
+{
+  GKeyFile *keyfile = ntpmon_config_get_keyfile (ctx->config);
+  g_autoptr (GError) load_error = NULL;
+  GObject *probe;
+
+  /* other plugins failing to load do not matter here */
+  if (!ntpmon_host_apply_config (ctx->host, keyfile, &load_error))
+    g_debug ("%s", load_error->message);
+  probe = ntpmon_host_find_extension (ctx->host, NTPMON_TYPE_PROBE, "ntp");
+  if (probe == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                           _ ("the ntp plugin is not loaded (see [plugins] in the config)"));
+      return 1;
+    }
+  if (!ntpmon_probe_configure (NTPMON_PROBE (probe), keyfile, error))
+    return 1;
+  return ntpmon_agent_cmd_check_run (NTPMON_PROBE (probe), opt_json, opt_samples, args, error);
+}
+
+const NtpmonAgentCommand ntpmon_agent_cmd_check = {
+  "check",
+  N_ ("TARGET..."),
+  N_ ("Check NTP servers (IP, IPv4:PORT or [IPv6]:PORT) and print the results"),
+  check_entries,
+  1,
+  TRUE,
+  run_check,
+};

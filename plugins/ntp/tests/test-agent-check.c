@@ -6,6 +6,8 @@
 
 #include <json-glib/json-glib.h>
 #include <stdio.h>
+#include <glib/gstdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "ntpmon-agent-cmd-check.h"
@@ -236,6 +238,99 @@ test_refused_and_empty (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
 }
 
+typedef struct
+{
+  gchar *out;
+  gchar *err;
+  gboolean done;
+} AgentRun;
+
+static void
+communicated_cb (GObject *source, GAsyncResult *res, gpointer user_data)
+{
+  AgentRun *run = user_data;
+  g_autoptr (GError) error = NULL;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), res, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  run->done = TRUE;
+}
+
+/* Runs the real ntppool-agent with a private state dir and config while
+ * this process's main loop serves the fake NTP servers. */
+static gint
+run_agent (const gchar *const *args, AgentRun *run)
+{
+  g_autoptr (GSubprocessLauncher) launcher
+      = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GSubprocess) proc = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *dir = g_dir_make_tmp ("ntpmon-check-cli-XXXXXX", NULL);
+  g_autofree gchar *conf = g_build_filename (dir, "agent.conf", NULL);
+  g_autofree gchar *state = g_build_filename (dir, "state", NULL);
+
+  g_assert_true (
+      g_file_set_contents (conf, "[ntp]\nallow-private-targets=true\nsamples=1\n", -1, NULL));
+  g_ptr_array_add (
+      argv, g_build_filename (g_getenv ("NTPMON_BUILD_ROOT"), "core", "ntppool-agent", NULL));
+  g_ptr_array_add (argv, g_strdup_printf ("--state-dir=%s", state));
+  g_ptr_array_add (argv, g_strdup_printf ("--config=%s", conf));
+  g_ptr_array_add (argv, g_strdup ("--dbus=none"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+  g_subprocess_launcher_setenv (launcher, "NTPMON_DEFAULTS_FILE", "/nonexistent", TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", dir, TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "MONITOR_STATE_DIR");
+  proc = g_subprocess_launcher_spawnv (launcher, (const gchar *const *)argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (proc, NULL, NULL, communicated_cb, run);
+  while (!run->done)
+    g_main_context_iteration (NULL, TRUE);
+  g_unlink (conf);
+  g_rmdir (state);
+  g_rmdir (dir);
+  return g_subprocess_get_exit_status (proc);
+}
+
+static void
+test_cli (void)
+{
+  g_autoptr (NtpmonFakeNtp) good = ntpmon_fake_ntp_new ("127.0.0.1", NULL);
+  g_autoptr (NtpmonFakeNtp) rate = ntpmon_fake_ntp_new ("::1", NULL);
+  g_autofree gchar *t_good = target_of (good);
+  g_autofree gchar *t_rate = g_strdup_printf ("[::1]:%u", ntpmon_fake_ntp_get_port (rate));
+  const gchar *args[] = { "check", "--json", t_good, t_rate, NULL };
+  const gchar *no_targets[] = { "check", NULL };
+  AgentRun run = { 0 }, run2 = { 0 };
+  g_auto (GStrv) lines = NULL;
+  g_autoptr (JsonObject) o0 = NULL, o1 = NULL;
+
+  ntpmon_fake_ntp_get_behaviour (rate)->stratum = 0;
+  ntpmon_fake_ntp_get_behaviour (rate)->refid = ntpmon_fake_ntp_refid ("RATE");
+  g_assert_cmpint (run_agent (args, &run), ==, 0);
+  lines = g_strsplit (run.out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+  o0 = parse_line (lines[0]);
+  o1 = parse_line (lines[1]);
+  g_assert_cmpstr (json_object_get_string_member (o0, "target"), ==, t_good);
+  g_assert_true (json_object_has_member (o0, "offset"));
+  g_assert_false (json_object_has_member (o0, "error"));
+  g_assert_cmpstr (json_object_get_string_member (o1, "ip"), ==, "::1");
+  g_assert_cmpstr (json_object_get_string_member (o1, "error"), ==, "RATE");
+  g_assert_false (json_object_has_member (o1, "offset"));
+  /* [ntp] samples=1 from the config */
+  g_assert_cmpuint (ntpmon_fake_ntp_get_requests (good), ==, 1);
+
+  g_assert_cmpint (run_agent (no_targets, &run2), ==, 80);
+  g_assert_nonnull (strstr (run2.err, "ntppool-agent: error: "));
+  g_free (run.out);
+  g_free (run.err);
+  g_free (run2.out);
+  g_free (run2.err);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -245,5 +340,6 @@ main (int argc, char **argv)
   g_test_add_func ("/agent/check/json", test_json);
   g_test_add_func ("/agent/check/text", test_text_exit_status);
   g_test_add_func ("/agent/check/refused", test_refused_and_empty);
+  g_test_add_func ("/agent/check/cli", test_cli);
   return g_test_run ();
 }
