@@ -48,16 +48,8 @@ check_state_free (CheckState *state)
   g_clear_object (&state->options.target);
   g_clear_object (&state->options.bind_address);
   g_ptr_array_unref (state->results);
-  if (state->sleep_source != NULL)
-    {
-      g_source_destroy (state->sleep_source);
-      g_source_unref (state->sleep_source);
-    }
-  if (state->cancel_source != NULL)
-    {
-      g_source_destroy (state->cancel_source);
-      g_source_unref (state->cancel_source);
-    }
+  ntpmon_ntp_clear_source (&state->sleep_source);
+  ntpmon_ntp_clear_source (&state->cancel_source);
   g_free (state);
 }
 
@@ -193,18 +185,11 @@ check_sleep_done_cb (gpointer user_data)
 {
   GTask *task = user_data;
   CheckState *state = g_task_get_task_data (task);
-  GSource *sleep_source = state->sleep_source, *cancel_source = state->cancel_source;
 
-  state->sleep_source = NULL;
-  state->cancel_source = NULL;
-  g_source_destroy (sleep_source);
-  if (cancel_source != NULL)
-    g_source_destroy (cancel_source);
+  ntpmon_ntp_clear_source (&state->sleep_source);
+  ntpmon_ntp_clear_source (&state->cancel_source);
   ntpmon_ntp_query_async (&state->options, g_task_get_cancellable (task), check_sample_cb,
                           g_object_ref (task));
-  g_source_unref (sleep_source);
-  if (cancel_source != NULL)
-    g_source_unref (cancel_source);
   return G_SOURCE_REMOVE;
 }
 
@@ -213,15 +198,10 @@ check_sleep_cancelled_cb (GCancellable *cancellable, gpointer user_data)
 {
   GTask *task = user_data;
   CheckState *state = g_task_get_task_data (task);
-  GSource *sleep_source = state->sleep_source, *cancel_source = state->cancel_source;
 
-  state->sleep_source = NULL;
-  state->cancel_source = NULL;
-  g_source_destroy (sleep_source);
-  g_source_destroy (cancel_source);
+  ntpmon_ntp_clear_source (&state->sleep_source);
+  ntpmon_ntp_clear_source (&state->cancel_source);
   g_task_return_error_if_cancelled (task);
-  g_source_unref (sleep_source);
-  g_source_unref (cancel_source);
   return G_SOURCE_REMOVE;
 }
 

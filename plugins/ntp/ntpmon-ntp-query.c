@@ -40,24 +40,29 @@ typedef struct
   GSource *cancel_source;
 } QueryState;
 
+/**
+ * ntpmon_ntp_clear_source:
+ *
+ * Destroys and releases *@source, if any, and sets it to NULL. Safe from
+ * the source's own callback.
+ */
+void
+ntpmon_ntp_clear_source (GSource **source)
+{
+  GSource *s = g_steal_pointer (source);
+
+  if (s == NULL)
+    return;
+  g_source_destroy (s);
+  g_source_unref (s);
+}
+
 static void
 query_state_free (QueryState *state)
 {
-  if (state->io_source != NULL)
-    {
-      g_source_destroy (state->io_source);
-      g_source_unref (state->io_source);
-    }
-  if (state->timeout_source != NULL)
-    {
-      g_source_destroy (state->timeout_source);
-      g_source_unref (state->timeout_source);
-    }
-  if (state->cancel_source != NULL)
-    {
-      g_source_destroy (state->cancel_source);
-      g_source_unref (state->cancel_source);
-    }
+  ntpmon_ntp_clear_source (&state->io_source);
+  ntpmon_ntp_clear_source (&state->timeout_source);
+  ntpmon_ntp_clear_source (&state->cancel_source);
   if (state->fd >= 0)
     close (state->fd);
   g_free (state);
@@ -99,12 +104,9 @@ query_complete (GTask *task, NtpmonNtpSample *sample)
 {
   QueryState *state = g_task_get_task_data (task);
 
-  if (state->io_source != NULL)
-    g_source_destroy (state->io_source);
-  if (state->timeout_source != NULL)
-    g_source_destroy (state->timeout_source);
-  if (state->cancel_source != NULL)
-    g_source_destroy (state->cancel_source);
+  ntpmon_ntp_clear_source (&state->io_source);
+  ntpmon_ntp_clear_source (&state->timeout_source);
+  ntpmon_ntp_clear_source (&state->cancel_source);
   if (state->fd >= 0)
     {
       close (state->fd);
@@ -252,8 +254,9 @@ query_cancelled_cb (GCancellable *cancellable, gpointer user_data)
   GTask *task = user_data;
   QueryState *state = g_task_get_task_data (task);
 
-  g_source_destroy (state->io_source);
-  g_source_destroy (state->timeout_source);
+  ntpmon_ntp_clear_source (&state->io_source);
+  ntpmon_ntp_clear_source (&state->timeout_source);
+  ntpmon_ntp_clear_source (&state->cancel_source);
   close (state->fd);
   state->fd = -1;
   g_task_return_error_if_cancelled (task);

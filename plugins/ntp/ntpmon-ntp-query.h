@@ -31,4 +31,6 @@ void ntpmon_ntp_query_async (const NtpmonNtpQueryOptions *options, GCancellable 
                              GAsyncReadyCallback callback, gpointer user_data);
 NtpmonNtpSample *ntpmon_ntp_query_finish (GAsyncResult *result, GError **error);
 
+void ntpmon_ntp_clear_source (GSource **source);
+
 G_END_DECLS

@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "ntpmon-fake-ntp.h"
@@ -31,8 +33,10 @@ now_ns (void)
   return (gint64)ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
 }
 
+/* T2 is the kernel's receive time when known, so a busy test process
+ * does not skew the offsets it serves. */
 static void
-answer (NtpmonFakeNtp *self, GSocketAddress *peer, const guint8 *buf, gssize len)
+answer (NtpmonFakeNtp *self, GSocketAddress *peer, const guint8 *buf, gssize len, gint64 rx_ns)
 {
   const NtpmonFakeNtpBehaviour *b = &self->behaviour;
   NtpmonNtpPacket request, reply = { 0 };
@@ -41,7 +45,7 @@ answer (NtpmonFakeNtp *self, GSocketAddress *peer, const guint8 *buf, gssize len
 
   if (b->silent || !ntpmon_ntp_packet_decode (buf, (gsize)len, &request, NULL))
     return;
-  reply.receive_time = ntpmon_ntp_time_from_unix_ns (now_ns () + b->offset_ns);
+  reply.receive_time = ntpmon_ntp_time_from_unix_ns (rx_ns + b->offset_ns);
   reply.leap = b->leap;
   reply.version = 4;
   reply.mode = b->mode != 0 ? b->mode : 4;
@@ -69,13 +73,40 @@ readable_cb (GSocket *socket, GIOCondition condition, gpointer user_data)
   for (;;)
     {
       guint8 buf[512];
+      union
+      {
+        char buf[256];
+        struct cmsghdr align;
+      } control;
+      struct sockaddr_storage from;
+      struct iovec iov = { buf, sizeof buf };
+      struct msghdr msg = { 0 };
       g_autoptr (GSocketAddress) peer = NULL;
-      gssize n = g_socket_receive_from (socket, &peer, (gchar *)buf, sizeof buf, NULL, NULL);
+      gint64 rx_ns = 0;
+      ssize_t n;
 
+      msg.msg_name = &from;
+      msg.msg_namelen = sizeof from;
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      msg.msg_control = control.buf;
+      msg.msg_controllen = sizeof control.buf;
+      n = recvmsg (g_socket_get_fd (socket), &msg, MSG_DONTWAIT);
       if (n < 0)
         break;
+      for (struct cmsghdr *c = CMSG_FIRSTHDR (&msg); c != NULL; c = CMSG_NXTHDR (&msg, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_TIMESTAMPNS)
+          {
+            struct timespec ts;
+
+            memcpy (&ts, CMSG_DATA (c), sizeof ts);
+            rx_ns = (gint64)ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+          }
+      if (rx_ns == 0)
+        rx_ns = now_ns ();
+      peer = g_socket_address_new_from_native (&from, msg.msg_namelen);
       self->requests++;
-      answer (self, peer, buf, n);
+      answer (self, peer, buf, n, rx_ns);
     }
   return G_SOURCE_CONTINUE;
 }
@@ -122,6 +153,7 @@ ntpmon_fake_ntp_new_full (const gchar *address, guint16 port, GError **error)
       return NULL;
     }
   g_socket_set_blocking (socket, FALSE);
+  g_socket_set_option (socket, SOL_SOCKET, SO_TIMESTAMPNS, 1, NULL);
   self = g_new0 (NtpmonFakeNtp, 1);
   self->socket = socket;
   self->address = g_object_ref (inet);
