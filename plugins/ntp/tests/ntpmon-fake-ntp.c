@@ -36,7 +36,8 @@ now_ns (void)
 /* T2 is the kernel's receive time when known, so a busy test process
  * does not skew the offsets it serves. */
 static void
-answer (NtpmonFakeNtp *self, GSocketAddress *peer, const guint8 *buf, gssize len, gint64 rx_ns)
+answer (NtpmonFakeNtp *self, const struct sockaddr *peer, socklen_t peer_len, const guint8 *buf,
+        gssize len, gint64 rx_ns)
 {
   const NtpmonFakeNtpBehaviour *b = &self->behaviour;
   NtpmonNtpPacket request, reply = { 0 };
@@ -62,7 +63,8 @@ answer (NtpmonFakeNtp *self, GSocketAddress *peer, const guint8 *buf, gssize len
   if (b->zero_transmit)
     reply.transmit_time = 0;
   ntpmon_ntp_packet_encode (&reply, out);
-  g_socket_send_to (self->socket, peer, (const gchar *)out, b->empty ? 0 : out_len, NULL, NULL);
+  /* T3 is read just before the send so little can come in between */
+  sendto (g_socket_get_fd (self->socket), out, b->empty ? 0 : out_len, 0, peer, peer_len);
 }
 
 static gboolean
@@ -81,7 +83,6 @@ readable_cb (GSocket *socket, GIOCondition condition, gpointer user_data)
       struct sockaddr_storage from;
       struct iovec iov = { buf, sizeof buf };
       struct msghdr msg = { 0 };
-      g_autoptr (GSocketAddress) peer = NULL;
       gint64 rx_ns = 0;
       ssize_t n;
 
@@ -104,9 +105,8 @@ readable_cb (GSocket *socket, GIOCondition condition, gpointer user_data)
           }
       if (rx_ns == 0)
         rx_ns = now_ns ();
-      peer = g_socket_address_new_from_native (&from, msg.msg_namelen);
       self->requests++;
-      answer (self, peer, buf, n, rx_ns);
+      answer (self, (struct sockaddr *)&from, msg.msg_namelen, buf, n, rx_ns);
     }
   return G_SOURCE_CONTINUE;
 }
