@@ -33,6 +33,14 @@ struct _NtpmonLocalok
 
 G_DEFINE_FINAL_TYPE (NtpmonLocalok, ntpmon_localok, G_TYPE_OBJECT)
 
+enum
+{
+  SIGNAL_HOST_CHECKED,
+  N_SIGNALS,
+};
+
+static guint signals[N_SIGNALS];
+
 typedef struct
 {
   NtpmonLocalok *self;
@@ -51,6 +59,7 @@ typedef struct
 {
   Evaluation *eval;
   guint index;
+  gint64 started_at;
 } HostCall;
 
 static void
@@ -79,6 +88,20 @@ ntpmon_localok_class_init (NtpmonLocalokClass *klass)
 
   object_class->dispose = ntpmon_localok_dispose;
   object_class->finalize = ntpmon_localok_finalize;
+
+  /**
+   * NtpmonLocalok::host-checked:
+   * @name: the base-check host name
+   * @address: the address checked
+   * @ok: whether the host passed
+   * @started_at: Unix time (µs) when its check started
+   *
+   * Emitted for each checked host of an evaluation (for the per-host
+   * metrics of spec §7.2).
+   */
+  signals[SIGNAL_HOST_CHECKED] = g_signal_new (
+      "host-checked", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_INET_ADDRESS, G_TYPE_BOOLEAN, G_TYPE_INT64);
 }
 
 static void
@@ -224,6 +247,9 @@ host_checked_cb (GObject *source, GAsyncResult *res, gpointer user_data)
       g_message ("local-check failure server=%s ip=%s err=%s", name, ip, reason);
       eval->fails++;
     }
+  if (!eval->cancelled)
+    g_signal_emit (eval->self, signals[SIGNAL_HOST_CHECKED], 0, name, eval->addresses[call->index],
+                   reason == NULL, call->started_at);
   g_free (call);
   eval->running--;
   if (eval->running == 0 && eval->next_start >= eval->n_names)
@@ -243,6 +269,7 @@ start_next_host (Evaluation *eval)
 
       call->eval = eval;
       call->index = eval->next_start++;
+      call->started_at = g_get_real_time ();
       request.target = eval->addresses[call->index];
       eval->running++;
       ntpmon_probe_run_async (eval->self->probe, &request, eval->cancellable, host_checked_cb,

@@ -248,3 +248,20 @@ ntpmon_test_run_probe (NtpmonProbe *probe, const NtpmonProbeRequest *request,
     g_propagate_error (error, data.error);
   return data.result;
 }
+
+/**
+ * ntpmon_test_count_fds:
+ *
+ * Returns: how many file descriptors this process has open.
+ */
+guint
+ntpmon_test_count_fds (void)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}

@@ -50,6 +50,7 @@ guint32 ntpmon_fake_ntp_refid (const gchar *code);
 
 NtpmonNtpResult *ntpmon_test_run_probe (NtpmonProbe *probe, const NtpmonProbeRequest *request,
                                         GCancellable *cancellable, GError **error);
+guint ntpmon_test_count_fds (void);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NtpmonFakeNtp, ntpmon_fake_ntp_free)
 

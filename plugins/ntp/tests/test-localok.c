@@ -228,6 +228,29 @@ test_majority (Fixture *f, gconstpointer data)
 }
 
 static void
+host_checked_cb (NtpmonLocalok *localok, const gchar *name, GInetAddress *address, gboolean ok,
+                 gint64 started_at, gpointer user_data)
+{
+  GString *seen = user_data;
+  g_autofree gchar *ip = g_inet_address_to_string (address);
+
+  g_assert_cmpint (started_at, >, 0);
+  g_string_append_printf (seen, "%s=%s:%s ", name, ip, ok ? "ok" : "bad");
+}
+
+static void
+test_host_checked_signal (Fixture *f, gconstpointer data)
+{
+  g_autoptr (NtpmonLocalok) localok = make_localok (f, "host1.test missing.test 127.0.0.2");
+  g_autoptr (GString) seen = g_string_new (NULL);
+
+  ntpmon_fake_ntp_get_behaviour (f->servers[1])->offset_ns = 20000000;
+  g_signal_connect (localok, "host-checked", G_CALLBACK (host_checked_cb), seen);
+  g_assert_false (run_check (localok));
+  g_assert_cmpstr (seen->str, ==, "host1.test=127.0.0.1:ok 127.0.0.2=127.0.0.2:bad ");
+}
+
+static void
 test_leap (Fixture *f, gconstpointer data)
 {
   g_autoptr (NtpmonLocalok) one = make_localok (f, "host1.test");
@@ -338,6 +361,7 @@ main (int argc, char **argv)
   ADD ("/localok/allowed-failures", test_allowed_failures);
   ADD ("/localok/majority", test_majority);
   ADD ("/localok/leap", test_leap);
+  ADD ("/localok/host-checked-signal", test_host_checked_signal);
   ADD ("/localok/errors", test_errors_fail);
   ADD ("/localok/skipped-hosts", test_skipped_hosts);
   ADD ("/localok/ip-literals", test_ip_literals);

@@ -53,17 +53,6 @@ status_kb (const gchar *key)
   return g_ascii_strtoll (line + strlen (key), NULL, 10);
 }
 
-static guint
-count_fds (void)
-{
-  g_autoptr (GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  guint n = 0;
-
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
-}
-
 static void
 test_batch (void)
 {
@@ -105,7 +94,7 @@ test_batch (void)
       g_main_context_iteration (NULL, TRUE);
     tally.done = tally.good = 0;
   }
-  fds_before = count_fds ();
+  fds_before = ntpmon_test_count_fds ();
   rss_before = status_kb ("VmRSS:");
 
   for (guint i = 0; i < N_CHECKS; i++)
@@ -130,7 +119,7 @@ test_batch (void)
   g_assert_cmpuint (tally.good, ==, N_CHECKS);
   g_assert_cmpuint (requests, ==, N_CHECKS + 1);
   /* every socket is closed again */
-  g_assert_cmpuint (count_fds (), ==, fds_before - N_SERVERS);
+  g_assert_cmpuint (ntpmon_test_count_fds (), ==, fds_before - N_SERVERS);
   /* a few kB per check in flight, not megabytes */
   g_assert_cmpint (rss_after - rss_before, <, 64 * 1024);
 }

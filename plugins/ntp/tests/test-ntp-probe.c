@@ -375,8 +375,13 @@ test_cancel (Fixture *f, gconstpointer data)
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (GError) error = NULL;
   NtpmonNtpResult *r;
+  guint fds;
 
-  /* cancelled while waiting for a reply */
+  /* a first check lets GLib set up its lazily created helpers */
+  ntpmon_ntp_result_unref (run (f));
+  fds = ntpmon_test_count_fds ();
+
+  /* cancelled while waiting for a reply: the socket is closed at once */
   ntpmon_fake_ntp_get_behaviour (f->server)->silent = TRUE;
   ntpmon_ntp_probe_set_timing (NTPMON_NTP_PROBE (f->probe), 2000, 60000);
   g_timeout_add (50, cancel_cb, cancellable);
@@ -384,6 +389,7 @@ test_cancel (Fixture *f, gconstpointer data)
   g_assert_null (r);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
+  g_assert_cmpuint (ntpmon_test_count_fds (), ==, fds);
 
   /* cancelled in the pause between samples */
   g_cancellable_reset (cancellable);
@@ -394,7 +400,8 @@ test_cancel (Fixture *f, gconstpointer data)
   r = ntpmon_test_run_probe (f->probe, &f->request, cancellable, &error);
   g_assert_null (r);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpuint (ntpmon_fake_ntp_get_requests (f->server), ==, 2);
+  g_assert_cmpuint (ntpmon_fake_ntp_get_requests (f->server), ==, 3);
+  g_assert_cmpuint (ntpmon_test_count_fds (), ==, fds);
 }
 
 static void
