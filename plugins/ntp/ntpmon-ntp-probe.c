@@ -258,7 +258,7 @@ ntpmon_ntp_probe_run_async (NtpmonProbe *probe, const NtpmonProbeRequest *reques
 
   state = g_new0 (CheckState, 1);
   state->options.target = g_object_ref (request->target);
-  state->options.port = request->port;
+  state->options.port = request->port != 0 ? request->port : 123;
   state->options.bind_address
       = request->bind_address != NULL ? g_object_ref (request->bind_address) : NULL;
   state->options.kernel_timestamps = self->kernel_timestamps;
