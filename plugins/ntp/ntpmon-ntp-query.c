@@ -201,6 +201,7 @@ query_readable_cb (gint fd, GIOCondition condition, gpointer user_data)
   gint64 t1, t4, t4_user, t4_mono, rx_ns;
   gboolean kernel = FALSE;
   ssize_t n;
+  int errnum;
   NtpmonNtpSample *sample;
 
   drain_error_queue (state);
@@ -209,12 +210,11 @@ query_readable_cb (gint fd, GIOCondition condition, gpointer user_data)
   msg.msg_control = control.buf;
   msg.msg_controllen = sizeof control.buf;
   n = recvmsg (fd, &msg, MSG_DONTWAIT);
+  errnum = errno;
   t4_user = clock_ns (CLOCK_REALTIME);
   t4_mono = clock_ns (CLOCK_MONOTONIC);
   if (n < 0)
     {
-      int errnum = errno;
-
       if (errnum == EAGAIN || errnum == EWOULDBLOCK || errnum == EINTR)
         return G_SOURCE_CONTINUE;
       query_fail (task, "read", errnum);
