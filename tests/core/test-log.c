@@ -19,8 +19,9 @@ test_levels (void)
   g_assert_true (ntpmon_log_parse_level ("error", &level, NULL));
   g_assert_cmpint (level, ==, G_LOG_LEVEL_CRITICAL);
   g_assert_false (ntpmon_log_parse_level ("verbose", &level, &error));
-  g_assert_cmpstr (error->message, ==,
-                   "invalid log level \"verbose\": unknown level (valid: debug, info, warn, error)");
+  g_assert_cmpstr (
+      error->message, ==,
+      "invalid log level \"verbose\": unknown level (valid: debug, info, warn, error)");
 }
 
 static void
