@@ -689,6 +689,7 @@ test_pool_tcp_and_sync (void)
   g_autofree gchar *host2 = NULL;
 
   g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (unix_dsn, "root@unix("));
   g_assert_ok (ntpmon_db_ping (db, NULL, &error), error);
   g_assert_no_error (error);
   g_assert_true (run_one (db, select_host, &host, &error));
