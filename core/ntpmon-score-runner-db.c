@@ -20,9 +20,9 @@
 #define SQL_NEXT_ID                                                                                \
   "SELECT ls.id FROM log_scores ls USE INDEX (PRIMARY), monitors m"                                \
   " WHERE ls.id > ? AND m.type = 'monitor' AND ls.monitor_id = m.id ORDER BY ls.id LIMIT 1"
-#define SQL_GET_SERVER_SCORE                                                                       \
+#define SQL_GET_OWN                                                                                \
   "SELECT id, monitor_id, server_id, score_ts, score_raw, status FROM server_scores"               \
-  " WHERE server_id = ? AND monitor_id = ?"
+  " WHERE monitor_id = ?"
 #define SQL_INSERT_SERVER_SCORE                                                                    \
   "INSERT INTO server_scores (monitor_id, server_id, score_raw, created_on) VALUES (?, ?, ?, ?)"   \
   " ON DUPLICATE KEY UPDATE score_raw = VALUES(score_raw)"
@@ -140,132 +140,261 @@ _ntpmon_score_fetch_batch (NtpmonDbConn *conn, guint64 from_id, guint batch_size
   return fetch_window (conn, next - 1, batch_size, error);
 }
 
-static gboolean
-get_server_score (NtpmonDbConn *conn, guint32 server_id, guint32 monitor_id, NtpmonServerScore *ss,
-                  GError **error)
+/* The scorer's own server_scores row of one server during a batch. Every
+ * write to it is made in memory and flushed once at the end of the batch
+ * (the rows are the scorer's own: nothing else in the batch reads them
+ * from the database). */
+typedef struct
 {
-  g_autoptr (NtpmonDbStmt) st = ntpmon_db_conn_query (conn, SQL_GET_SERVER_SCORE, error, "ii",
-                                                      (gint64)server_id, (gint64)monitor_id);
+  NtpmonServerScore ss;
+  gboolean scored;
+  gboolean has_public;
+  gint64 public_ts;
+  gdouble public_score;
+} OwnRow;
 
-  if (st == NULL || !ntpmon_db_stmt_fetch_one (st, error))
-    return FALSE;
-  ss->id = ntpmon_db_stmt_get_uint (st, 0);
-  ss->monitor_id = (guint32)ntpmon_db_stmt_get_uint (st, 1);
-  ss->server_id = (guint32)ntpmon_db_stmt_get_uint (st, 2);
-  ss->score_ts
-      = ntpmon_db_stmt_is_null (st, 3) ? 0 : ntpmon_db_stmt_get_unix_usec (st, 3) / G_USEC_PER_SEC;
-  ss->score_raw = ntpmon_db_stmt_get_double (st, 4);
-  g_free (ss->status);
-  ss->status = ntpmon_db_stmt_dup_text (st, 5);
-  return TRUE;
+static void
+own_row_free (OwnRow *own)
+{
+  ntpmon_server_score_clear (&own->ss);
+  g_free (own);
 }
 
-/* Steps 1 and 2 of §6.5: the scorer's own server_scores row, active. */
+/* Reads the scorer's rows for @ids (GArray of guint32) into @own. */
 static gboolean
-own_row (NtpmonDbConn *conn, NtpmonScoreSlot *slot, guint32 server_id, gint64 now,
-         NtpmonServerScore *ss, NtpmonScoreRunnerStats *stats, GError **error)
+load_own (NtpmonDbConn *conn, guint32 scorer_id, GArray *ids, GHashTable *own, GError **error)
 {
+  g_autofree gchar *in = ntpmon_db_sql_placeholders (ids->len);
+  g_autofree gchar *sql = g_strdup_printf ("%s AND server_id IN (%s)", SQL_GET_OWN, in);
+  g_autoptr (NtpmonDbStmt) st = ntpmon_db_conn_prepare (conn, sql, error);
   g_autoptr (GError) local = NULL;
-
-  if (!get_server_score (conn, server_id, slot->scorer_id, ss, &local))
-    {
-      if (!g_error_matches (local, NTPMON_DB_ERROR, NTPMON_DB_ERROR_NOT_FOUND))
-        {
-          g_propagate_error (error, g_steal_pointer (&local));
-          return FALSE;
-        }
-      stats->insert_server_score++;
-      if (!ntpmon_db_conn_exec (conn, SQL_INSERT_SERVER_SCORE, NULL, error, "iidT",
-                                (gint64)slot->scorer_id, (gint64)server_id, -5.0,
-                                now * G_USEC_PER_SEC)
-          || !get_server_score (conn, server_id, slot->scorer_id, ss, error))
-        return FALSE;
-    }
-  if (g_strcmp0 (ss->status, "active") != 0)
-    {
-      stats->update_server_score_status++;
-      if (!ntpmon_db_conn_exec (conn, SQL_SET_SERVER_SCORE_STATUS, NULL, error, "sii", "active",
-                                (gint64)slot->scorer_id, (gint64)server_id))
-        return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-insert_log_score (NtpmonDbConn *conn, guint32 scorer_id, const NtpmonLogScore *out, GError **error)
-{
-  g_autoptr (NtpmonDbStmt) st = ntpmon_db_conn_prepare (conn, SQL_INSERT_LOG_SCORE, error);
 
   if (st == NULL)
     return FALSE;
-  ntpmon_db_stmt_bind (st, "iiTdd", (gint64)out->server_id, (gint64)scorer_id,
-                       out->ts * G_USEC_PER_SEC, out->score, out->step);
-  if (out->has_offset)
-    ntpmon_db_stmt_bind_double (st, out->offset);
-  else
-    ntpmon_db_stmt_bind_null (st);
-  if (out->has_rtt)
-    ntpmon_db_stmt_bind_int (st, out->rtt);
-  else
-    ntpmon_db_stmt_bind_null (st);
-  ntpmon_db_stmt_bind_text (st, out->attributes);
-  return ntpmon_db_stmt_execute (st, error);
+  ntpmon_db_stmt_bind_int (st, scorer_id);
+  for (guint i = 0; i < ids->len; i++)
+    ntpmon_db_stmt_bind_int (st, g_array_index (ids, guint32, i));
+  if (!ntpmon_db_stmt_execute (st, error))
+    return FALSE;
+  while (ntpmon_db_stmt_next (st, &local))
+    {
+      OwnRow *row = g_new0 (OwnRow, 1);
+
+      row->ss.id = ntpmon_db_stmt_get_uint (st, 0);
+      row->ss.monitor_id = (guint32)ntpmon_db_stmt_get_uint (st, 1);
+      row->ss.server_id = (guint32)ntpmon_db_stmt_get_uint (st, 2);
+      row->ss.score_ts = ntpmon_db_stmt_is_null (st, 3)
+                             ? 0
+                             : ntpmon_db_stmt_get_unix_usec (st, 3) / G_USEC_PER_SEC;
+      row->ss.score_raw = ntpmon_db_stmt_get_double (st, 4);
+      row->ss.status = ntpmon_db_stmt_dup_text (st, 5);
+      g_hash_table_replace (own, GUINT_TO_POINTER (row->ss.server_id), row);
+    }
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  return TRUE;
 }
 
-/**
- * _ntpmon_score_process_row:
- * @now: wall clock, unix seconds (for the 3-hour rule and created_on)
- *
- * spec/scorer.md §6.5 and §6.6 for one monitor row and one scorer.
- */
-gboolean
-_ntpmon_score_process_row (NtpmonDbConn *conn, NtpmonScoreSlot *slot, const NtpmonLogScore *ls,
-                           gint64 now, NtpmonScoreRunnerStats *stats, GError **error)
+/* Steps 1 and 2 of §6.5 for every server of the batch: the scorer's own
+ * rows exist (created at -5) and are active. */
+static GHashTable *
+prepare_own (NtpmonDbConn *conn, NtpmonScoreSlot *slot, GPtrArray *rows, gint64 now,
+             NtpmonScoreRunnerStats *stats, GError **error)
 {
-  NtpmonServerScore ss = { 0 };
-  NtpmonLogScore out = { 0 };
-  g_autoptr (GError) local = NULL;
-  gboolean ok = FALSE;
+  g_autoptr (GHashTable) own
+      = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)own_row_free);
+  g_autoptr (GHashTable) seen = g_hash_table_new (NULL, NULL);
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autoptr (GArray) missing = g_array_new (FALSE, FALSE, sizeof (guint32));
 
-  if (!own_row (conn, slot, ls->server_id, now, &ss, stats, error))
-    goto out;
-  if (!ntpmon_scorer_score (slot->scorer, conn, &ss, ls, &out, &local))
+  for (guint i = 0; i < rows->len; i++)
     {
+      guint32 id = ((NtpmonLogScore *)rows->pdata[i])->server_id;
+
+      if (g_hash_table_add (seen, GUINT_TO_POINTER (id)))
+        g_array_append_val (ids, id);
+    }
+  if (!load_own (conn, slot->scorer_id, ids, own, error))
+    return NULL;
+  for (guint i = 0; i < ids->len; i++)
+    {
+      guint32 id = g_array_index (ids, guint32, i);
+
+      if (g_hash_table_contains (own, GUINT_TO_POINTER (id)))
+        continue;
+      stats->insert_server_score++;
+      if (!ntpmon_db_conn_exec (conn, SQL_INSERT_SERVER_SCORE, NULL, error, "iidT",
+                                (gint64)slot->scorer_id, (gint64)id, -5.0, now * G_USEC_PER_SEC))
+        return NULL;
+      g_array_append_val (missing, id);
+    }
+  if (missing->len > 0 && !load_own (conn, slot->scorer_id, missing, own, error))
+    return NULL;
+  for (guint i = 0; i < ids->len; i++)
+    {
+      guint32 id = g_array_index (ids, guint32, i);
+      OwnRow *row = g_hash_table_lookup (own, GUINT_TO_POINTER (id));
+
+      if (row == NULL)
+        {
+          g_set_error (error, NTPMON_DB_ERROR, NTPMON_DB_ERROR_NOT_FOUND,
+                       "server_scores row of scorer %u for server %u missing after insert",
+                       slot->scorer_id, id);
+          return NULL;
+        }
+      if (g_strcmp0 (row->ss.status, "active") == 0)
+        continue;
+      stats->update_server_score_status++;
+      if (!ntpmon_db_conn_exec (conn, SQL_SET_SERVER_SCORE_STATUS, NULL, error, "sii", "active",
+                                (gint64)slot->scorer_id, (gint64)id))
+        return NULL;
+      g_free (row->ss.status);
+      row->ss.status = g_strdup ("active");
+    }
+  return g_steal_pointer (&own);
+}
+
+#define LOG_INSERT_CHUNK 50
+
+/* The scorer's log_scores rows, LOG_INSERT_CHUNK per statement. */
+static gboolean
+insert_log_scores (NtpmonDbConn *conn, guint32 scorer_id, GPtrArray *outs, GError **error)
+{
+  for (guint first = 0; first < outs->len; first += LOG_INSERT_CHUNK)
+    {
+      guint n = MIN (LOG_INSERT_CHUNK, outs->len - first);
+      g_autoptr (GString) sql = g_string_new (SQL_INSERT_LOG_SCORE);
+      g_autoptr (NtpmonDbStmt) st = NULL;
+
+      for (guint i = 1; i < n; i++)
+        g_string_append (sql, ", (?, ?, ?, ?, ?, ?, ?, ?)");
+      st = ntpmon_db_conn_prepare (conn, sql->str, error);
+      if (st == NULL)
+        return FALSE;
+      for (guint i = first; i < first + n; i++)
+        {
+          const NtpmonLogScore *out = outs->pdata[i];
+
+          ntpmon_db_stmt_bind (st, "iiTdd", (gint64)out->server_id, (gint64)scorer_id,
+                               out->ts * G_USEC_PER_SEC, out->score, out->step);
+          if (out->has_offset)
+            ntpmon_db_stmt_bind_double (st, out->offset);
+          else
+            ntpmon_db_stmt_bind_null (st);
+          if (out->has_rtt)
+            ntpmon_db_stmt_bind_int (st, out->rtt);
+          else
+            ntpmon_db_stmt_bind_null (st);
+          ntpmon_db_stmt_bind_text (st, out->attributes);
+        }
+      if (!ntpmon_db_stmt_execute (st, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Steps 3–6 of §6.5 for one row against the in-memory own row; @outs
+ * collects the log_scores rows to write. */
+static gboolean
+score_row (NtpmonDbConn *conn, NtpmonScoreSlot *slot, OwnRow *own, const NtpmonLogScore *ls,
+           gint64 now, GPtrArray *outs, NtpmonScoreRunnerStats *stats, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  NtpmonLogScore *out = g_new0 (NtpmonLogScore, 1);
+
+  if (!ntpmon_scorer_score (slot->scorer, conn, &own->ss, ls, out, &local))
+    {
+      ntpmon_log_score_free (out);
       if (local->domain == NTPMON_DB_ERROR || ls->ts >= now - NTPMON_SCORE_RUNNER_SKIP_AGE_SECONDS)
         {
           g_set_error (error, local->domain, local->code, "scorer \"%s\": %s", slot->name,
                        local->message);
-          goto out;
+          return FALSE;
         }
       g_warning ("scorer %s: skipping log_scores row %" G_GUINT64_FORMAT
                  " (older than 3 hours): %s",
                  slot->name, ls->id, local->message);
       stats->skipped++;
-      ok = TRUE;
-      goto out;
+      return TRUE;
     }
-  out.server_id = out.server_id != 0 ? out.server_id : ls->server_id;
+  if (out->server_id == 0)
+    out->server_id = ls->server_id;
+  /* no ordering guard on the scorer's own row (§15 item 6) */
+  own->ss.score_ts = out->ts;
+  own->ss.score_raw = out->score;
+  own->scored = TRUE;
+  stats->update_server_score++;
+  if (g_str_equal (slot->name, NTPMON_SCORE_RUNNER_MAIN_SCORER))
+    {
+      /* UPDATE servers … WHERE score_ts < ts: of a sequence of updates the
+       * first one with the greatest ts wins (one UPDATE at the end) */
+      stats->update_server++;
+      if (!own->has_public || out->ts > own->public_ts)
+        {
+          own->has_public = TRUE;
+          own->public_ts = out->ts;
+          own->public_score = out->score;
+        }
+    }
   if (ntpmon_scorer_is_new (slot->scorer, ls))
     {
       stats->insert_log_score++;
-      if (!insert_log_score (conn, slot->scorer_id, &out, error))
-        goto out;
+      g_ptr_array_add (outs, out);
     }
-  stats->update_server_score++;
-  if (!ntpmon_db_conn_exec (conn, SQL_UPDATE_SERVER_SCORE, NULL, error, "Tdu",
-                            out.ts * G_USEC_PER_SEC, out.score, ss.id))
-    goto out;
-  if (g_str_equal (slot->name, NTPMON_SCORE_RUNNER_MAIN_SCORER))
+  else
+    ntpmon_log_score_free (out);
+  return TRUE;
+}
+
+/**
+ * _ntpmon_score_process_rows:
+ * @rows: (element-type NtpmonLogScore): the batch, in id order
+ * @now: wall clock, unix seconds (for the 3-hour rule and created_on)
+ *
+ * spec/scorer.md §6.5 and §6.6 for a batch and one scorer, inside the
+ * caller's transaction. The writes of the reference's per-row statements
+ * are made once per batch with the same end state: the scorer's rows (last
+ * score per server), servers (first row with the newest ts, if newer than
+ * the stored one) and the log rows in row order.
+ */
+gboolean
+_ntpmon_score_process_rows (NtpmonDbConn *conn, NtpmonScoreSlot *slot, GPtrArray *rows, gint64 now,
+                            NtpmonScoreRunnerStats *stats, GError **error)
+{
+  g_autoptr (GHashTable) own = prepare_own (conn, slot, rows, now, stats, error);
+  g_autoptr (GPtrArray) outs
+      = g_ptr_array_new_with_free_func ((GDestroyNotify)ntpmon_log_score_free);
+  GHashTableIter iter;
+  OwnRow *row;
+
+  if (own == NULL)
+    return FALSE;
+  for (guint i = 0; i < rows->len; i++)
     {
-      stats->update_server++;
-      if (!ntpmon_db_conn_exec (conn, SQL_UPDATE_SERVER, NULL, error, "TdiT",
-                                out.ts * G_USEC_PER_SEC, out.score, (gint64)out.server_id,
-                                out.ts * G_USEC_PER_SEC))
-        goto out;
+      const NtpmonLogScore *ls = rows->pdata[i];
+
+      if (!score_row (conn, slot, g_hash_table_lookup (own, GUINT_TO_POINTER (ls->server_id)), ls,
+                      now, outs, stats, error))
+        return FALSE;
     }
-  ok = TRUE;
-out:
-  ntpmon_server_score_clear (&ss);
-  ntpmon_log_score_clear (&out);
-  return ok;
+  if (!insert_log_scores (conn, slot->scorer_id, outs, error))
+    return FALSE;
+  g_hash_table_iter_init (&iter, own);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&row))
+    {
+      if (row->scored
+          && !ntpmon_db_conn_exec (conn, SQL_UPDATE_SERVER_SCORE, NULL, error, "Tdu",
+                                   row->ss.score_ts * G_USEC_PER_SEC, row->ss.score_raw,
+                                   row->ss.id))
+        return FALSE;
+      if (row->has_public
+          && !ntpmon_db_conn_exec (conn, SQL_UPDATE_SERVER, NULL, error, "TdiT",
+                                   row->public_ts * G_USEC_PER_SEC, row->public_score,
+                                   (gint64)row->ss.server_id, row->public_ts * G_USEC_PER_SEC))
+        return FALSE;
+    }
+  return TRUE;
 }

@@ -26,8 +26,7 @@ gboolean _ntpmon_score_fetch_recent (NtpmonDbConn *db, guint32 server_id, gint64
                                      GError **error);
 GPtrArray *_ntpmon_score_fetch_batch (NtpmonDbConn *conn, guint64 from_id, guint batch_size,
                                       GError **error);
-gboolean _ntpmon_score_process_row (NtpmonDbConn *conn, NtpmonScoreSlot *slot,
-                                    const NtpmonLogScore *ls, gint64 now,
-                                    NtpmonScoreRunnerStats *stats, GError **error);
+gboolean _ntpmon_score_process_rows (NtpmonDbConn *conn, NtpmonScoreSlot *slot, GPtrArray *rows,
+                                     gint64 now, NtpmonScoreRunnerStats *stats, GError **error);
 
 G_END_DECLS

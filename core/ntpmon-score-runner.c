@@ -384,9 +384,8 @@ process_batch (NtpmonScoreRunner *self, NtpmonScoreSlot *slot, guint batch_size,
     goto fail;
   if (rows->len == 0)
     return ntpmon_db_conn_rollback (conn, error);
-  for (guint i = 0; i < rows->len; i++)
-    if (!_ntpmon_score_process_row (conn, slot, rows->pdata[i], now, &self->stats, error))
-      goto fail;
+  if (!_ntpmon_score_process_rows (conn, slot, rows, now, &self->stats, error))
+    goto fail;
   last = rows->pdata[rows->len - 1];
   self->stats.update_scorer_status++;
   if (!ntpmon_db_conn_exec (conn, SQL_UPDATE_SCORER_STATUS, NULL, error, "ui", last->id,

@@ -90,6 +90,19 @@ bench_scorer (TestDb *db)
                   "UPDATE monitors SET status = 'paused' WHERE type = 'score' AND hostname != '%s'",
                   g_getenv ("BENCH_ONLY"));
 
+  if (g_getenv ("BENCH_EXPLAIN") != NULL)
+    {
+      g_autoptr (NtpmonDbStmt) st = ntpmon_db_conn_query (
+          db->conn, "EXPLAIN " NTPMON_SCORER_RECENT_SCORES_SQL, &error, "issTTii", (gint64)7,
+          "active", "", g_get_real_time (), g_get_real_time (), (gint64)1200, (gint64)7);
+      g_assert_no_error (error);
+      while (ntpmon_db_stmt_next (st, &error))
+        {
+          for (guint i = 0; i < ntpmon_db_stmt_get_n_columns (st); i++)
+            g_print ("%s ", ntpmon_db_stmt_get_text (st, i) ?: "NULL");
+          g_print ("\n");
+        }
+    }
   start = g_get_monotonic_time ();
   while (seconds_since (start) < budget ())
     {
