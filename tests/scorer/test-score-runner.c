@@ -406,6 +406,28 @@ test_batches (Fixture *f, gconstpointer data)
                    ==, G_N_ELEMENTS (ids));
 }
 
+/* TV-79 through the runner: three rows of one server in one batch chain
+ * through the scorer's own score (-5 → -3.75 → -2.5625 → -1.434375). */
+static void
+test_every_chain (Fixture *f, gconstpointer data)
+{
+  test_db_add_log_score (&f->db, 1000, 1, 1, 100, 10, 1, 1000);
+  add_scorer (f, EVERY, "every", 1000);
+  for (gint64 id = 1001; id <= 1003; id++)
+    test_db_add_log_score (&f->db, id, 1, 1, 1010 - id, 10, 1, 1000);
+  g_assert_cmpuint (run_pass (f), ==, 3);
+  g_assert_cmpint (test_db_int (&f->db,
+                                "SELECT score_raw = -1.4343749999999997 FROM server_scores "
+                                "WHERE monitor_id = %d AND server_id = 1",
+                                EVERY),
+                   ==, 1);
+  g_assert_cmpint (test_db_int (&f->db,
+                                "SELECT score_ts = (SELECT ts FROM log_scores WHERE id = 1003) "
+                                "FROM server_scores WHERE monitor_id = %d AND server_id = 1",
+                                EVERY),
+                   ==, 1);
+}
+
 /* `scorer setup` registers both algorithms once, from the first row on. */
 static void
 test_setup (Fixture *f, gconstpointer data)
@@ -513,6 +535,7 @@ main (int argc, char **argv)
   g_test_add_func ("/scorer/16.10/TV-121", test_tv121);
   ADD ("/scorer/runner/batches-and-gaps", test_batches);
   ADD ("/scorer/runner/setup", test_setup);
+  ADD ("/scorer/runner/every-chain-in-one-batch", test_every_chain);
   ADD ("/scorer/runner/retry", test_retry);
   return g_test_run ();
 }
