@@ -212,13 +212,21 @@ typedef struct
   GMainLoop *loop;
 } Work;
 
+static gboolean
+quit_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
 static gpointer
 work_thread (gpointer data)
 {
   Work *work = data;
 
   work->status = work->cmd->run (work->ctx, work->args, &work->error);
-  g_main_loop_quit (work->loop);
+  /* through the main context: the loop may not be running yet */
+  g_idle_add (quit_loop, work->loop);
   return NULL;
 }
 

@@ -8,6 +8,7 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <string.h>
 
 #include "scorer-db-test.h"
@@ -61,6 +62,13 @@ fixture_teardown (Fixture *f, gconstpointer data)
   test_db_close (&f->db);
 }
 
+/* children die with the test, also when an assertion aborts it */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 static GSubprocess *
 spawn (Fixture *f, const gchar *log_name, const gchar *const *args)
 {
@@ -79,6 +87,7 @@ spawn (Fixture *f, const gchar *log_name, const gchar *const *args)
   g_subprocess_launcher_setenv (launcher, "DATABASE_DSN", f->db.dsn, TRUE);
   g_subprocess_launcher_set_cwd (launcher, f->dir);
   g_subprocess_launcher_set_stderr_file_path (launcher, log);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   process = g_subprocess_launcher_spawnv (launcher, (const gchar *const *)argv->pdata, &error);
   g_assert_no_error (error);
   return process;
