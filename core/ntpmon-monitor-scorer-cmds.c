@@ -57,6 +57,16 @@ wait_ms (GCancellable *cancellable, guint ms)
   return !g_cancellable_is_cancelled (cancellable);
 }
 
+/* After a pass of a loop: sleep while idle, go on at once after work. */
+static void
+pace (NtpmonScorerContext *ctx, Backoff *idle, guint count)
+{
+  if (count == 0)
+    wait_ms (ctx->cancellable, backoff_next (idle));
+  else
+    backoff_reset (idle);
+}
+
 static guint
 lock_wait_seconds (NtpmonScorerContext *ctx)
 {
@@ -220,10 +230,7 @@ scorer_loop (NtpmonScorerContext *ctx, gboolean continuous, GError **error)
         g_debug ("processed log scores: %u", count);
       if (!continuous)
         break;
-      if (count == 0)
-        wait_ms (ctx->cancellable, backoff_next (&idle));
-      else
-        backoff_reset (&idle);
+      pace (ctx, &idle, count);
     }
   return 0;
 }
@@ -303,10 +310,7 @@ selector_loop (NtpmonScorerContext *ctx, gboolean continuous, GError **error)
         g_info ("processed servers: %u", count);
       if (!continuous)
         break;
-      if (count == 0)
-        wait_ms (ctx->cancellable, backoff_next (&idle));
-      else
-        backoff_reset (&idle);
+      pace (ctx, &idle, count);
     }
   return 0;
 }

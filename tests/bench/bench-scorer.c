@@ -19,8 +19,6 @@
 #include "ntpmon-score-runner.h"
 #include "ntpmon-selector-runner.h"
 #include "scorer-db-test.h"
-#include "../../plugins/selector/ntpmon-selector-review.h"
-#define NTPMON_SELECTOR_SQL_GET_MONITORS_FOR_EXPLAIN NTPMON_SELECTOR_SQL_GET_MONITORS
 
 static gdouble
 budget (void)
@@ -90,19 +88,6 @@ bench_scorer (TestDb *db)
                   "UPDATE monitors SET status = 'paused' WHERE type = 'score' AND hostname != '%s'",
                   g_getenv ("BENCH_ONLY"));
 
-  if (g_getenv ("BENCH_EXPLAIN") != NULL)
-    {
-      g_autoptr (NtpmonDbStmt) st = ntpmon_db_conn_query (
-          db->conn, "EXPLAIN " NTPMON_SCORER_RECENT_SCORES_SQL, &error, "issTTii", (gint64)7,
-          "active", "", g_get_real_time (), g_get_real_time (), (gint64)1200, (gint64)7);
-      g_assert_no_error (error);
-      while (ntpmon_db_stmt_next (st, &error))
-        {
-          for (guint i = 0; i < ntpmon_db_stmt_get_n_columns (st); i++)
-            g_print ("%s ", ntpmon_db_stmt_get_text (st, i) ?: "NULL");
-          g_print ("\n");
-        }
-    }
   start = g_get_monotonic_time ();
   while (seconds_since (start) < budget ())
     {
@@ -205,19 +190,6 @@ bench_selector (TestDb *db)
   ntpmon_reviewer_set_constraints (reviewer, constraints);
   runner = ntpmon_selector_runner_new (db->conn, reviewer);
 
-  if (g_getenv ("BENCH_EXPLAIN") != NULL)
-    {
-      g_autoptr (NtpmonDbStmt) st
-          = ntpmon_db_conn_query (db->conn, "EXPLAIN " NTPMON_SELECTOR_SQL_GET_MONITORS_FOR_EXPLAIN,
-                                  &error, "i", (gint64)7);
-      g_assert_no_error (error);
-      while (ntpmon_db_stmt_next (st, &error))
-        {
-          for (guint i = 0; i < ntpmon_db_stmt_get_n_columns (st); i++)
-            g_print ("%s ", ntpmon_db_stmt_get_text (st, i) ?: "NULL");
-          g_print ("\n");
-        }
-    }
   start = g_get_monotonic_time ();
   while (seconds_since (start) < budget ())
     {

@@ -66,32 +66,37 @@ query_one (TestDb *db, const gchar *sql)
   return g_steal_pointer (&st);
 }
 
+static gchar *
+text_valist (TestDb *db, const gchar *format, va_list args)
+{
+  g_autofree gchar *sql = g_strdup_vprintf (format, args);
+  g_autoptr (NtpmonDbStmt) st = query_one (db, sql);
+
+  return ntpmon_db_stmt_dup_text (st, 0);
+}
+
 gint64
 test_db_int (TestDb *db, const gchar *format, ...)
 {
-  g_autofree gchar *sql = NULL;
-  g_autoptr (NtpmonDbStmt) st = NULL;
+  g_autofree gchar *text = NULL;
   va_list args;
 
   va_start (args, format);
-  sql = g_strdup_vprintf (format, args);
+  text = text_valist (db, format, args);
   va_end (args);
-  st = query_one (db, sql);
-  return ntpmon_db_stmt_get_int (st, 0);
+  return text != NULL ? g_ascii_strtoll (text, NULL, 10) : 0;
 }
 
 gchar *
 test_db_text (TestDb *db, const gchar *format, ...)
 {
-  g_autofree gchar *sql = NULL;
-  g_autoptr (NtpmonDbStmt) st = NULL;
+  gchar *text;
   va_list args;
 
   va_start (args, format);
-  sql = g_strdup_vprintf (format, args);
+  text = text_valist (db, format, args);
   va_end (args);
-  st = query_one (db, sql);
-  return ntpmon_db_stmt_dup_text (st, 0);
+  return text;
 }
 
 /* CHECKSUM TABLE of every table the scorer and the selector touch. */
@@ -114,19 +119,26 @@ test_db_checksum (TestDb *db)
   return g_string_free (out, FALSE);
 }
 
+/* The SQL value of an account id (0: NULL); creates the account row. */
+static gchar *
+account_sql (TestDb *db, gint64 account_id)
+{
+  if (account_id == 0)
+    return g_strdup ("NULL");
+  test_db_exec (db,
+                "INSERT IGNORE INTO accounts (id, created_on) VALUES (%" G_GINT64_FORMAT ", NOW())",
+                account_id);
+  return g_strdup_printf ("%" G_GINT64_FORMAT, account_id);
+}
+
 /* @account_id: 0 for none; the account row is created when missing */
 gint64
 test_db_add_monitor (TestDb *db, gint64 id, const gchar *type, const gchar *status, const gchar *ip,
                      gint64 account_id)
 {
   g_autofree gchar *ip_sql = ip ? g_strdup_printf ("'%s'", ip) : g_strdup ("NULL");
-  g_autofree gchar *acct_sql
-      = account_id ? g_strdup_printf ("%" G_GINT64_FORMAT, account_id) : g_strdup ("NULL");
+  g_autofree gchar *acct_sql = account_sql (db, account_id);
 
-  if (account_id != 0)
-    test_db_exec (
-        db, "INSERT IGNORE INTO accounts (id, created_on) VALUES (%" G_GINT64_FORMAT ", NOW())",
-        account_id);
   test_db_exec (db,
                 "INSERT INTO monitors (id, id_token, type, account_id, hostname, ip, tls_name, "
                 "status, config, created_on) VALUES (%" G_GINT64_FORMAT ", 'tok%" G_GINT64_FORMAT
@@ -139,13 +151,8 @@ test_db_add_monitor (TestDb *db, gint64 id, const gchar *type, const gchar *stat
 gint64
 test_db_add_server (TestDb *db, gint64 id, const gchar *ip, gint64 account_id)
 {
-  g_autofree gchar *acct_sql
-      = account_id ? g_strdup_printf ("%" G_GINT64_FORMAT, account_id) : g_strdup ("NULL");
+  g_autofree gchar *acct_sql = account_sql (db, account_id);
 
-  if (account_id != 0)
-    test_db_exec (
-        db, "INSERT IGNORE INTO accounts (id, created_on) VALUES (%" G_GINT64_FORMAT ", NOW())",
-        account_id);
   test_db_exec (db,
                 "INSERT INTO servers (id, ip, account_id, created_on) VALUES (%" G_GINT64_FORMAT
                 ", '%s', %s, NOW())",

@@ -76,6 +76,14 @@ assert_status (Fixture *f, gint64 monitor, const gchar *expected)
   g_assert_cmpstr (got, ==, expected);
 }
 
+/* Active monitors @first…7 with priority 10·id (E-series defaults). */
+static void
+add_actives (Fixture *f, gint64 first)
+{
+  for (gint64 m = first; m <= 7; m++)
+    test_db_add_selector_monitor (&f->db, 1, m, "active", 10 * m, NULL);
+}
+
 /* §12 item 2 (E2), fixed: a new server with three healthy candidates is
  * bootstrapped; Rule 5 then Rule 6 name the same monitors (quirk 1, E1). */
 static void
@@ -105,8 +113,7 @@ test_e6_same_subnet_paused (Fixture *f, gconstpointer data)
 {
   g_autoptr (NtpmonReviewResult) result = NULL;
 
-  for (gint64 m = 1; m <= 7; m++)
-    test_db_add_selector_monitor (&f->db, 1, m, "active", 10 * m, NULL);
+  add_actives (f, 1);
   test_db_add_selector_monitor (&f->db, 1, 8, "testing", 80, "192.0.2.77");
   result = review (f, NULL, "8 t>c gradual removal (health or constraints)");
   assert_status (f, 8, "paused/network_same_subnet/constraint");
@@ -125,8 +132,7 @@ test_e7_diversity_both (Fixture *f, gconstpointer data)
 
   test_db_add_selector_monitor (&f->db, 1, 1, "active", 10, "10.1.0.1");
   test_db_add_selector_monitor (&f->db, 1, 2, "active", 20, "10.1.0.2");
-  for (gint64 m = 3; m <= 7; m++)
-    test_db_add_selector_monitor (&f->db, 1, m, "active", 10 * m, NULL);
+  add_actives (f, 3);
   result = review (f, NULL,
                    "2 a>t gradual removal (health or constraints); "
                    "1 a>t gradual removal (health or constraints)");
@@ -141,8 +147,7 @@ test_e8_clear_violation (Fixture *f, gconstpointer data)
 {
   g_autoptr (NtpmonReviewResult) result = NULL;
 
-  for (gint64 m = 1; m <= 7; m++)
-    test_db_add_selector_monitor (&f->db, 1, m, "active", 10 * m, NULL);
+  add_actives (f, 1);
   test_db_add_selector_monitor (&f->db, 1, 41, "candidate", 5, NULL);
   test_db_exec (&f->db, "UPDATE server_scores SET constraint_violation_type = 'limit', "
                         "constraint_violation_since = NOW() - INTERVAL 2 DAY, "
@@ -183,8 +188,7 @@ test_bad_monitor_ip (Fixture *f, gconstpointer data)
 {
   g_autoptr (NtpmonReviewResult) result = NULL;
 
-  for (gint64 m = 1; m <= 7; m++)
-    test_db_add_selector_monitor (&f->db, 1, m, "active", 10 * m, NULL);
+  add_actives (f, 1);
   test_db_add_selector_monitor (&f->db, 1, 31, "candidate", 50, "not-an-ip");
   result = review (f, NULL, "");
   assert_status (f, 31, "paused/network_same_subnet/constraint");
@@ -197,8 +201,7 @@ test_bad_account_flags (Fixture *f, gconstpointer data)
 {
   g_autoptr (NtpmonReviewResult) result = NULL;
 
-  for (gint64 m = 1; m <= 7; m++)
-    test_db_add_selector_monitor (&f->db, 1, m, "active", 10 * m, NULL);
+  add_actives (f, 1);
   test_db_exec (&f->db, "INSERT INTO accounts (id, flags, created_on) VALUES (500, "
                         "'{\"monitors_per_server_limit\":\"5\"}', NOW())");
   test_db_exec (&f->db, "UPDATE monitors SET account_id = 500 WHERE id IN (1, 2, 3)");
@@ -219,8 +222,7 @@ test_disabled_subnet (Fixture *f, gconstpointer data)
 {
   g_autoptr (NtpmonReviewResult) result = NULL;
 
-  for (gint64 m = 1; m <= 7; m++)
-    test_db_add_selector_monitor (&f->db, 1, m, "active", 10 * m, NULL);
+  add_actives (f, 1);
   test_db_add_selector_monitor (&f->db, 1, 8, "testing", 80, "192.0.2.77");
   result = review (f, "subnet", "");
   assert_status (f, 8, "testing/-/-");
