@@ -161,6 +161,56 @@ test_e8_clear_violation (Fixture *f, gconstpointer data)
                    ==, 1);
 }
 
+/* §12 item 6 (E5): candidate → testing needs no health. Monitors 20–23
+ * test (priority 100 + 10·k), candidate 31 is unhealthy (steps of -1). */
+static void
+test_e5_unhealthy_candidate (Fixture *f, gconstpointer data)
+{
+  g_autoptr (NtpmonReviewResult) result = NULL;
+
+  add_actives (f, 1);
+  for (gint64 k = 0; k < 4; k++)
+    test_db_add_selector_monitor (&f->db, 1, 20 + k, "testing", 100 + 10 * k, NULL);
+  test_db_add_selector_monitor (&f->db, 1, 31, "candidate", 50, NULL);
+  test_db_exec (&f->db, "UPDATE log_scores SET step = -1 WHERE monitor_id = 31");
+  result = review (f, NULL, "31 c>t candidate to testing");
+  assert_status (f, 31, "testing/-/-");
+}
+
+/* §12 item 1 (E11): Rule 1 blocks a globally paused active monitor and
+ * Rule 1.5 demotes it again; the last write wins. */
+static void
+test_e11_block_then_excess (Fixture *f, gconstpointer data)
+{
+  g_autoptr (NtpmonReviewResult) result = NULL;
+
+  for (gint64 m = 1; m <= 9; m++)
+    test_db_add_selector_monitor (&f->db, 1, m, "active", 10 * m, NULL);
+  test_db_exec (&f->db, "UPDATE monitors SET status = 'paused' WHERE id = 9");
+  result = review (f, NULL,
+                   "9 a>c blocked by constraints or global status; "
+                   "9 a>t excess active demotion");
+  assert_status (f, 9, "testing/-/-");
+}
+
+/* §12 item 6 (E21): bootstrap needs no data points (5 results each). */
+static void
+test_e21_bootstrap_few_results (Fixture *f, gconstpointer data)
+{
+  g_autoptr (NtpmonReviewResult) result = NULL;
+
+  for (gint64 m = 31; m <= 33; m++)
+    test_db_add_selector_monitor (&f->db, 1, m, "candidate", 10 * m, NULL);
+  test_db_exec (&f->db, "DELETE FROM log_scores WHERE id %% 40 > 5");
+  g_assert_cmpint (test_db_int (&f->db, "SELECT MAX(n) FROM (SELECT COUNT(*) n FROM log_scores "
+                                        "GROUP BY monitor_id) c"),
+                   <, 9);
+  result = review (f, NULL,
+                   "31 c>t bootstrap emergency promotion to testing: zero active monitors; "
+                   "32 c>t bootstrap emergency promotion to testing: zero active monitors; "
+                   "33 c>t bootstrap emergency promotion to testing: zero active monitors");
+}
+
 /* A monitor whose results all lack an RTT has no priority: the review of
  * the server fails (§4.2) and nothing is written. */
 static void
@@ -236,8 +286,11 @@ main (int argc, char **argv)
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/selector/db/E2-bootstrap-fixed", test_e2_bootstrap);
   ADD ("/selector/db/E6-same-subnet-paused", test_e6_same_subnet_paused);
+  ADD ("/selector/db/E5-candidate-to-testing-without-health", test_e5_unhealthy_candidate);
   ADD ("/selector/db/E7-diversity-flags-both", test_e7_diversity_both);
   ADD ("/selector/db/E8-clearing-resets-check", test_e8_clear_violation);
+  ADD ("/selector/db/E11-block-then-excess", test_e11_block_then_excess);
+  ADD ("/selector/db/E21-bootstrap-without-data-points", test_e21_bootstrap_few_results);
   ADD ("/selector/db/bad-data/null-rtt", test_bad_null_rtt);
   ADD ("/selector/db/bad-data/monitor-ip", test_bad_monitor_ip);
   ADD ("/selector/db/bad-data/account-flags", test_bad_account_flags);
