@@ -24,6 +24,7 @@ typedef struct
   TestDb db;
   gchar *dir;
   gchar *config;
+  gboolean warnings_expected; /* children run without G_DEBUG=fatal-warnings */
 } Fixture;
 
 static void
@@ -85,6 +86,8 @@ spawn (Fixture *f, const gchar *log_name, const gchar *const *args)
     g_ptr_array_add (argv, g_strdup (args[i]));
   g_ptr_array_add (argv, NULL);
   g_subprocess_launcher_setenv (launcher, "DATABASE_DSN", f->db.dsn, TRUE);
+  if (f->warnings_expected)
+    g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
   g_subprocess_launcher_set_cwd (launcher, f->dir);
   g_subprocess_launcher_set_stderr_file_path (launcher, log);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
@@ -350,6 +353,30 @@ test_simulate_then_once (Fixture *f, gconstpointer data)
                    ==, 1);
 }
 
+/* A constraint left out of `[selector] constraints` takes no part, and
+ * the program says so at start. */
+static void
+test_disabled_constraint (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *log = NULL;
+  g_autofree gchar *out = NULL;
+  gint status;
+
+  g_file_set_contents (f->config, "[selector]\nconstraints=account;diversity;limits\n", -1, &error);
+  g_assert_no_error (error);
+  test_db_add_server (&f->db, 1, "192.0.2.1", 1);
+  test_db_add_selector_monitor (&f->db, 1, 31, "candidate", 50, "192.0.2.77");
+  f->warnings_expected = TRUE;
+  out = run (f, "disabled.log", &log, &status,
+             (const gchar *const[]){ "selector", "once", "1", NULL });
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (log, "level=WARN msg=\"selector: constraint 'subnet' is DISABLED"));
+  g_assert_cmpint (test_db_int (&f->db, "SELECT constraint_violation_type IS NULL AND status = "
+                                        "'testing' FROM server_scores WHERE monitor_id = 31"),
+                   ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -361,5 +388,7 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/selector/cli/simulate-then-once", Fixture, NULL, fixture_setup,
               test_simulate_then_once, fixture_teardown);
+  g_test_add ("/selector/cli/disabled-constraint", Fixture, NULL, fixture_setup,
+              test_disabled_constraint, fixture_teardown);
   return g_test_run ();
 }
