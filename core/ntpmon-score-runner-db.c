@@ -72,13 +72,166 @@ read_log_scores (NtpmonDbStmt *st, GPtrArray *rows, GError **error)
   return TRUE;
 }
 
-/* NtpmonScoreFetchRecentFunc for recentmedian: GetScorerRecentScores. */
+#define FIRST_LOOKBACK_SECONDS 1200
+
+typedef struct
+{
+  NtpmonLogScore row;
+  gchar *status; /* the monitor's server_scores.status for the server */
+} CachedRow;
+
+static void
+cached_row_free (CachedRow *c)
+{
+  ntpmon_log_score_clear (&c->row);
+  g_free (c->status);
+  g_free (c);
+}
+
+void
+_ntpmon_score_recent_cache_clear (NtpmonScoreRecentCache *cache)
+{
+  g_clear_pointer (&cache->by_server, g_hash_table_unref);
+  cache->valid = FALSE;
+}
+
+/**
+ * _ntpmon_score_recent_cache_load:
+ * @rows: the batch
+ *
+ * Reads, for the servers of @rows, the monitor results (with the monitors'
+ * server_scores status) from the earliest first-attempt window start to
+ * the latest row time: the first look-back of every row of the batch is
+ * then answered from memory. Inside the batch's transaction this is the
+ * same snapshot the per-row query would read.
+ */
+gboolean
+_ntpmon_score_recent_cache_load (NtpmonScoreRecentCache *cache, NtpmonDbConn *conn, GPtrArray *rows,
+                                 GError **error)
+{
+  g_autoptr (GHashTable) seen = g_hash_table_new (NULL, NULL);
+  g_autoptr (GString) sql = g_string_new (
+      "SELECT " LOG_SCORE_COLUMNS ", ss.status FROM log_scores ls"
+      " JOIN monitors m ON m.id = ls.monitor_id AND m.type = 'monitor'"
+      " JOIN server_scores ss ON ss.monitor_id = ls.monitor_id AND ss.server_id = ls.server_id"
+      " WHERE ls.ts >= ? AND ls.ts <= ? AND ls.server_id IN (");
+  g_autoptr (NtpmonDbStmt) st = NULL;
+  g_autoptr (GError) local = NULL;
+  gint64 lo = G_MAXINT64, hi = G_MININT64;
+  guint n = 0;
+
+  _ntpmon_score_recent_cache_clear (cache);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const NtpmonLogScore *ls = rows->pdata[i];
+
+      lo = MIN (lo, ls->ts - FIRST_LOOKBACK_SECONDS);
+      hi = MAX (hi, ls->ts);
+      if (g_hash_table_add (seen, GUINT_TO_POINTER (ls->server_id)))
+        g_string_append (sql, n++ ? ", ?" : "?");
+    }
+  if (n == 0)
+    return TRUE;
+  g_string_append (sql, ")");
+  st = ntpmon_db_conn_prepare (conn, sql->str, error);
+  if (st == NULL)
+    return FALSE;
+  ntpmon_db_stmt_bind (st, "TT", lo * G_USEC_PER_SEC, hi * G_USEC_PER_SEC);
+  cache->by_server = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)g_ptr_array_unref);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      guint32 id = ((NtpmonLogScore *)rows->pdata[i])->server_id;
+
+      if (g_hash_table_contains (cache->by_server, GUINT_TO_POINTER (id)))
+        continue;
+      ntpmon_db_stmt_bind_int (st, id);
+      g_hash_table_insert (cache->by_server, GUINT_TO_POINTER (id),
+                           g_ptr_array_new_with_free_func ((GDestroyNotify)cached_row_free));
+    }
+  if (!ntpmon_db_stmt_execute (st, error))
+    return FALSE;
+  while (ntpmon_db_stmt_next (st, &local))
+    {
+      CachedRow *c = g_new0 (CachedRow, 1);
+
+      read_log_score (st, &c->row);
+      c->status = ntpmon_db_stmt_dup_text (st, 9);
+      g_ptr_array_add (g_hash_table_lookup (cache->by_server, GUINT_TO_POINTER (c->row.server_id)),
+                       c);
+    }
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  cache->from_ts = lo;
+  cache->to_ts = hi;
+  cache->valid = TRUE;
+  return TRUE;
+}
+
+static gint
+by_ts_then_id (gconstpointer a, gconstpointer b)
+{
+  const NtpmonLogScore *x = *(NtpmonLogScore *const *)a, *y = *(NtpmonLogScore *const *)b;
+
+  if (x->ts != y->ts)
+    return x->ts < y->ts ? -1 : 1;
+  return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* GetScorerRecentScores on the cached rows: per monitor with a wanted
+ * status, its rows at its latest ts within [ts - lookback, ts]. */
+static void
+recent_from_cache (GPtrArray *cached, gint64 ts, gint lookback, const gchar *status1,
+                   const gchar *status2, GPtrArray *rows_out)
+{
+  g_autoptr (GHashTable) latest = g_hash_table_new (NULL, NULL); /* monitor -> ts */
+  guint first = rows_out->len;
+
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < cached->len; i++)
+      {
+        const CachedRow *c = cached->pdata[i];
+        gpointer key = GUINT_TO_POINTER (c->row.monitor_id);
+        gpointer found;
+
+        if (c->row.ts > ts || c->row.ts < ts - lookback
+            || (g_strcmp0 (c->status, status1) != 0 && g_strcmp0 (c->status, status2) != 0))
+          continue;
+        found = g_hash_table_lookup (latest, key);
+        if (pass == 0 && (found == NULL || c->row.ts > *(gint64 *)found))
+          g_hash_table_insert (latest, key, (gpointer)&c->row.ts);
+        else if (pass == 1 && c->row.ts == *(gint64 *)found)
+          {
+            NtpmonLogScore *copy = g_new (NtpmonLogScore, 1);
+
+            *copy = c->row;
+            copy->attributes = g_strdup (c->row.attributes);
+            g_ptr_array_add (rows_out, copy);
+          }
+      }
+  if (rows_out->len > first)
+    qsort (rows_out->pdata + first, rows_out->len - first, sizeof (gpointer), by_ts_then_id);
+}
+
+/* NtpmonScoreFetchRecentFunc for recentmedian: GetScorerRecentScores, from
+ * the batch's cache when it covers the window (@user_data). */
 gboolean
 _ntpmon_score_fetch_recent (NtpmonDbConn *db, guint32 server_id, gint64 ts, gint lookback_seconds,
                             const gchar *status1, const gchar *status2, GPtrArray *rows_out,
                             gpointer user_data, GError **error)
 {
+  NtpmonScoreRecentCache *cache = user_data;
   gint64 ts_usec = ts * G_USEC_PER_SEC;
+  GPtrArray *cached;
+
+  if (cache != NULL && cache->valid && ts <= cache->to_ts && ts - lookback_seconds >= cache->from_ts
+      && (cached = g_hash_table_lookup (cache->by_server, GUINT_TO_POINTER (server_id))) != NULL)
+    {
+      recent_from_cache (cached, ts, lookback_seconds, status1, status2, rows_out);
+      return TRUE;
+    }
   g_autoptr (NtpmonDbStmt) st = ntpmon_db_conn_query (
       db, NTPMON_SCORER_RECENT_SCORES_SQL, error, "issTTii", (gint64)server_id, status1, status2,
       ts_usec, ts_usec, (gint64)lookback_seconds, (gint64)server_id);
@@ -353,6 +506,7 @@ score_row (NtpmonDbConn *conn, NtpmonScoreSlot *slot, OwnRow *own, const NtpmonL
  * _ntpmon_score_process_rows:
  * @rows: (element-type NtpmonLogScore): the batch, in id order
  * @now: wall clock, unix seconds (for the 3-hour rule and created_on)
+ * @cache: (nullable): the history cache of a scorer that reads history
  *
  * spec/scorer.md §6.5 and §6.6 for a batch and one scorer, inside the
  * caller's transaction. The writes of the reference's per-row statements
@@ -362,7 +516,8 @@ score_row (NtpmonDbConn *conn, NtpmonScoreSlot *slot, OwnRow *own, const NtpmonL
  */
 gboolean
 _ntpmon_score_process_rows (NtpmonDbConn *conn, NtpmonScoreSlot *slot, GPtrArray *rows, gint64 now,
-                            NtpmonScoreRunnerStats *stats, GError **error)
+                            NtpmonScoreRecentCache *cache, NtpmonScoreRunnerStats *stats,
+                            GError **error)
 {
   g_autoptr (GHashTable) own = prepare_own (conn, slot, rows, now, stats, error);
   g_autoptr (GPtrArray) outs
@@ -371,6 +526,8 @@ _ntpmon_score_process_rows (NtpmonDbConn *conn, NtpmonScoreSlot *slot, GPtrArray
   OwnRow *row;
 
   if (own == NULL)
+    return FALSE;
+  if (cache != NULL && !_ntpmon_score_recent_cache_load (cache, conn, rows, error))
     return FALSE;
   for (guint i = 0; i < rows->len; i++)
     {

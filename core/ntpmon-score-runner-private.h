@@ -18,7 +18,22 @@ typedef struct
   guint64 last_id;
   guint64 processed;
   guint64 retries;
+  gboolean reads_history;
 } NtpmonScoreSlot;
+
+/* Monitor results of the batch's servers from the start of the first
+ * look-back window on, read once per batch (see _ntpmon_score_fetch_recent). */
+typedef struct
+{
+  gboolean valid;
+  gint64 from_ts;
+  gint64 to_ts;
+  GHashTable *by_server; /* server id -> GPtrArray of NtpmonScoreCachedRow */
+} NtpmonScoreRecentCache;
+
+void _ntpmon_score_recent_cache_clear (NtpmonScoreRecentCache *cache);
+gboolean _ntpmon_score_recent_cache_load (NtpmonScoreRecentCache *cache, NtpmonDbConn *conn,
+                                          GPtrArray *rows, GError **error);
 
 gboolean _ntpmon_score_fetch_recent (NtpmonDbConn *db, guint32 server_id, gint64 ts,
                                      gint lookback_seconds, const gchar *status1,
@@ -27,6 +42,7 @@ gboolean _ntpmon_score_fetch_recent (NtpmonDbConn *db, guint32 server_id, gint64
 GPtrArray *_ntpmon_score_fetch_batch (NtpmonDbConn *conn, guint64 from_id, guint batch_size,
                                       GError **error);
 gboolean _ntpmon_score_process_rows (NtpmonDbConn *conn, NtpmonScoreSlot *slot, GPtrArray *rows,
-                                     gint64 now, NtpmonScoreRunnerStats *stats, GError **error);
+                                     gint64 now, NtpmonScoreRecentCache *cache,
+                                     NtpmonScoreRunnerStats *stats, GError **error);
 
 G_END_DECLS

@@ -37,6 +37,7 @@ struct _NtpmonScoreRunner
   NtpmonDbConn *conn;
   GPtrArray *slots; /* NtpmonScoreSlot */
   NtpmonScoreRunnerStats stats;
+  NtpmonScoreRecentCache cache;
   guint retry_initial_ms;
   guint retry_max_elapsed_ms;
 };
@@ -58,6 +59,7 @@ ntpmon_score_runner_finalize (GObject *object)
   NtpmonScoreRunner *self = NTPMON_SCORE_RUNNER (object);
 
   g_ptr_array_unref (self->slots);
+  _ntpmon_score_recent_cache_clear (&self->cache);
   G_OBJECT_CLASS (ntpmon_score_runner_parent_class)->finalize (object);
 }
 
@@ -86,7 +88,7 @@ NtpmonScoreRunner *
 ntpmon_score_runner_new (NtpmonDbConn *conn, GPtrArray *scorers)
 {
   NtpmonScoreRunner *self = g_object_new (NTPMON_TYPE_SCORE_RUNNER, NULL);
-  NtpmonScoreHistorySource source = { _ntpmon_score_fetch_recent, NULL };
+  NtpmonScoreHistorySource source = { _ntpmon_score_fetch_recent, &self->cache };
 
   self->conn = conn;
   for (guint i = 0; scorers != NULL && i < scorers->len; i++)
@@ -99,6 +101,7 @@ ntpmon_score_runner_new (NtpmonDbConn *conn, GPtrArray *scorers)
       slot = g_new0 (NtpmonScoreSlot, 1);
       slot->scorer = g_object_ref (scorer);
       slot->name = g_strdup (ntpmon_scorer_get_name (scorer));
+      slot->reads_history = NTPMON_SCORER_GET_IFACE (scorer)->set_history_source != NULL;
       ntpmon_scorer_set_history_source (scorer, &source);
       g_ptr_array_add (self->slots, slot);
     }
@@ -375,6 +378,7 @@ process_batch (NtpmonScoreRunner *self, NtpmonScoreSlot *slot, guint batch_size,
   g_autoptr (GPtrArray) rows = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   const NtpmonLogScore *last;
+  gboolean ok;
 
   *count = 0;
   if (!ntpmon_db_conn_exec_direct (conn, "DO 1", error) || !ntpmon_db_conn_begin (conn, error))
@@ -384,7 +388,10 @@ process_batch (NtpmonScoreRunner *self, NtpmonScoreSlot *slot, guint batch_size,
     goto fail;
   if (rows->len == 0)
     return ntpmon_db_conn_rollback (conn, error);
-  if (!_ntpmon_score_process_rows (conn, slot, rows, now, &self->stats, error))
+  ok = _ntpmon_score_process_rows (conn, slot, rows, now, slot->reads_history ? &self->cache : NULL,
+                                   &self->stats, error);
+  _ntpmon_score_recent_cache_clear (&self->cache);
+  if (!ok)
     goto fail;
   last = rows->pdata[rows->len - 1];
   self->stats.update_scorer_status++;

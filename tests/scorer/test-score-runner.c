@@ -5,7 +5,7 @@
 #include "config.h"
 
 #include "ntpmon-host.h"
-#include "ntpmon-score-runner.h"
+#include "ntpmon-score-runner-private.h"
 #include "scorer-db-test.h"
 
 #define EVERY  900
@@ -428,6 +428,106 @@ test_every_chain (Fixture *f, gconstpointer data)
                    ==, 1);
 }
 
+static gint
+compare_ts_id (gconstpointer a, gconstpointer b)
+{
+  const NtpmonLogScore *x = *(NtpmonLogScore *const *)a, *y = *(NtpmonLogScore *const *)b;
+
+  if (x->ts != y->ts)
+    return x->ts < y->ts ? -1 : 1;
+  return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static gchar *
+format_ids (GPtrArray *rows)
+{
+  GString *out = g_string_new (NULL);
+
+  g_ptr_array_sort (rows, compare_ts_id);
+  for (guint i = 0; i < rows->len; i++)
+    g_string_append_printf (out, "%" G_GUINT64_FORMAT " ", ((NtpmonLogScore *)rows->pdata[i])->id);
+  return g_string_free (out, FALSE);
+}
+
+/* The batch's history cache answers GetScorerRecentScores as the query does
+ * (rows of equal ts compared in id order: the query leaves that open). */
+static void
+test_history_cache (Fixture *f, gconstpointer data)
+{
+  const struct
+  {
+    gint lookback;
+    const gchar *s1, *s2;
+  } attempts[]
+      = { { 1200, "active", "" }, { 2700, "active", "testing" }, { 7200, "candidate", "testing" } };
+  g_autoptr (GPtrArray) batch
+      = g_ptr_array_new_with_free_func ((GDestroyNotify)ntpmon_log_score_free);
+  NtpmonScoreRecentCache cache = { 0 };
+  g_autoptr (GError) error = NULL;
+  guint compared = 0, nonempty = 0, several = 0;
+
+  test_db_add_monitor (&f->db, 3, "monitor", "active", "10.3.0.1", 0);
+  test_db_add_server_score (&f->db, 3, 1, "testing");
+  test_db_add_server_score (&f->db, 2, 1, "candidate");
+  for (gint i = 0; i < 120; i++)
+    test_db_add_log_score (&f->db, 0, 1 + i % 3, 1 + (i / 3) % 2, 7000 - 40 * i + (i % 4 == 0), i,
+                           1, 1000);
+  /* two results of monitor 1 at the same time */
+  test_db_exec (&f->db, "UPDATE log_scores SET ts = (SELECT ts FROM (SELECT ts FROM log_scores "
+                        "WHERE id = 4) t) WHERE id = 7");
+  for (guint64 id = 1; id <= 120; id += 7)
+    {
+      NtpmonLogScore *row = g_new0 (NtpmonLogScore, 1);
+
+      row->id = id;
+      row->server_id = (guint32)test_db_int (&f->db,
+                                             "SELECT server_id FROM log_scores WHERE id = "
+                                             "%" G_GUINT64_FORMAT,
+                                             id);
+      row->ts = test_db_int (&f->db,
+                             "SELECT UNIX_TIMESTAMP(ts) FROM log_scores WHERE id = "
+                             "%" G_GUINT64_FORMAT,
+                             id);
+      g_ptr_array_add (batch, row);
+    }
+  _ntpmon_score_recent_cache_load (&cache, f->db.conn, batch, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < batch->len; i++)
+    for (guint a = 0; a < G_N_ELEMENTS (attempts); a++)
+      {
+        const NtpmonLogScore *row = batch->pdata[i];
+        g_autoptr (GPtrArray) from_sql
+            = g_ptr_array_new_with_free_func ((GDestroyNotify)ntpmon_log_score_free);
+        g_autoptr (GPtrArray) from_cache
+            = g_ptr_array_new_with_free_func ((GDestroyNotify)ntpmon_log_score_free);
+        g_autofree gchar *want = NULL;
+        g_autofree gchar *got = NULL;
+        gint lookback = attempts[a].lookback;
+
+        _ntpmon_score_fetch_recent (f->db.conn, row->server_id, row->ts, lookback, attempts[a].s1,
+                                    attempts[a].s2, from_sql, NULL, &error);
+        g_assert_no_error (error);
+        /* the cache covers the first look-back only; compare that one and
+         * the others where their window starts inside the cache */
+        if (row->ts - lookback < cache.from_ts)
+          continue;
+        _ntpmon_score_fetch_recent (f->db.conn, row->server_id, row->ts, lookback, attempts[a].s1,
+                                    attempts[a].s2, from_cache, &cache, &error);
+        g_assert_no_error (error);
+        want = format_ids (from_sql);
+        got = format_ids (from_cache);
+        g_assert_cmpstr (got, ==, want);
+        compared++;
+        nonempty += from_sql->len > 0;
+        several += from_sql->len > 1;
+      }
+  g_assert_cmpuint (compared, >=, batch->len);
+  g_test_message ("%u comparisons, %u with rows, %u with several", compared, nonempty, several);
+  g_assert_cmpuint (nonempty, >=, batch->len);
+  g_assert_cmpuint (several, >=, 3);
+  _ntpmon_score_recent_cache_clear (&cache);
+}
+
 /* `scorer setup` registers both algorithms once, from the first row on. */
 static void
 test_setup (Fixture *f, gconstpointer data)
@@ -535,6 +635,7 @@ main (int argc, char **argv)
   g_test_add_func ("/scorer/16.10/TV-121", test_tv121);
   ADD ("/scorer/runner/batches-and-gaps", test_batches);
   ADD ("/scorer/runner/setup", test_setup);
+  ADD ("/scorer/runner/history-cache-equals-query", test_history_cache);
   ADD ("/scorer/runner/every-chain-in-one-batch", test_every_chain);
   ADD ("/scorer/runner/retry", test_retry);
   return g_test_run ();
