@@ -136,13 +136,16 @@ bench_scorer (TestDb *db)
   g_print ("scorer: %" G_GINT64_FORMAT " monitor rows, %" G_GINT64_FORMAT
            " servers, %" G_GINT64_FORMAT " monitors, batch size 50, 2 algorithms\n",
            n_rows, n_servers, n_monitors);
-  g_print ("scorer: scored %" G_GUINT64_FORMAT " row-algorithm pairs in %.1f s: %.0f rows/s per "
-           "algorithm, %.0f input rows/s for both (%" G_GUINT64_FORMAT " batches)\n",
+  g_print ("scorer: %" G_GUINT64_FORMAT " rows scored (a row counts once per algorithm) in %.1f "
+           "s: %.0f rows/s; %.0f monitor rows/s through both algorithms (%" G_GUINT64_FORMAT
+           " batches)\n",
            scored, t_score, scored / t_score, scored / 2 / t_score, stats.batches);
   g_print ("scorer: plain SELECT per batch of 50: read %" G_GUINT64_FORMAT " rows in %.1f s: "
            "%.0f rows/s (the practical limit)\n",
            read, t_read, read / t_read);
-  g_print ("scorer: goal >= 10000 rows/s: %s\n", scored / t_score >= 10000 ? "met" : "NOT met");
+  g_print ("scorer: goal >= 10000 rows/s: %s (per algorithm), %s (monitor rows through both)\n",
+           scored / t_score >= 10000 ? "met" : "NOT met",
+           scored / 2 / t_score >= 10000 ? "met" : "NOT met");
 }
 
 static void
