@@ -1,0 +1,529 @@
+/* ntpmon-api-server.c: the HTTPS listener of the monitor RPC API
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * TLS: the server certificate comes from two PEM files and is replaced
+ * when they change (the directories are watched, so atomic renames and
+ * the symlink swaps of Kubernetes secret volumes are seen); a pair that
+ * does not load keeps the old certificate. Client certificates are
+ * requested, not required, and accepted at the TLS layer; NtpmonApiAuth
+ * decides per request. GnuTLS (glib-networking) offers TLS 1.2 and 1.3
+ * only.
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "ntpmon-api-request-private.h"
+#include "ntpmon-api-server.h"
+
+#define DEFAULT_MAX_BODY (1024 * 1024)
+#define RELOAD_DELAY_MS  200
+
+typedef struct
+{
+  NtpmonApiHandler handler;
+  gpointer user_data;
+  GDestroyNotify destroy;
+} Route;
+
+struct _NtpmonApiServer
+{
+  GObject parent_instance;
+
+  SoupServer *soup;
+  NtpmonApiAuth *auth;
+  NtpmonMetrics *metrics;
+  NtpmonMetric *requests;
+  NtpmonMetric *durations;
+  GHashTable *routes; /* path -> Route */
+  gsize max_body;
+
+  gchar *cert_file;
+  gchar *key_file;
+  GTlsCertificate *certificate;
+  GPtrArray *monitors;
+  guint reload_id;
+};
+
+G_DEFINE_TYPE (NtpmonApiServer, ntpmon_api_server, G_TYPE_OBJECT)
+
+enum
+{
+  SIGNAL_CERTIFICATE_CHANGED,
+  SIGNAL_CERTIFICATE_ERROR,
+  N_SIGNALS
+};
+static guint signals[N_SIGNALS];
+
+static void
+route_free (Route *route)
+{
+  if (route->destroy != NULL)
+    route->destroy (route->user_data);
+  g_free (route);
+}
+
+static void
+ntpmon_api_server_dispose (GObject *object)
+{
+  NtpmonApiServer *self = NTPMON_API_SERVER (object);
+
+  g_clear_handle_id (&self->reload_id, g_source_remove);
+  g_clear_pointer (&self->monitors, g_ptr_array_unref);
+  if (self->soup != NULL)
+    soup_server_disconnect (self->soup);
+  g_clear_object (&self->soup);
+  G_OBJECT_CLASS (ntpmon_api_server_parent_class)->dispose (object);
+}
+
+static void
+ntpmon_api_server_finalize (GObject *object)
+{
+  NtpmonApiServer *self = NTPMON_API_SERVER (object);
+
+  g_clear_object (&self->auth);
+  g_clear_pointer (&self->metrics, ntpmon_metrics_unref);
+  g_hash_table_unref (self->routes);
+  g_free (self->cert_file);
+  g_free (self->key_file);
+  g_clear_object (&self->certificate);
+  G_OBJECT_CLASS (ntpmon_api_server_parent_class)->finalize (object);
+}
+
+static void
+ntpmon_api_server_class_init (NtpmonApiServerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = ntpmon_api_server_dispose;
+  G_OBJECT_CLASS (klass)->finalize = ntpmon_api_server_finalize;
+
+  /**
+   * NtpmonApiServer::certificate-changed:
+   * @certificate: the new server certificate
+   *
+   * Emitted after the certificate files changed and the new pair loaded.
+   */
+  signals[SIGNAL_CERTIFICATE_CHANGED]
+      = g_signal_new ("certificate-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                      NULL, NULL, G_TYPE_NONE, 1, G_TYPE_TLS_CERTIFICATE);
+  /**
+   * NtpmonApiServer::certificate-error:
+   * @message: why the changed files did not load; the old pair stays
+   */
+  signals[SIGNAL_CERTIFICATE_ERROR]
+      = g_signal_new ("certificate-error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                      NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static gboolean
+accept_any_certificate (SoupServerMessage *msg, GTlsCertificate *certificate,
+                        GTlsCertificateFlags errors, gpointer user_data)
+{
+  /* Checked per request by NtpmonApiAuth against the client CA bundle. */
+  return TRUE;
+}
+
+static void
+request_started (SoupServer *soup, SoupServerMessage *msg, gpointer user_data)
+{
+  g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_any_certificate), NULL);
+}
+
+static const gchar *
+route_label (NtpmonApiServer *self, const gchar *path)
+{
+  return g_hash_table_contains (self->routes, path) ? path : "unknown";
+}
+
+static void
+count_request (NtpmonApiServer *self, const gchar *path, guint status, gint64 start_time)
+{
+  g_autofree gchar *code = g_strdup_printf ("%u", status);
+  const gchar *labels[] = { route_label (self, path), status != 0 ? code : "aborted" };
+
+  ntpmon_metric_add (self->requests, labels, 1);
+  ntpmon_metric_observe (self->durations, labels,
+                         (gdouble)(g_get_monotonic_time () - start_time) / G_USEC_PER_SEC);
+}
+
+static void
+request_done (NtpmonApiRequest *request, guint status, gpointer user_data)
+{
+  NtpmonApiServer *self = user_data;
+
+  count_request (self, ntpmon_api_request_get_path (request), status,
+                 ntpmon_api_request_get_start_time (request));
+}
+
+/* An error reply before a request object exists. */
+static void
+reply_error_now (NtpmonApiServer *self, SoupServerMessage *msg, NtpmonApiProtocol protocol,
+                 const gchar *path, const gchar *code, const gchar *message)
+{
+  guint status;
+  g_autoptr (GBytes) body = ntpmon_api_error_body (protocol, code, message, &status);
+  gsize len;
+  const gchar *data = g_bytes_get_data (body, &len);
+
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, data, len);
+  count_request (self, path, status, g_get_monotonic_time ());
+}
+
+static void
+authenticated (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (NtpmonApiRequest) request = user_data;
+  SoupServerMessage *msg = ntpmon_api_request_get_message (request);
+  NtpmonApiServer *self = g_object_get_data (G_OBJECT (msg), "ntpmon-api-server");
+  g_autoptr (GError) error = NULL;
+  NtpmonApiAuthMethod method = NTPMON_API_AUTH_NONE;
+  g_autofree gchar *identity = NULL;
+  gboolean twirp = ntpmon_api_request_get_protocol (request) == NTPMON_API_PROTOCOL_TWIRP;
+  Route *route;
+
+  identity
+      = ntpmon_api_auth_authenticate_finish (NTPMON_API_AUTH (source), result, &method, &error);
+  if (identity == NULL)
+    {
+      g_info ("unauthenticated request from %s to %s: %s",
+              ntpmon_api_request_get_remote_address (request),
+              ntpmon_api_request_get_path (request), error->message);
+      ntpmon_api_request_reply_error (request, "unauthenticated", error->message);
+      return;
+    }
+  ntpmon_api_request_set_identity (request, identity, method);
+  route = self != NULL ? g_hash_table_lookup (self->routes, ntpmon_api_request_get_path (request))
+                       : NULL;
+  if (route == NULL)
+    ntpmon_api_request_reply_error (request, twirp ? "bad_route" : "not_found",
+                                    _ ("no such method"));
+  else if (g_strcmp0 (ntpmon_api_request_get_method (request), SOUP_METHOD_POST) != 0)
+    ntpmon_api_request_reply_error (request, twirp ? "bad_route" : "unimplemented",
+                                    _ ("unsupported HTTP method; use POST"));
+  else
+    route->handler (request, route->user_data);
+}
+
+static void
+server_callback (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
+                 gpointer user_data)
+{
+  NtpmonApiServer *self = user_data;
+  NtpmonApiProtocol protocol;
+  NtpmonApiRequest *request;
+  GBytes *body;
+
+  if (g_str_has_prefix (path, NTPMON_API_CONNECT_PREFIX))
+    protocol = NTPMON_API_PROTOCOL_CONNECT;
+  else if (g_str_has_prefix (path, NTPMON_API_TWIRP_PREFIX))
+    protocol = NTPMON_API_PROTOCOL_TWIRP;
+  else
+    {
+      reply_error_now (self, msg, NTPMON_API_PROTOCOL_CONNECT, path, "not_found",
+                       _ ("no such route"));
+      return;
+    }
+  body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  if (g_bytes_get_size (body) > self->max_body)
+    {
+      g_bytes_unref (body);
+      reply_error_now (self, msg, protocol, path, "resource_exhausted",
+                       _ ("request body too large"));
+      return;
+    }
+  g_bytes_unref (body);
+
+  request = ntpmon_api_request_new (msg, protocol, path, request_done, self);
+  g_object_set_data_full (G_OBJECT (msg), "ntpmon-api-server", g_object_ref (self), g_object_unref);
+  soup_server_message_pause (msg);
+  ntpmon_api_auth_authenticate_async (
+      self->auth, soup_server_message_get_tls_peer_certificate (msg),
+      soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Authorization"),
+      ntpmon_api_request_get_cancellable (request), authenticated, request);
+}
+
+/* Refuses bodies announced larger than the limit before reading them. */
+static void
+early_callback (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
+                gpointer user_data)
+{
+  NtpmonApiServer *self = user_data;
+  goffset length
+      = soup_message_headers_get_content_length (soup_server_message_get_request_headers (msg));
+
+  if (length > (goffset)self->max_body)
+    reply_error_now (self, msg,
+                     g_str_has_prefix (path, NTPMON_API_TWIRP_PREFIX) ? NTPMON_API_PROTOCOL_TWIRP
+                                                                      : NTPMON_API_PROTOCOL_CONNECT,
+                     path, "resource_exhausted", _ ("request body too large"));
+}
+
+static void
+ntpmon_api_server_init (NtpmonApiServer *self)
+{
+  self->routes
+      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify)route_free);
+  self->max_body = DEFAULT_MAX_BODY;
+  self->soup = soup_server_new ("server-header", NULL, NULL);
+  soup_server_set_tls_auth_mode (self->soup, G_TLS_AUTHENTICATION_REQUESTED);
+  g_signal_connect (self->soup, "request-started", G_CALLBACK (request_started), self);
+  soup_server_add_early_handler (self->soup, NULL, early_callback, self, NULL);
+  soup_server_add_handler (self->soup, NULL, server_callback, self, NULL);
+}
+
+/**
+ * ntpmon_api_server_new:
+ * @metrics: registry for `api_requests_total` and `api_request_duration_seconds`
+ */
+NtpmonApiServer *
+ntpmon_api_server_new (NtpmonApiAuth *auth, NtpmonMetrics *metrics)
+{
+  NtpmonApiServer *self = g_object_new (NTPMON_API_TYPE_SERVER, NULL);
+  const gchar *labels[] = { "route", "code", NULL };
+
+  self->auth = g_object_ref (auth);
+  self->metrics = ntpmon_metrics_ref (metrics);
+  self->requests = ntpmon_metrics_counter (metrics, "api_requests_total",
+                                           "RPC requests by route and HTTP status.", labels);
+  self->durations = ntpmon_metrics_histogram (
+      metrics, "api_request_duration_seconds", "RPC request latency by route and HTTP status.",
+      labels, ntpmon_metrics_latency_buckets, ntpmon_metrics_n_latency_buckets);
+  return self;
+}
+
+/**
+ * ntpmon_api_server_set_max_body:
+ *
+ * Requests with a larger body are refused (`resource_exhausted`).
+ */
+void
+ntpmon_api_server_set_max_body (NtpmonApiServer *self, gsize max_body)
+{
+  self->max_body = max_body;
+}
+
+/**
+ * ntpmon_api_server_add_route:
+ * @path: the exact request path, e.g. `/monitor.v2.MonitorService/GetConfig`
+ */
+void
+ntpmon_api_server_add_route (NtpmonApiServer *self, const gchar *path, NtpmonApiHandler handler,
+                             gpointer user_data, GDestroyNotify destroy)
+{
+  Route *route = g_new0 (Route, 1);
+
+  g_return_if_fail (g_str_has_prefix (path, NTPMON_API_CONNECT_PREFIX)
+                    || g_str_has_prefix (path, NTPMON_API_TWIRP_PREFIX));
+  route->handler = handler;
+  route->user_data = user_data;
+  route->destroy = destroy;
+  g_hash_table_replace (self->routes, g_strdup (path), route);
+}
+
+/**
+ * ntpmon_api_server_reload_tls:
+ *
+ * Loads the certificate files again; on success new handshakes use the
+ * new pair (existing connections keep theirs).
+ */
+gboolean
+ntpmon_api_server_reload_tls (NtpmonApiServer *self, GError **error)
+{
+  g_autoptr (GTlsCertificate) certificate = NULL;
+
+  certificate = g_tls_certificate_new_from_files (self->cert_file, self->key_file, error);
+  if (certificate == NULL)
+    return FALSE;
+  if (self->certificate != NULL && g_tls_certificate_is_same (self->certificate, certificate))
+    return TRUE;
+  g_set_object (&self->certificate, certificate);
+  soup_server_set_tls_certificate (self->soup, certificate);
+  return TRUE;
+}
+
+static gboolean
+reload_timeout (gpointer user_data)
+{
+  NtpmonApiServer *self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GTlsCertificate) before = g_object_ref (self->certificate);
+
+  self->reload_id = 0;
+  if (!ntpmon_api_server_reload_tls (self, &error))
+    {
+      g_message ("server certificate not reloaded, keeping the old one: %s", error->message);
+      g_signal_emit (self, signals[SIGNAL_CERTIFICATE_ERROR], 0, error->message);
+    }
+  else if (self->certificate != before)
+    {
+      g_message ("server certificate reloaded from %s", self->cert_file);
+      g_signal_emit (self, signals[SIGNAL_CERTIFICATE_CHANGED], 0, self->certificate);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+tls_file_changed (GFileMonitor *monitor, GFile *file, GFile *other, GFileMonitorEvent event,
+                  gpointer user_data)
+{
+  NtpmonApiServer *self = user_data;
+
+  if (event == G_FILE_MONITOR_EVENT_ATTRIBUTE_CHANGED)
+    return;
+  /* Writers replace the two files one after the other: wait for calm. */
+  g_clear_handle_id (&self->reload_id, g_source_remove);
+  self->reload_id = g_timeout_add (RELOAD_DELAY_MS, reload_timeout, self);
+}
+
+static gboolean
+watch_directory (NtpmonApiServer *self, const gchar *file, GError **error)
+{
+  g_autofree gchar *dirname = g_path_get_dirname (file);
+  g_autoptr (GFile) dir = g_file_new_for_path (dirname);
+  GFileMonitor *monitor;
+
+  for (guint i = 0; i < self->monitors->len; i++)
+    if (g_file_equal (dir, g_object_get_data (g_ptr_array_index (self->monitors, i), "dir")))
+      return TRUE;
+  monitor = g_file_monitor_directory (dir, G_FILE_MONITOR_WATCH_MOVES, NULL, error);
+  if (monitor == NULL)
+    return FALSE;
+  g_object_set_data_full (G_OBJECT (monitor), "dir", g_object_ref (dir), g_object_unref);
+  g_signal_connect (monitor, "changed", G_CALLBACK (tls_file_changed), self);
+  g_ptr_array_add (self->monitors, monitor);
+  return TRUE;
+}
+
+/**
+ * ntpmon_api_server_set_tls_files:
+ *
+ * Loads the server certificate (PEM chain) and key, and watches both for
+ * changes.
+ */
+gboolean
+ntpmon_api_server_set_tls_files (NtpmonApiServer *self, const gchar *cert_file,
+                                 const gchar *key_file, GError **error)
+{
+  g_free (self->cert_file);
+  g_free (self->key_file);
+  self->cert_file = g_strdup (cert_file);
+  self->key_file = g_strdup (key_file);
+  if (!ntpmon_api_server_reload_tls (self, error))
+    return FALSE;
+  g_clear_pointer (&self->monitors, g_ptr_array_unref);
+  self->monitors = g_ptr_array_new_with_free_func (g_object_unref);
+  return watch_directory (self, cert_file, error) && watch_directory (self, key_file, error);
+}
+
+/**
+ * ntpmon_api_server_get_certificate:
+ *
+ * Returns: (transfer none) (nullable): the certificate new handshakes use
+ */
+GTlsCertificate *
+ntpmon_api_server_get_certificate (NtpmonApiServer *self)
+{
+  return self->certificate;
+}
+
+/**
+ * ntpmon_api_server_listen:
+ * @address: `host:port`, `:port` for every interface
+ */
+gboolean
+ntpmon_api_server_listen (NtpmonApiServer *self, const gchar *address, GError **error)
+{
+  if (self->certificate == NULL)
+    {
+      g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
+                           _ ("no server certificate"));
+      return FALSE;
+    }
+  return ntpmon_api_listen (self->soup, address, SOUP_SERVER_LISTEN_HTTPS, error);
+}
+
+guint
+ntpmon_api_server_get_port (NtpmonApiServer *self)
+{
+  return ntpmon_api_listening_port (self->soup);
+}
+
+/**
+ * ntpmon_api_server_get_soup_server:
+ *
+ * Returns: (transfer none): the underlying server
+ */
+SoupServer *
+ntpmon_api_server_get_soup_server (NtpmonApiServer *self)
+{
+  return self->soup;
+}
+
+/**
+ * ntpmon_api_listen:
+ * @address: `host:port` (IP literal, `localhost` or `[v6]`), or `:port`
+ *   for every interface
+ *
+ * Makes @server listen on @address.
+ */
+gboolean
+ntpmon_api_listen (SoupServer *server, const gchar *address, SoupServerListenOptions options,
+                   GError **error)
+{
+  g_autoptr (GSocketConnectable) parsed = NULL;
+  g_autoptr (GInetAddress) inet = NULL;
+  g_autoptr (GSocketAddress) socket_address = NULL;
+  const gchar *host;
+  guint64 port;
+
+  if (address != NULL && address[0] == ':')
+    {
+      if (!g_ascii_string_to_unsigned (address + 1, 10, 0, 65535, &port, NULL))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _ ("invalid listen address %s"), address);
+          return FALSE;
+        }
+      return soup_server_listen_all (server, (guint)port, options, error);
+    }
+  parsed = address != NULL ? g_network_address_parse (address, 0, NULL) : NULL;
+  if (parsed == NULL || strrchr (address, ':') == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _ ("invalid listen address %s (want host:port)"), address);
+      return FALSE;
+    }
+  host = g_network_address_get_hostname (G_NETWORK_ADDRESS (parsed));
+  port = g_network_address_get_port (G_NETWORK_ADDRESS (parsed));
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return soup_server_listen_local (server, (guint)port, options, error);
+  inet = g_inet_address_new_from_string (host);
+  if (inet == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _ ("listen address %s: the host must be an IP address"), address);
+      return FALSE;
+    }
+  socket_address = g_inet_socket_address_new (inet, (guint16)port);
+  return soup_server_listen (server, socket_address, options, error);
+}
+
+/**
+ * ntpmon_api_listening_port:
+ *
+ * Returns: the port @server listens on (the first listener's), or 0
+ */
+guint
+ntpmon_api_listening_port (SoupServer *server)
+{
+  GSList *uris = soup_server_get_uris (server);
+  guint port = 0;
+
+  for (GSList *l = uris; l != NULL; l = l->next)
+    if (port == 0)
+      port = (guint)g_uri_get_port (l->data);
+  g_slist_free_full (uris, (GDestroyNotify)g_uri_unref);
+  return port;
+}
