@@ -46,8 +46,8 @@ valid_label (const gchar *label, gsize len)
  * @domain: the monitor-name domain, e.g. `mon.ntppool.dev`
  *
  * Whether @name is `<host>.<env>.<domain>` with two valid DNS labels in
- * front of @domain (spec §4.3; the domain is compared without regard to
- * case), at most 253 characters, no wildcard.
+ * front of @domain (spec §4.3; compared exactly, as the reference does),
+ * at most 253 characters, no wildcard.
  */
 gboolean
 ntpmon_api_valid_monitor_name (const gchar *name, const gchar *domain)
@@ -61,7 +61,7 @@ ntpmon_api_valid_monitor_name (const gchar *name, const gchar *domain)
   if (len > 253 || len < domain_len + 3 || strchr (name, '*') != NULL)
     return FALSE;
   prefix_end = name + len - domain_len - 1;
-  if (*prefix_end != '.' || g_ascii_strcasecmp (prefix_end + 1, domain) != 0)
+  if (*prefix_end != '.' || strcmp (prefix_end + 1, domain) != 0)
     return FALSE;
   dot = memchr (name, '.', prefix_end - name);
   if (dot == NULL)

@@ -355,6 +355,15 @@ ntpmon_metric_get_count (NtpmonMetric *metric, const gchar *const *label_values)
   return count;
 }
 
+/* The shortest of %.15g/%.17g that reads back as the same double. */
+static void
+format_double (gchar *buf, gsize size, gdouble value)
+{
+  g_ascii_formatd (buf, size, "%.15g", value);
+  if (g_ascii_strtod (buf, NULL) != value)
+    g_ascii_formatd (buf, size, "%.17g", value);
+}
+
 static void
 append_number (GString *out, gdouble value)
 {
@@ -365,7 +374,10 @@ append_number (GString *out, gdouble value)
   else if (isinf (value))
     g_string_append (out, value > 0 ? "+Inf" : "-Inf");
   else
-    g_string_append (out, g_ascii_dtostr (buf, sizeof buf, value));
+    {
+      format_double (buf, sizeof buf, value);
+      g_string_append (out, buf);
+    }
 }
 
 static void
@@ -438,7 +450,7 @@ render_family (GString *out, NtpmonMetric *metric)
 
           cumulative += series->buckets[i];
           if (i < metric->n_buckets)
-            g_ascii_dtostr (le, sizeof le, metric->buckets[i]);
+            format_double (le, sizeof le, metric->buckets[i]);
           else
             g_strlcpy (le, "+Inf", sizeof le);
           append_sample (out, metric, "_bucket", series, le, (gdouble)cumulative);
