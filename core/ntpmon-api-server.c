@@ -7,8 +7,12 @@
  * the symlink swaps of Kubernetes secret volumes are seen); a pair that
  * does not load keeps the old certificate. Client certificates are
  * requested, not required, and accepted at the TLS layer; NtpmonApiAuth
- * decides per request. GnuTLS (glib-networking) offers TLS 1.2 and 1.3
- * only.
+ * decides per request.
+ *
+ * TLS >= 1.2: glib-networking's GnuTLS backend takes its priority string
+ * from $G_TLS_GNUTLS_PRIORITY, read once when the first TLS connection is
+ * set up; the server object removes TLS 1.0/1.1 there (added to an
+ * operator's own string), so it must be created before any TLS is used.
  */
 #include "config.h"
 
@@ -273,6 +277,23 @@ ntpmon_api_server_init (NtpmonApiServer *self)
   soup_server_add_handler (self->soup, NULL, server_callback, self, NULL);
 }
 
+static void
+restrict_tls_versions (void)
+{
+  static gsize done = 0;
+  static const gchar *no_old = ":-VERS-TLS1.1:-VERS-TLS1.0:-VERS-SSL3.0";
+
+  if (g_once_init_enter (&done))
+    {
+      const gchar *priority = g_getenv ("G_TLS_GNUTLS_PRIORITY");
+      g_autofree gchar *value = g_strconcat (
+          priority != NULL && *priority != '\0' ? priority : "NORMAL:%COMPAT", no_old, NULL);
+
+      g_setenv ("G_TLS_GNUTLS_PRIORITY", value, TRUE);
+      g_once_init_leave (&done, 1);
+    }
+}
+
 /**
  * ntpmon_api_server_new:
  * @metrics: registry for `api_requests_total` and `api_request_duration_seconds`
@@ -280,8 +301,11 @@ ntpmon_api_server_init (NtpmonApiServer *self)
 NtpmonApiServer *
 ntpmon_api_server_new (NtpmonApiAuth *auth, NtpmonMetrics *metrics)
 {
-  NtpmonApiServer *self = g_object_new (NTPMON_API_TYPE_SERVER, NULL);
+  NtpmonApiServer *self;
   const gchar *labels[] = { "route", "code", NULL };
+
+  restrict_tls_versions ();
+  self = g_object_new (NTPMON_API_TYPE_SERVER, NULL);
 
   self->auth = g_object_ref (auth);
   self->metrics = ntpmon_metrics_ref (metrics);
