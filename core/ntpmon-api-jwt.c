@@ -724,8 +724,11 @@ ntpmon_api_jwt_verify_async (NtpmonApiJwt *self, const gchar *token_text, GCance
       return;
     }
   g_task_set_task_data (task, token, (GDestroyNotify)token_free);
+  /* An unknown kid waits for a fetch under way, or starts one unless the
+   * last was too recent. */
   if (!g_hash_table_contains (self->keys, token->kid)
-      && (self->last_fetch == 0 || since >= (gint64)self->min_interval * G_USEC_PER_SEC))
+      && (self->waiting != NULL || self->last_fetch == 0
+          || since >= (gint64)self->min_interval * G_USEC_PER_SEC))
     {
       ntpmon_api_jwt_refresh_async (self, cancellable, verify_after_refresh,
                                     g_steal_pointer (&task));

@@ -17,6 +17,8 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <string.h>
 
 #include "ntpmon-api-request-private.h"
@@ -346,6 +348,38 @@ ntpmon_api_server_add_route (NtpmonApiServer *self, const gchar *path, NtpmonApi
   g_hash_table_replace (self->routes, g_strdup (path), route);
 }
 
+/* GnuTLS loads a key that does not belong to the certificate without
+ * complaint (the handshakes fail later); check the pair here. */
+static gboolean
+check_key_matches (GTlsCertificate *certificate, GError **error)
+{
+  g_autofree gchar *cert_pem = NULL;
+  g_autofree gchar *key_pem = NULL;
+  BIO *bio;
+  X509 *x509 = NULL;
+  EVP_PKEY *pkey = NULL;
+  gboolean ok;
+
+  g_object_get (certificate, "certificate-pem", &cert_pem, "private-key-pem", &key_pem, NULL);
+  if (cert_pem != NULL && (bio = BIO_new_mem_buf (cert_pem, -1)) != NULL)
+    {
+      x509 = PEM_read_bio_X509 (bio, NULL, NULL, NULL);
+      BIO_free (bio);
+    }
+  if (key_pem != NULL && (bio = BIO_new_mem_buf (key_pem, -1)) != NULL)
+    {
+      pkey = PEM_read_bio_PrivateKey (bio, NULL, NULL, NULL);
+      BIO_free (bio);
+    }
+  ok = x509 != NULL && pkey != NULL && X509_check_private_key (x509, pkey) == 1;
+  X509_free (x509);
+  EVP_PKEY_free (pkey);
+  if (!ok)
+    g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
+                         _ ("the private key does not belong to the certificate"));
+  return ok;
+}
+
 /**
  * ntpmon_api_server_reload_tls:
  *
@@ -358,7 +392,7 @@ ntpmon_api_server_reload_tls (NtpmonApiServer *self, GError **error)
   g_autoptr (GTlsCertificate) certificate = NULL;
 
   certificate = g_tls_certificate_new_from_files (self->cert_file, self->key_file, error);
-  if (certificate == NULL)
+  if (certificate == NULL || !check_key_matches (certificate, error))
     return FALSE;
   if (self->certificate != NULL && g_tls_certificate_is_same (self->certificate, certificate))
     return TRUE;
