@@ -153,11 +153,26 @@ count_request (NtpmonApiServer *self, const gchar *path, guint status, gint64 st
                          (gdouble)(g_get_monotonic_time () - start_time) / G_USEC_PER_SEC);
 }
 
+/* The access log line of spec §5.4, and the request metrics. */
 static void
 request_done (NtpmonApiRequest *request, guint status, gpointer user_data)
 {
   NtpmonApiServer *self = user_data;
+  const gchar *identity = ntpmon_api_request_get_identity (request);
+  const gchar *agent = ntpmon_api_request_get_user_agent (request);
+  const gchar *host = ntpmon_api_request_get_header (request, "Host");
+  const gchar *remote = ntpmon_api_request_get_remote_address (request);
+  g_autofree gchar *code = g_strdup_printf ("%u", status);
+  g_autofree gchar *duration = g_strdup_printf (
+      "%.3fms",
+      (gdouble)(g_get_monotonic_time () - ntpmon_api_request_get_start_time (request)) / 1000.0);
 
+  g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO, "MONITOR",
+                    identity != NULL ? identity : "unknown", "PATH",
+                    ntpmon_api_request_get_path (request), "METHOD",
+                    ntpmon_api_request_get_method (request), "STATUS", code, "REMOTE",
+                    remote != NULL ? remote : "", "USER_AGENT", agent != NULL ? agent : "", "HOST",
+                    host != NULL ? host : "", "DURATION", duration, "MESSAGE", "request");
   count_request (self, ntpmon_api_request_get_path (request), status,
                  ntpmon_api_request_get_start_time (request));
 }

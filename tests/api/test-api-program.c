@@ -105,6 +105,25 @@ test_exit_codes (void)
                mode_dsn, 2, "client CA bundle");
 }
 
+static void
+test_keys_add (void)
+{
+  g_autofree gchar *dir = g_build_filename (certs->dir, "rotated-keys", NULL);
+  g_autofree gchar *second = g_build_filename (dir, "2.key", NULL);
+  Run first = { 0 }, again = { 0 };
+
+  run_program ((const gchar *[]){ "keys", "add", "--ticket-key-dir", dir, NULL }, NULL, &first);
+  g_assert_cmpint (first.status, ==, 0);
+  g_assert_cmpstr (first.out, ==, "1\n");
+  run_program ((const gchar *[]){ "keys", "add", "--ticket-key-dir", dir, NULL }, NULL, &again);
+  g_assert_cmpint (again.status, ==, 0);
+  g_assert_cmpstr (again.out, ==, "2\n");
+  g_assert_true (g_file_test (second, G_FILE_TEST_IS_REGULAR));
+  run_clear (&first);
+  run_clear (&again);
+  expect_exit ((const gchar *[]){ "keys", "remove", NULL }, NULL, 80, "expected \"keys add\"");
+}
+
 typedef struct
 {
   GSubprocess *proc;
@@ -257,6 +276,9 @@ test_serve (void)
   while (!server.exited)
     g_main_context_iteration (NULL, TRUE);
   g_assert_nonnull (strstr (server.log->str, "shutting down"));
+  g_test_message ("%s", server.log->str);
+  /* the access log names the monitor */
+  g_assert_nonnull (strstr (server.log->str, "monitor=" API_TEST_MONITOR));
 
   g_object_unref (server.err);
   g_object_unref (server.proc);
@@ -274,6 +296,7 @@ main (int argc, char **argv)
   certs = api_test_certs_new ();
   g_test_add_func ("/api/program/version", test_version);
   g_test_add_func ("/api/program/exit-codes", test_exit_codes);
+  g_test_add_func ("/api/program/keys-add", test_keys_add);
   g_test_add_func ("/api/program/serve", test_serve);
   status = g_test_run ();
   api_test_certs_free (certs);
