@@ -318,6 +318,19 @@ ntpmon_metric_remove (NtpmonMetric *metric, const gchar *const *label_values)
   g_mutex_unlock (&metric->registry->lock);
 }
 
+/* Reads one series; a series that does not exist reads as zero. */
+static void
+read_series (NtpmonMetric *metric, const gchar *const *label_values, gdouble *value, guint64 *count)
+{
+  Series *series;
+
+  g_mutex_lock (&metric->registry->lock);
+  series = get_series (metric, label_values, FALSE);
+  *value = series != NULL ? series->value : 0;
+  *count = series != NULL ? series->count : 0;
+  g_mutex_unlock (&metric->registry->lock);
+}
+
 /**
  * ntpmon_metric_get:
  *
@@ -327,13 +340,10 @@ ntpmon_metric_remove (NtpmonMetric *metric, const gchar *const *label_values)
 gdouble
 ntpmon_metric_get (NtpmonMetric *metric, const gchar *const *label_values)
 {
-  Series *series;
   gdouble value;
+  guint64 count;
 
-  g_mutex_lock (&metric->registry->lock);
-  series = get_series (metric, label_values, FALSE);
-  value = series != NULL ? series->value : 0;
-  g_mutex_unlock (&metric->registry->lock);
+  read_series (metric, label_values, &value, &count);
   return value;
 }
 
@@ -345,13 +355,10 @@ ntpmon_metric_get (NtpmonMetric *metric, const gchar *const *label_values)
 guint64
 ntpmon_metric_get_count (NtpmonMetric *metric, const gchar *const *label_values)
 {
-  Series *series;
+  gdouble value;
   guint64 count;
 
-  g_mutex_lock (&metric->registry->lock);
-  series = get_series (metric, label_values, FALSE);
-  count = series != NULL ? series->count : 0;
-  g_mutex_unlock (&metric->registry->lock);
+  read_series (metric, label_values, &value, &count);
   return count;
 }
 
