@@ -4,10 +4,11 @@
  */
 #include "config.h"
 
-#include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "ntpmon-api-request-private.h"
+#include "ntpmon-connect.h"
+#include "ntpmon-twirp.h"
 
 struct _NtpmonApiRequest
 {
@@ -302,73 +303,44 @@ ntpmon_api_request_reply (NtpmonApiRequest *self, guint http_status, const gchar
 
 /**
  * ntpmon_api_error_body:
- * @code: a Connect/Twirp error code, e.g. `unauthenticated`
- * @http_status: (out): the HTTP status of @code in @protocol
+ * @error: an error, best of %NTPMON_RPC_ERROR
+ * @http_status: (out): the HTTP status of the error in @protocol
  *
- * The error JSON of the protocol: Connect `{"code":…,"message":…}`,
- * Twirp `{"code":…,"msg":…}`.
+ * The protocol's error JSON: Connect `{"code":…,"message":…}`, Twirp
+ * `{"code":…,"msg":…}`.
  */
 GBytes *
-ntpmon_api_error_body (NtpmonApiProtocol protocol, const gchar *code, const gchar *message,
-                       guint *http_status)
+ntpmon_api_error_body (NtpmonApiProtocol protocol, const GError *error, guint *http_status)
 {
-  static const struct
-  {
-    const gchar *code;
-    guint status;
-  } table[] = {
-    { "canceled", 499 },
-    { "unknown", 500 },
-    { "invalid_argument", 400 },
-    { "malformed", 400 },
-    { "deadline_exceeded", 504 },
-    { "not_found", 404 },
-    { "bad_route", 404 },
-    { "already_exists", 409 },
-    { "permission_denied", 403 },
-    { "resource_exhausted", 429 },
-    { "failed_precondition", 400 },
-    { "aborted", 409 },
-    { "out_of_range", 400 },
-    { "unimplemented", 501 },
-    { "internal", 500 },
-    { "unavailable", 503 },
-    { "data_loss", 500 },
-    { "unauthenticated", 401 },
-  };
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
-  gchar *text;
+  if (protocol == NTPMON_API_PROTOCOL_TWIRP)
+    return ntpmon_twirp_error_to_json (error, NULL, http_status);
+  return ntpmon_connect_error_to_json (error, http_status);
+}
 
-  *http_status = 500;
-  for (guint i = 0; i < G_N_ELEMENTS (table); i++)
-    if (g_str_equal (table[i].code, code))
-      *http_status = table[i].status;
-  /* Twirp answers 412 for failed_precondition, Connect 400. */
-  if (protocol == NTPMON_API_PROTOCOL_TWIRP && g_str_equal (code, "failed_precondition"))
-    *http_status = 412;
+/**
+ * ntpmon_api_request_reply_gerror:
+ *
+ * Replies with @error in the protocol's error format; errors outside
+ * %NTPMON_RPC_ERROR become `unknown` (Connect) or `internal` (Twirp).
+ */
+void
+ntpmon_api_request_reply_gerror (NtpmonApiRequest *self, const GError *error)
+{
+  guint status;
+  g_autoptr (GBytes) body = ntpmon_api_error_body (self->protocol, error, &status);
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "code");
-  json_builder_add_string_value (builder, code);
-  json_builder_set_member_name (builder, protocol == NTPMON_API_PROTOCOL_TWIRP ? "msg" : "message");
-  json_builder_add_string_value (builder, message);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  text = json_to_string (root, FALSE);
-  return g_bytes_new_take (text, strlen (text));
+  ntpmon_api_request_reply (self, status, "application/json", body);
 }
 
 /**
  * ntpmon_api_request_reply_error:
  *
- * Replies with the protocol's error format.
+ * Replies with an error of @code in the protocol's error format.
  */
 void
-ntpmon_api_request_reply_error (NtpmonApiRequest *self, const gchar *code, const gchar *message)
+ntpmon_api_request_reply_error (NtpmonApiRequest *self, NtpmonRpcError code, const gchar *message)
 {
-  guint status;
-  g_autoptr (GBytes) body = ntpmon_api_error_body (self->protocol, code, message, &status);
+  g_autoptr (GError) error = g_error_new_literal (NTPMON_RPC_ERROR, code, message);
 
-  ntpmon_api_request_reply (self, status, "application/json", body);
+  ntpmon_api_request_reply_gerror (self, error);
 }

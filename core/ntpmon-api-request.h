@@ -14,6 +14,7 @@
 #include <gio/gio.h>
 
 #include "ntpmon-api-auth.h"
+#include "ntpmon-rpc-error.h"
 
 G_BEGIN_DECLS
 
@@ -45,11 +46,11 @@ void ntpmon_api_request_add_response_header (NtpmonApiRequest *self, const gchar
                                              const gchar *value);
 void ntpmon_api_request_reply (NtpmonApiRequest *self, guint http_status, const gchar *content_type,
                                GBytes *body);
-void ntpmon_api_request_reply_error (NtpmonApiRequest *self, const gchar *code,
+void ntpmon_api_request_reply_error (NtpmonApiRequest *self, NtpmonRpcError code,
                                      const gchar *message);
+void ntpmon_api_request_reply_gerror (NtpmonApiRequest *self, const GError *error);
 
-GBytes *ntpmon_api_error_body (NtpmonApiProtocol protocol, const gchar *code, const gchar *message,
-                               guint *http_status);
+GBytes *ntpmon_api_error_body (NtpmonApiProtocol protocol, const GError *error, guint *http_status);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NtpmonApiRequest, ntpmon_api_request_unref)
 

@@ -180,10 +180,11 @@ request_done (NtpmonApiRequest *request, guint status, gpointer user_data)
 /* An error reply before a request object exists. */
 static void
 reply_error_now (NtpmonApiServer *self, SoupServerMessage *msg, NtpmonApiProtocol protocol,
-                 const gchar *path, const gchar *code, const gchar *message)
+                 const gchar *path, NtpmonRpcError code, const gchar *message)
 {
+  g_autoptr (GError) error = g_error_new_literal (NTPMON_RPC_ERROR, code, message);
   guint status;
-  g_autoptr (GBytes) body = ntpmon_api_error_body (protocol, code, message, &status);
+  g_autoptr (GBytes) body = ntpmon_api_error_body (protocol, error, &status);
   gsize len;
   const gchar *data = g_bytes_get_data (body, &len);
 
@@ -211,18 +212,20 @@ authenticated (GObject *source, GAsyncResult *result, gpointer user_data)
       g_info ("unauthenticated request from %s to %s: %s",
               ntpmon_api_request_get_remote_address (request),
               ntpmon_api_request_get_path (request), error->message);
-      ntpmon_api_request_reply_error (request, "unauthenticated", error->message);
+      ntpmon_api_request_reply_error (request, NTPMON_RPC_ERROR_UNAUTHENTICATED, error->message);
       return;
     }
   ntpmon_api_request_set_identity (request, identity, method);
   route = self != NULL ? g_hash_table_lookup (self->routes, ntpmon_api_request_get_path (request))
                        : NULL;
   if (route == NULL)
-    ntpmon_api_request_reply_error (request, twirp ? "bad_route" : "not_found",
+    ntpmon_api_request_reply_error (request,
+                                    twirp ? NTPMON_RPC_ERROR_BAD_ROUTE : NTPMON_RPC_ERROR_NOT_FOUND,
                                     _ ("no such method"));
   else if (g_strcmp0 (ntpmon_api_request_get_method (request), SOUP_METHOD_POST) != 0)
-    ntpmon_api_request_reply_error (request, twirp ? "bad_route" : "unimplemented",
-                                    _ ("unsupported HTTP method; use POST"));
+    ntpmon_api_request_reply_error (
+        request, twirp ? NTPMON_RPC_ERROR_BAD_ROUTE : NTPMON_RPC_ERROR_UNIMPLEMENTED,
+        _ ("unsupported HTTP method; use POST"));
   else
     route->handler (request, route->user_data);
 }
@@ -242,7 +245,7 @@ server_callback (SoupServer *soup, SoupServerMessage *msg, const char *path, GHa
     protocol = NTPMON_API_PROTOCOL_TWIRP;
   else
     {
-      reply_error_now (self, msg, NTPMON_API_PROTOCOL_CONNECT, path, "not_found",
+      reply_error_now (self, msg, NTPMON_API_PROTOCOL_CONNECT, path, NTPMON_RPC_ERROR_NOT_FOUND,
                        _ ("no such route"));
       return;
     }
@@ -250,7 +253,7 @@ server_callback (SoupServer *soup, SoupServerMessage *msg, const char *path, GHa
   if (g_bytes_get_size (body) > self->max_body)
     {
       g_bytes_unref (body);
-      reply_error_now (self, msg, protocol, path, "resource_exhausted",
+      reply_error_now (self, msg, protocol, path, NTPMON_RPC_ERROR_RESOURCE_EXHAUSTED,
                        _ ("request body too large"));
       return;
     }
@@ -278,7 +281,7 @@ early_callback (SoupServer *soup, SoupServerMessage *msg, const char *path, GHas
     reply_error_now (self, msg,
                      g_str_has_prefix (path, NTPMON_API_TWIRP_PREFIX) ? NTPMON_API_PROTOCOL_TWIRP
                                                                       : NTPMON_API_PROTOCOL_CONNECT,
-                     path, "resource_exhausted", _ ("request body too large"));
+                     path, NTPMON_RPC_ERROR_RESOURCE_EXHAUSTED, _ ("request body too large"));
 }
 
 static void
