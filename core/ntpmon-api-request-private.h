@@ -16,8 +16,8 @@ typedef void (*NtpmonApiRequestDone) (NtpmonApiRequest *request, guint http_stat
                                       gpointer user_data);
 
 NtpmonApiRequest *ntpmon_api_request_new (SoupServerMessage *msg, NtpmonApiProtocol protocol,
-                                          const gchar *path, NtpmonApiRequestDone done,
-                                          gpointer user_data);
+                                          const gchar *path, GBytes *body,
+                                          NtpmonApiRequestDone done, gpointer user_data);
 void ntpmon_api_request_set_identity (NtpmonApiRequest *self, const gchar *identity,
                                       NtpmonApiAuthMethod method);
 gint64 ntpmon_api_request_get_start_time (NtpmonApiRequest *self);

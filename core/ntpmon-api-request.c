@@ -41,11 +41,10 @@ message_finished (SoupServerMessage *msg, NtpmonApiRequest *self)
 
 NtpmonApiRequest *
 ntpmon_api_request_new (SoupServerMessage *msg, NtpmonApiProtocol protocol, const gchar *path,
-                        NtpmonApiRequestDone done, gpointer user_data)
+                        GBytes *body, NtpmonApiRequestDone done, gpointer user_data)
 {
   NtpmonApiRequest *self = g_new0 (NtpmonApiRequest, 1);
   GSocketAddress *remote = soup_server_message_get_remote_address (msg);
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
 
   g_atomic_ref_count_init (&self->ref);
   self->context = g_main_context_ref_thread_default ();
@@ -64,7 +63,7 @@ ntpmon_api_request_new (SoupServerMessage *msg, NtpmonApiProtocol protocol, cons
       self->remote_address = g_strdup_printf (
           "%s:%u", ip, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote)));
     }
-  self->body = soup_message_body_flatten (body);
+  self->body = g_bytes_ref (body);
   self->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (message_finished), self);
   return self;
 }

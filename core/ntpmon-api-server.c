@@ -230,6 +230,32 @@ authenticated (GObject *source, GAsyncResult *result, gpointer user_data)
     route->handler (request, route->user_data);
 }
 
+typedef struct
+{
+  GByteArray *data;
+  gsize limit;
+  gboolean overflow;
+} BodyLimit;
+
+static void
+body_limit_free (BodyLimit *limit)
+{
+  g_byte_array_unref (limit->data);
+  g_free (limit);
+}
+
+static void
+got_chunk (SoupServerMessage *msg, GBytes *chunk, BodyLimit *limit)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (chunk, &len);
+
+  if (limit->overflow || len > limit->limit - limit->data->len)
+    limit->overflow = TRUE;
+  else
+    g_byte_array_append (limit->data, data, (guint)len);
+}
+
 static void
 server_callback (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
                  gpointer user_data)
@@ -237,7 +263,8 @@ server_callback (SoupServer *soup, SoupServerMessage *msg, const char *path, GHa
   NtpmonApiServer *self = user_data;
   NtpmonApiProtocol protocol;
   NtpmonApiRequest *request;
-  GBytes *body;
+  g_autoptr (GBytes) body = NULL;
+  BodyLimit *limit;
 
   if (g_str_has_prefix (path, NTPMON_API_CONNECT_PREFIX))
     protocol = NTPMON_API_PROTOCOL_CONNECT;
@@ -249,17 +276,15 @@ server_callback (SoupServer *soup, SoupServerMessage *msg, const char *path, GHa
                        _ ("no such route"));
       return;
     }
-  body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
-  if (g_bytes_get_size (body) > self->max_body)
+  limit = g_object_get_data (G_OBJECT (msg), "ntpmon-api-body");
+  if (limit == NULL || limit->overflow)
     {
-      g_bytes_unref (body);
       reply_error_now (self, msg, protocol, path, NTPMON_RPC_ERROR_RESOURCE_EXHAUSTED,
                        _ ("request body too large"));
       return;
     }
-  g_bytes_unref (body);
-
-  request = ntpmon_api_request_new (msg, protocol, path, request_done, self);
+  body = g_bytes_new (limit->data->data, limit->data->len);
+  request = ntpmon_api_request_new (msg, protocol, path, body, request_done, self);
   g_object_set_data_full (G_OBJECT (msg), "ntpmon-api-server", g_object_ref (self), g_object_unref);
   soup_server_message_pause (msg);
   ntpmon_api_auth_authenticate_async (
@@ -268,7 +293,8 @@ server_callback (SoupServer *soup, SoupServerMessage *msg, const char *path, GHa
       ntpmon_api_request_get_cancellable (request), authenticated, request);
 }
 
-/* Refuses bodies announced larger than the limit before reading them. */
+/* Refuses bodies announced larger than the limit before reading them, and
+ * collects the body itself so that a chunked one cannot grow past it. */
 static void
 early_callback (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
                 gpointer user_data)
@@ -276,12 +302,24 @@ early_callback (SoupServer *soup, SoupServerMessage *msg, const char *path, GHas
   NtpmonApiServer *self = user_data;
   goffset length
       = soup_message_headers_get_content_length (soup_server_message_get_request_headers (msg));
+  BodyLimit *limit;
 
   if (length > (goffset)self->max_body)
-    reply_error_now (self, msg,
-                     g_str_has_prefix (path, NTPMON_API_TWIRP_PREFIX) ? NTPMON_API_PROTOCOL_TWIRP
-                                                                      : NTPMON_API_PROTOCOL_CONNECT,
-                     path, NTPMON_RPC_ERROR_RESOURCE_EXHAUSTED, _ ("request body too large"));
+    {
+      reply_error_now (self, msg,
+                       g_str_has_prefix (path, NTPMON_API_TWIRP_PREFIX)
+                           ? NTPMON_API_PROTOCOL_TWIRP
+                           : NTPMON_API_PROTOCOL_CONNECT,
+                       path, NTPMON_RPC_ERROR_RESOURCE_EXHAUSTED, _ ("request body too large"));
+      return;
+    }
+  limit = g_new0 (BodyLimit, 1);
+  limit->data = g_byte_array_new ();
+  limit->limit = self->max_body;
+  g_object_set_data_full (G_OBJECT (msg), "ntpmon-api-body", limit,
+                          (GDestroyNotify)body_limit_free);
+  soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+  g_signal_connect (msg, "got-chunk", G_CALLBACK (got_chunk), limit);
 }
 
 static void

@@ -233,6 +233,17 @@ ApiTestResponse *
 api_test_request (const gchar *url, const gchar *body, GTlsCertificate *client,
                   const gchar *authorization, GTlsDatabase *trust)
 {
+  return api_test_request_full (url, body, FALSE, client, authorization, trust);
+}
+
+/**
+ * api_test_request_full:
+ * @chunked: send @body with chunked transfer encoding (no Content-Length)
+ */
+ApiTestResponse *
+api_test_request_full (const gchar *url, const gchar *body, gboolean chunked,
+                       GTlsCertificate *client, const gchar *authorization, GTlsDatabase *trust)
+{
   g_autoptr (SoupSession) session = soup_session_new ();
   g_autoptr (SoupMessage) msg
       = soup_message_new (body != NULL ? SOUP_METHOD_POST : SOUP_METHOD_GET, url);
@@ -247,7 +258,14 @@ api_test_request (const gchar *url, const gchar *body, GTlsCertificate *client,
     soup_message_set_tls_client_certificate (msg, client);
   if (authorization != NULL)
     soup_message_headers_replace (headers, "Authorization", authorization);
-  if (body != NULL)
+  if (body != NULL && chunked)
+    {
+      g_autoptr (GInputStream) stream
+          = g_memory_input_stream_new_from_data (g_strdup (body), strlen (body), g_free);
+
+      soup_message_set_request_body (msg, "application/proto", stream, -1);
+    }
+  else if (body != NULL)
     {
       g_autoptr (GBytes) bytes = g_bytes_new (body, strlen (body));
 

@@ -46,6 +46,9 @@ typedef struct
 void api_test_response_free (ApiTestResponse *response);
 ApiTestResponse *api_test_request (const gchar *url, const gchar *body, GTlsCertificate *client,
                                    const gchar *authorization, GTlsDatabase *trust);
+ApiTestResponse *api_test_request_full (const gchar *url, const gchar *body, gboolean chunked,
+                                        GTlsCertificate *client, const gchar *authorization,
+                                        GTlsDatabase *trust);
 void api_test_wait (gboolean *flag);
 
 EVP_PKEY *api_test_key_new (const gchar *type);

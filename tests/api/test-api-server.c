@@ -310,6 +310,19 @@ test_routing (Fixture *f, gconstpointer data)
   g_assert_no_error (huge->error);
   assert_error (huge, 429, "resource_exhausted", "request body too large", FALSE);
   g_assert_cmpuint (f->handled, ==, 0);
+  /* without a Content-Length the limit holds while the body arrives */
+  {
+    g_autoptr (ApiTestResponse) chunked
+        = api_test_request_full (url, big, TRUE, good, NULL, f->trust);
+    g_autoptr (ApiTestResponse) small
+        = api_test_request_full (url, "hello", TRUE, good, NULL, f->trust);
+
+    g_assert_no_error (chunked->error);
+    assert_error (chunked, 429, "resource_exhausted", "request body too large", FALSE);
+    g_assert_no_error (small->error);
+    assert_handled (small, API_TEST_MONITOR, "mtls");
+    g_assert_cmpuint (f->handled, ==, 1);
+  }
 }
 
 static gchar *
