@@ -75,13 +75,11 @@ ntpmon_api_request_ref (NtpmonApiRequest *self)
   return self;
 }
 
-void
-ntpmon_api_request_unref (NtpmonApiRequest *self)
+static gboolean
+request_free (gpointer data)
 {
-  if (!g_atomic_ref_count_dec (&self->ref))
-    return;
-  /* The last reference can only go after the reply, which runs on the
-   * message's context, or before any reply when the handler never answers. */
+  NtpmonApiRequest *self = data;
+
   g_clear_signal_handler (&self->finished_id, self->msg);
   g_object_unref (self->msg);
   g_main_context_unref (self->context);
@@ -92,6 +90,20 @@ ntpmon_api_request_unref (NtpmonApiRequest *self)
   g_object_unref (self->cancellable);
   g_ptr_array_unref (self->headers);
   g_free (self);
+  return G_SOURCE_REMOVE;
+}
+
+void
+ntpmon_api_request_unref (NtpmonApiRequest *self)
+{
+  if (!g_atomic_ref_count_dec (&self->ref))
+    return;
+  /* The message belongs to the server's main context: a handler thread
+   * dropping the last reference hands the cleanup over to it. */
+  if (g_main_context_is_owner (self->context))
+    request_free (self);
+  else
+    g_main_context_invoke (self->context, request_free, self);
 }
 
 void
@@ -209,7 +221,8 @@ ntpmon_api_request_get_body (NtpmonApiRequest *self)
 /**
  * ntpmon_api_request_get_cancellable:
  *
- * Returns: (transfer none): cancelled when the client goes away
+ * Returns: (transfer none): cancelled when the server learns that the
+ *   connection is gone
  */
 GCancellable *
 ntpmon_api_request_get_cancellable (NtpmonApiRequest *self)

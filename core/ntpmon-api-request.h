@@ -6,8 +6,9 @@
  * handler after authentication, with the whole (still encoded) body. The
  * handler keeps a reference as long as it needs and replies exactly once,
  * from any thread: the reply is carried over to the server's main context.
- * If the client went away first, the request's cancellable is cancelled
- * and the reply is dropped.
+ * When the server learns that the connection is gone (libsoup notices it
+ * only when it writes to it), the request's cancellable is cancelled and a
+ * later reply is dropped.
  */
 #pragma once
 

@@ -33,6 +33,7 @@ typedef struct
   GTlsDatabase *trust;
   gchar *url;
   guint handled;
+  NtpmonApiRequest *held; /* a request the hang handler keeps unanswered */
 } Fixture;
 
 static void
@@ -93,6 +94,15 @@ test_handler (NtpmonApiRequest *request, gpointer user_data)
 }
 
 static void
+hang_handler (NtpmonApiRequest *request, gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  f->handled++;
+  f->held = ntpmon_api_request_ref (request);
+}
+
+static void
 setup (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
@@ -120,6 +130,7 @@ setup (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   ntpmon_api_server_add_route (f->server, TEST_ROUTE, test_handler, f, NULL);
   ntpmon_api_server_add_route (f->server, TWIRP_ROUTE, test_handler, f, NULL);
+  ntpmon_api_server_add_route (f->server, NTPMON_API_CONNECT_PREFIX "Hang", hang_handler, f, NULL);
   g_assert_true (ntpmon_api_server_listen (f->server, "127.0.0.1:0", &error));
   g_assert_no_error (error);
   f->url = g_strdup_printf ("https://127.0.0.1:%u", ntpmon_api_server_get_port (f->server));
@@ -558,6 +569,72 @@ test_tls_versions (Fixture *f, gconstpointer data)
   process_clear (&v13);
 }
 
+static void
+send_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) body
+      = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  *(gboolean *)user_data = TRUE;
+}
+
+static gpointer
+late_reply (gpointer data)
+{
+  ntpmon_api_request_reply_error (data, NTPMON_RPC_ERROR_INTERNAL, "too late");
+  return NULL;
+}
+
+static void
+message_finished (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+{
+  *(gboolean *)user_data = TRUE;
+}
+
+/* The client goes away before the handler answers: the late reply is
+ * dropped and the server carries on. */
+static void
+test_client_gone (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *url = g_strconcat (f->url, NTPMON_API_CONNECT_PREFIX "Hang", NULL);
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autoptr (SoupMessage) msg = soup_message_new (SOUP_METHOD_POST, url);
+  g_autoptr (GTlsCertificate) good = api_test_load_pair (certs->good_crt, certs->good_key);
+  g_autoptr (GCancellable) cancel = g_cancellable_new ();
+  g_autoptr (GBytes) body = g_bytes_new_static ("x", 1);
+  g_autoptr (ApiTestResponse) after = NULL;
+  const gchar *labels[] = { NTPMON_API_CONNECT_PREFIX "Hang", "500" };
+  gboolean sent = FALSE, finished = FALSE;
+  SoupServer *soup = ntpmon_api_server_get_soup_server (f->server);
+  gulong id, id2;
+
+  soup_session_set_tls_database (session, f->trust);
+  soup_message_set_tls_client_certificate (msg, good);
+  soup_message_set_request_body_from_bytes (msg, "application/proto", body);
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, cancel, send_done, &sent);
+  while (f->held == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_cancellable_cancel (cancel);
+  api_test_wait (&sent);
+  g_clear_object (&session);
+
+  /* the reply comes from another thread, after the client left */
+  id = g_signal_connect (soup, "request-finished", G_CALLBACK (message_finished), &finished);
+  id2 = g_signal_connect (soup, "request-aborted", G_CALLBACK (message_finished), &finished);
+  g_thread_join (g_thread_new ("late", late_reply, f->held));
+  api_test_wait (&finished);
+  g_signal_handler_disconnect (soup, id);
+  g_signal_handler_disconnect (soup, id2);
+  g_assert_cmpfloat (
+      ntpmon_metric_get (ntpmon_metrics_lookup (f->metrics, "api_requests_total"), labels), ==, 1);
+  g_clear_pointer (&f->held, ntpmon_api_request_unref);
+
+  after = post (f, TEST_ROUTE, certs->good_crt, certs->good_key, NULL);
+  assert_handled (after, API_TEST_MONITOR, "mtls");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -574,6 +651,7 @@ main (int argc, char **argv)
   ADD ("/api/server/routing", test_routing);
   ADD ("/api/server/metrics-and-health", test_metrics_and_health);
   ADD ("/api/server/certificate-reload", test_certificate_reload);
+  ADD ("/api/server/client-gone", test_client_gone);
   ADD ("/api/server/s-client", test_s_client);
   ADD ("/api/server/tls-versions", test_tls_versions);
 #undef ADD
