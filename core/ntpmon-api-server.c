@@ -386,6 +386,12 @@ ntpmon_api_server_set_max_body (NtpmonApiServer *self, gsize max_body)
   self->max_body = max_body;
 }
 
+gsize
+ntpmon_api_server_get_max_body (NtpmonApiServer *self)
+{
+  return self->max_body;
+}
+
 /**
  * ntpmon_api_server_add_route:
  * @path: the exact request path, e.g. `/monitor.v2.MonitorService/GetConfig`

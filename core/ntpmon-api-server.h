@@ -39,6 +39,7 @@ gboolean ntpmon_api_server_set_tls_files (NtpmonApiServer *self, const gchar *ce
 gboolean ntpmon_api_server_reload_tls (NtpmonApiServer *self, GError **error);
 GTlsCertificate *ntpmon_api_server_get_certificate (NtpmonApiServer *self);
 void ntpmon_api_server_set_max_body (NtpmonApiServer *self, gsize max_body);
+gsize ntpmon_api_server_get_max_body (NtpmonApiServer *self);
 
 void ntpmon_api_server_add_route (NtpmonApiServer *self, const gchar *path,
                                   NtpmonApiHandler handler, gpointer user_data,

@@ -191,6 +191,7 @@ api_test_response_free (ApiTestResponse *response)
 {
   g_free (response->body);
   g_free (response->content_type);
+  g_clear_pointer (&response->raw, g_bytes_unref);
   g_clear_object (&response->peer);
   g_clear_error (&response->error);
   g_free (response);
@@ -244,33 +245,44 @@ ApiTestResponse *
 api_test_request_full (const gchar *url, const gchar *body, gboolean chunked,
                        GTlsCertificate *client, const gchar *authorization, GTlsDatabase *trust)
 {
+  g_autoptr (GBytes) bytes = body != NULL ? g_bytes_new (body, strlen (body)) : NULL;
+  const gchar *headers[] = { "Authorization", authorization, NULL };
+
+  return api_test_send (url, "application/proto", bytes, chunked, client,
+                        authorization != NULL ? headers : NULL, trust);
+}
+
+/**
+ * api_test_send:
+ * @body: (nullable): POST this body (as @content_type), else GET
+ * @headers: (nullable): request headers, name, value, …, NULL
+ */
+ApiTestResponse *
+api_test_send (const gchar *url, const gchar *content_type, GBytes *body, gboolean chunked,
+               GTlsCertificate *client, const gchar *const *headers, GTlsDatabase *trust)
+{
   g_autoptr (SoupSession) session = soup_session_new ();
   g_autoptr (SoupMessage) msg
       = soup_message_new (body != NULL ? SOUP_METHOD_POST : SOUP_METHOD_GET, url);
   ApiTestResponse *response = g_new0 (ApiTestResponse, 1);
   Pending pending = { 0 };
-  SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
 
   g_assert_nonnull (msg);
   if (trust != NULL)
     soup_session_set_tls_database (session, trust);
   if (client != NULL)
     soup_message_set_tls_client_certificate (msg, client);
-  if (authorization != NULL)
-    soup_message_headers_replace (headers, "Authorization", authorization);
+  for (guint i = 0; headers != NULL && headers[i] != NULL; i += 2)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), headers[i],
+                                  headers[i + 1]);
   if (body != NULL && chunked)
     {
-      g_autoptr (GInputStream) stream
-          = g_memory_input_stream_new_from_data (g_strdup (body), strlen (body), g_free);
+      g_autoptr (GInputStream) stream = g_memory_input_stream_new_from_bytes (body);
 
-      soup_message_set_request_body (msg, "application/proto", stream, -1);
+      soup_message_set_request_body (msg, content_type, stream, -1);
     }
   else if (body != NULL)
-    {
-      g_autoptr (GBytes) bytes = g_bytes_new (body, strlen (body));
-
-      soup_message_set_request_body_from_bytes (msg, "application/proto", bytes);
-    }
+    soup_message_set_request_body_from_bytes (msg, content_type, body);
   soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, request_done, &pending);
   api_test_wait (&pending.done);
   response->error = pending.error;
@@ -279,9 +291,9 @@ api_test_request_full (const gchar *url, const gchar *body, gboolean chunked,
       response->status = soup_message_get_status (msg);
       response->body
           = g_strndup (g_bytes_get_data (pending.body, NULL), g_bytes_get_size (pending.body));
+      response->raw = pending.body;
       response->content_type = g_strdup (
           soup_message_headers_get_one (soup_message_get_response_headers (msg), "Content-Type"));
-      g_bytes_unref (pending.body);
     }
   if (soup_message_get_tls_peer_certificate (msg) != NULL)
     response->peer = g_object_ref (soup_message_get_tls_peer_certificate (msg));

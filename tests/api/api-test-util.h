@@ -37,7 +37,8 @@ GTlsCertificate *api_test_load_pair (const gchar *crt, const gchar *key);
 typedef struct
 {
   guint status;
-  gchar *body;
+  gchar *body; /* as text */
+  GBytes *raw; /* as received */
   gchar *content_type;
   GTlsCertificate *peer; /* the server's certificate */
   GError *error;
@@ -49,6 +50,9 @@ ApiTestResponse *api_test_request (const gchar *url, const gchar *body, GTlsCert
 ApiTestResponse *api_test_request_full (const gchar *url, const gchar *body, gboolean chunked,
                                         GTlsCertificate *client, const gchar *authorization,
                                         GTlsDatabase *trust);
+ApiTestResponse *api_test_send (const gchar *url, const gchar *content_type, GBytes *body,
+                                gboolean chunked, GTlsCertificate *client,
+                                const gchar *const *headers, GTlsDatabase *trust);
 void api_test_wait (gboolean *flag);
 
 EVP_PKEY *api_test_key_new (const gchar *type);
