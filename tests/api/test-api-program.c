@@ -267,6 +267,15 @@ test_serve (void)
   g_assert_nonnull (strstr (text, "api_requests_total{route=\"unknown\",code=\"404\"} 2\n"));
   g_assert_true (jwks->fetches >= 1);
 
+  /* SIGHUP: re-read config and certificate, keep serving */
+  g_subprocess_send_signal (server.proc, SIGHUP);
+  while (strstr (server.log->str, "SIGHUP: reloading") == NULL && !server.exited)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (server.exited);
+  g_clear_pointer (&text, g_free);
+  text = fetch (url, &status);
+  g_assert_cmpuint (status, ==, 200);
+
   /* SIGTERM: a clean stop */
   g_subprocess_send_signal (server.proc, SIGTERM);
   g_subprocess_wait (server.proc, NULL, &error);
