@@ -155,6 +155,26 @@ api_test_rmtree (const gchar *path)
   g_rmdir (path);
 }
 
+/**
+ * api_test_listen:
+ * @trust: (out): a database trusting the test CA, for the clients
+ *
+ * Makes @server listen on a free loopback port.
+ *
+ * Returns: the base URL, `https://127.0.0.1:<port>`
+ */
+gchar *
+api_test_listen (NtpmonApiServer *server, ApiTestCerts *certs, GTlsDatabase **trust)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (ntpmon_api_server_listen (server, "127.0.0.1:0", &error));
+  g_assert_no_error (error);
+  *trust = g_tls_file_database_new (certs->ca_crt, &error);
+  g_assert_no_error (error);
+  return g_strdup_printf ("https://127.0.0.1:%u", ntpmon_api_server_get_port (server));
+}
+
 void
 api_test_certs_free (ApiTestCerts *certs)
 {

@@ -10,6 +10,8 @@
 #include <libsoup/soup.h>
 #include <openssl/evp.h>
 
+#include "ntpmon-api-server.h"
+
 G_BEGIN_DECLS
 
 #define API_TEST_DOMAIN  "mon.ntppool.dev"
@@ -33,6 +35,7 @@ ApiTestCerts *api_test_certs_new (void);
 void api_test_certs_free (ApiTestCerts *certs);
 void api_test_rmtree (const gchar *path);
 GTlsCertificate *api_test_load_pair (const gchar *crt, const gchar *key);
+gchar *api_test_listen (NtpmonApiServer *server, ApiTestCerts *certs, GTlsDatabase **trust);
 
 typedef struct
 {

@@ -102,11 +102,7 @@ setup (Fixture *f, gconstpointer data)
                                              get_config, f, NULL, &error));
   g_assert_error (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_NOT_FOUND);
   g_clear_error (&error);
-  g_assert_true (ntpmon_api_server_listen (f->server, "127.0.0.1:0", &error));
-  g_assert_no_error (error);
-  f->url = g_strdup_printf ("https://127.0.0.1:%u", ntpmon_api_server_get_port (f->server));
-  f->trust = g_tls_file_database_new (certs->ca_crt, &error);
-  g_assert_no_error (error);
+  f->url = api_test_listen (f->server, certs, &f->trust);
   f->client = api_test_load_pair (certs->good_crt, certs->good_key);
 }
 

@@ -131,11 +131,7 @@ setup (Fixture *f, gconstpointer data)
   ntpmon_api_server_add_route (f->server, TEST_ROUTE, test_handler, f, NULL);
   ntpmon_api_server_add_route (f->server, TWIRP_ROUTE, test_handler, f, NULL);
   ntpmon_api_server_add_route (f->server, NTPMON_API_CONNECT_PREFIX "Hang", hang_handler, f, NULL);
-  g_assert_true (ntpmon_api_server_listen (f->server, "127.0.0.1:0", &error));
-  g_assert_no_error (error);
-  f->url = g_strdup_printf ("https://127.0.0.1:%u", ntpmon_api_server_get_port (f->server));
-  f->trust = g_tls_file_database_new (certs->ca_crt, &error);
-  g_assert_no_error (error);
+  f->url = api_test_listen (f->server, certs, &f->trust);
 }
 
 static void
