@@ -69,6 +69,34 @@ ntpmon_api_valid_monitor_name (const gchar *name, const gchar *domain)
   return valid_label (name, dot - name) && valid_label (dot + 1, prefix_end - dot - 1);
 }
 
+static X509 *
+leaf_x509 (GTlsCertificate *certificate)
+{
+  g_autoptr (GByteArray) der = NULL;
+  const guint8 *p;
+
+  g_object_get (certificate, "certificate", &der, NULL);
+  p = der != NULL ? der->data : NULL;
+  return p != NULL ? d2i_X509 (NULL, &p, der->len) : NULL;
+}
+
+/* Extended key usage as Go checks it, widened as spec §4.2 recommends: no
+ * EKU extension, anyExtendedKeyUsage, serverAuth or clientAuth. (GnuTLS's
+ * chain verification does not check the purpose.) */
+static gboolean
+usage_ok (GTlsCertificate *certificate)
+{
+  X509 *x509 = leaf_x509 (certificate);
+  gboolean ok;
+
+  if (x509 == NULL)
+    return FALSE;
+  ok = !(X509_get_extension_flags (x509) & EXFLAG_XKUSAGE)
+       || (X509_get_extended_key_usage (x509) & (XKU_SSL_SERVER | XKU_SSL_CLIENT | XKU_ANYEKU));
+  X509_free (x509);
+  return ok;
+}
+
 /**
  * ntpmon_api_certificate_dns_names:
  *
@@ -78,15 +106,10 @@ ntpmon_api_valid_monitor_name (const gchar *name, const gchar *domain)
 gchar **
 ntpmon_api_certificate_dns_names (GTlsCertificate *certificate, GError **error)
 {
-  g_autoptr (GByteArray) der = NULL;
   g_autoptr (GPtrArray) names = g_ptr_array_new ();
-  const guint8 *p;
-  X509 *x509;
+  X509 *x509 = leaf_x509 (certificate);
   GENERAL_NAMES *sans;
 
-  g_object_get (certificate, "certificate", &der, NULL);
-  p = der != NULL ? der->data : NULL;
-  x509 = p != NULL ? d2i_X509 (NULL, &p, der->len) : NULL;
   if (x509 == NULL)
     {
       g_set_error_literal (error, NTPMON_API_AUTH_ERROR, NTPMON_API_AUTH_ERROR_BAD_CERTIFICATE,
@@ -251,6 +274,12 @@ ntpmon_api_auth_check_certificate (NtpmonApiAuth *self, GTlsCertificate *peer, G
     {
       g_set_error_literal (error, NTPMON_API_AUTH_ERROR, NTPMON_API_AUTH_ERROR_BAD_CERTIFICATE,
                            describe_flags (flags));
+      return NULL;
+    }
+  if (!usage_ok (peer))
+    {
+      g_set_error_literal (error, NTPMON_API_AUTH_ERROR, NTPMON_API_AUTH_ERROR_BAD_CERTIFICATE,
+                           _ ("certificate is not for TLS client or server authentication"));
       return NULL;
     }
   names = ntpmon_api_certificate_dns_names (peer, error);

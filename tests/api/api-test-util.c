@@ -70,8 +70,8 @@ make_ca (const gchar *dir, const gchar *name, const gchar *cn)
 
 /* A leaf certificate NAME.crt/NAME.key signed by CA.crt with the SANs. */
 static void
-make_leaf (const gchar *dir, const gchar *ca, const gchar *name, const gchar *san,
-           const gchar *days)
+make_leaf_eku (const gchar *dir, const gchar *ca, const gchar *name, const gchar *san,
+               const gchar *days, const gchar *eku)
 {
   g_autofree gchar *key = g_strconcat (name, ".key", NULL);
   g_autofree gchar *csr = g_strconcat (name, ".csr", NULL);
@@ -80,8 +80,8 @@ make_leaf (const gchar *dir, const gchar *ca, const gchar *name, const gchar *sa
   g_autofree gchar *ext_path = g_build_filename (dir, ext, NULL);
   g_autofree gchar *ext_text
       = g_strdup_printf ("basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n"
-                         "extendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=%s\n",
-                         san);
+                         "extendedKeyUsage=%s\nsubjectAltName=%s\n",
+                         eku, san);
   g_autofree gchar *ca_crt = g_strconcat (ca, ".crt", NULL);
   g_autofree gchar *ca_key = g_strconcat (ca, ".key", NULL);
   const gchar *req[]
@@ -94,6 +94,13 @@ make_leaf (const gchar *dir, const gchar *ca, const gchar *name, const gchar *sa
   g_assert_true (g_file_set_contents (ext_path, ext_text, -1, NULL));
   run (dir, req);
   run (dir, sign);
+}
+
+static void
+make_leaf (const gchar *dir, const gchar *ca, const gchar *name, const gchar *san,
+           const gchar *days)
+{
+  make_leaf_eku (dir, ca, name, san, days, "serverAuth,clientAuth");
 }
 
 /**
@@ -120,6 +127,8 @@ api_test_certs_new (void)
   make_leaf (certs->dir, "ca", "good", monitor_san, "30");
   make_leaf (certs->dir, "other-ca", "foreign", monitor_san, "30");
   make_leaf (certs->dir, "ca", "expired", monitor_san, "-1");
+  make_leaf_eku (certs->dir, "ca", "serveronly", monitor_san, "30", "serverAuth");
+  make_leaf_eku (certs->dir, "ca", "codesign", monitor_san, "30", "codeSigning");
   make_leaf (certs->dir, "ca", "badname",
              "DNS:good1.test.mon.example.org,DNS:x.y.test.mon.ntppool.dev", "30");
 
@@ -132,6 +141,8 @@ api_test_certs_new (void)
   PAIR (foreign, "foreign");
   PAIR (expired, "expired");
   PAIR (badname, "badname");
+  PAIR (serveronly, "serveronly");
+  PAIR (codesign, "codesign");
 #undef PAIR
   certs->ca_crt = g_build_filename (certs->dir, "ca.crt", NULL);
   return certs;
@@ -193,6 +204,10 @@ api_test_certs_free (ApiTestCerts *certs)
   g_free (certs->expired_key);
   g_free (certs->badname_crt);
   g_free (certs->badname_key);
+  g_free (certs->serveronly_crt);
+  g_free (certs->serveronly_key);
+  g_free (certs->codesign_crt);
+  g_free (certs->codesign_key);
   g_free (certs);
 }
 

@@ -23,11 +23,13 @@ typedef struct
   gchar *dir;
   gchar *ca_crt;
   gchar *server_crt, *server_key; /* SANs: DNS api.test.mon.ntppool.dev, localhost, IP 127.0.0.1 */
-  gchar *server2_crt, *server2_key; /* a second server pair, for the reload test */
-  gchar *good_crt, *good_key;       /* API_TEST_MONITOR, from the CA */
-  gchar *foreign_crt, *foreign_key; /* same name, from another CA */
-  gchar *expired_crt, *expired_key; /* same name, from the CA, expired */
-  gchar *badname_crt, *badname_key; /* from the CA, no valid monitor name */
+  gchar *server2_crt, *server2_key;       /* a second server pair, for the reload test */
+  gchar *good_crt, *good_key;             /* API_TEST_MONITOR, from the CA */
+  gchar *foreign_crt, *foreign_key;       /* same name, from another CA */
+  gchar *expired_crt, *expired_key;       /* same name, from the CA, expired */
+  gchar *badname_crt, *badname_key;       /* from the CA, no valid monitor name */
+  gchar *serveronly_crt, *serveronly_key; /* API_TEST_MONITOR, EKU serverAuth only */
+  gchar *codesign_crt, *codesign_key;     /* API_TEST_MONITOR, EKU codeSigning only */
 } ApiTestCerts;
 
 void api_test_require_program (const gchar *program, const gchar *package);
