@@ -335,8 +335,14 @@ ntpmon_api_server_init (NtpmonApiServer *self)
   soup_server_add_handler (self->soup, NULL, server_callback, self, NULL);
 }
 
-static void
-restrict_tls_versions (void)
+/**
+ * ntpmon_api_restrict_tls_versions:
+ *
+ * Removes TLS 1.0 and 1.1 from the GnuTLS priorities of this process. Call
+ * before the first TLS connection (ntpmon_api_server_new() calls it too).
+ */
+void
+ntpmon_api_restrict_tls_versions (void)
 {
   static gsize done = 0;
   static const gchar *no_old = ":-VERS-TLS1.1:-VERS-TLS1.0:-VERS-SSL3.0";
@@ -362,7 +368,7 @@ ntpmon_api_server_new (NtpmonApiAuth *auth, NtpmonMetrics *metrics)
   NtpmonApiServer *self;
   const gchar *labels[] = { "route", "code", NULL };
 
-  restrict_tls_versions ();
+  ntpmon_api_restrict_tls_versions ();
   self = g_object_new (NTPMON_API_TYPE_SERVER, NULL);
 
   self->auth = g_object_ref (auth);

@@ -48,6 +48,7 @@ gboolean ntpmon_api_server_listen (NtpmonApiServer *self, const gchar *address, 
 guint ntpmon_api_server_get_port (NtpmonApiServer *self);
 SoupServer *ntpmon_api_server_get_soup_server (NtpmonApiServer *self);
 
+void ntpmon_api_restrict_tls_versions (void);
 gboolean ntpmon_api_listen (SoupServer *server, const gchar *address,
                             SoupServerListenOptions options, GError **error);
 guint ntpmon_api_listening_port (SoupServer *server);

@@ -142,6 +142,9 @@ ntpmon_api_service_run (NtpmonApiConfig *config, NtpmonConfig *keyfile, NtpmonHo
   if (auth == NULL)
     return startup_failure (error, cause, _ ("client CA bundle"));
   server = ntpmon_api_server_new (auth, metrics);
+  ntpmon_metric_set (ntpmon_metrics_gauge (metrics, "monitorapi_build_info", "Build information.",
+                                           (const gchar *[]){ "version", NULL }),
+                     (const gchar *[]){ PACKAGE_VERSION }, 1);
   service.server = server;
   ntpmon_api_server_set_max_body (server, config->max_body);
   if (!ntpmon_api_server_set_tls_files (server, config->tls_cert, config->tls_key, &cause))

@@ -14,6 +14,7 @@
 
 #include "ntpmon-api-config.h"
 #include "ntpmon-api-keys-file.h"
+#include "ntpmon-api-server.h"
 #include "ntpmon-api-service.h"
 #include "ntpmon-log.h"
 
@@ -237,6 +238,7 @@ main (int argc, char **argv)
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   ntpmon_log_setup (G_LOG_LEVEL_INFO);
+  ntpmon_api_restrict_tls_versions ();
   opts = config;
   bind_entries ();
 

@@ -265,6 +265,7 @@ test_serve (void)
   g_test_message ("%s", text);
   g_assert_nonnull (strstr (text, "api_requests_total{route=\"unknown\",code=\"401\"} 2\n"));
   g_assert_nonnull (strstr (text, "api_requests_total{route=\"unknown\",code=\"404\"} 2\n"));
+  g_assert_nonnull (strstr (text, "monitorapi_build_info{version=\"" PACKAGE_VERSION "\"} 1\n"));
   g_assert_true (jwks->fetches >= 1);
 
   /* SIGHUP: re-read config and certificate, keep serving */
