@@ -12,13 +12,11 @@
  *   ticket-key-dir = /var/lib/ntppool-monitor-api/ticket-keys
  *   max-body = 1048576
  *   client-ca = …   monitor-domain = …   health-listen = …   metrics-listen = …
- *
- * database.yaml (spec §2.2) is YAML: `mysql: {dsn, user, pass, dbname}`.
+ *   db-connections = 10                      # database pool size
  */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <yaml.h>
 
 #include "ntpmon-api-config.h"
 
@@ -45,11 +43,7 @@ ntpmon_api_config_free (NtpmonApiConfig *self)
   g_free (self->api_host);
   g_free (self->jwks_url);
   g_free (self->ticket_key_dir);
-  g_free (self->database_file);
-  g_free (self->database_dsn);
-  g_free (self->database_user);
-  g_free (self->database_pass);
-  g_free (self->database_name);
+  g_clear_pointer (&self->database, ntpmon_db_config_free);
   g_free (self);
 }
 
@@ -81,7 +75,8 @@ ntpmon_api_config_declare_keys (NtpmonConfig *config)
   static const gchar *const strings[]
       = { "api-host",       "jwks-url",      "ticket-key-dir", "client-ca",
           "monitor-domain", "health-listen", "metrics-listen" };
-  static const gchar *const integers[] = { "jwks-refresh", "jwks-min-interval", "max-body" };
+  static const gchar *const integers[]
+      = { "jwks-refresh", "jwks-min-interval", "max-body", "db-connections" };
 
   for (guint i = 0; i < G_N_ELEMENTS (strings); i++)
     ntpmon_config_add_key (config, GROUP, strings[i], NTPMON_CONFIG_STRING);
@@ -172,111 +167,29 @@ ntpmon_api_config_resolve (NtpmonApiConfig *self, NtpmonConfig *config, GError *
                "/var/lib/ntppool-monitor-api/ticket-keys");
   if (!positive (config, "jwks-refresh", 15 * 60, &self->jwks_refresh, error)
       || !positive (config, "jwks-min-interval", 30, &self->jwks_min_interval, error)
-      || !positive (config, "max-body", 1024 * 1024, &max_body, error))
+      || !positive (config, "max-body", 1024 * 1024, &max_body, error)
+      || !positive (config, "db-connections", 10, &self->db_connections, error))
     return FALSE;
   self->max_body = max_body;
   return TRUE;
-}
-
-static yaml_node_t *
-mapping_get (yaml_document_t *doc, yaml_node_t *map, const gchar *key)
-{
-  if (map == NULL || map->type != YAML_MAPPING_NODE)
-    return NULL;
-  for (yaml_node_pair_t *pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top;
-       pair++)
-    {
-      yaml_node_t *k = yaml_document_get_node (doc, pair->key);
-
-      if (k != NULL && k->type == YAML_SCALAR_NODE
-          && g_strcmp0 ((const gchar *)k->data.scalar.value, key) == 0)
-        return yaml_document_get_node (doc, pair->value);
-    }
-  return NULL;
-}
-
-/* A scalar member of `mysql`; absent or empty gives NULL. */
-static gchar *
-mysql_value (yaml_document_t *doc, yaml_node_t *mysql, const gchar *key)
-{
-  yaml_node_t *node = mapping_get (doc, mysql, key);
-
-  if (node == NULL || node->type != YAML_SCALAR_NODE || node->data.scalar.length == 0)
-    return NULL;
-  return g_strndup ((const gchar *)node->data.scalar.value, node->data.scalar.length);
-}
-
-static gboolean
-parse_database_yaml (NtpmonApiConfig *self, const gchar *path, GError **error)
-{
-  g_autofree gchar *text = NULL;
-  gsize len;
-  yaml_parser_t parser;
-  yaml_document_t doc;
-  yaml_node_t *root, *mysql;
-  gboolean ok = TRUE;
-
-  if (!g_file_get_contents (path, &text, &len, error))
-    return FALSE;
-  yaml_parser_initialize (&parser);
-  yaml_parser_set_input_string (&parser, (const guchar *)text, len);
-  if (!yaml_parser_load (&parser, &doc))
-    {
-      g_set_error (error, NTPMON_CONFIG_ERROR, NTPMON_CONFIG_ERROR_PARSE, _ ("%s: %s (line %zu)"),
-                   path, parser.problem != NULL ? parser.problem : "bad YAML",
-                   parser.problem_mark.line + 1);
-      yaml_parser_delete (&parser);
-      return FALSE;
-    }
-  root = yaml_document_get_root_node (&doc);
-  mysql = mapping_get (&doc, root, "mysql");
-  if (root != NULL && (mysql == NULL || mysql->type != YAML_MAPPING_NODE))
-    {
-      g_set_error (error, NTPMON_CONFIG_ERROR, NTPMON_CONFIG_ERROR_PARSE,
-                   _ ("%s: no \"mysql\" mapping"), path);
-      ok = FALSE;
-    }
-  else if (root != NULL)
-    {
-      self->database_dsn = mysql_value (&doc, mysql, "dsn");
-      self->database_user = mysql_value (&doc, mysql, "user");
-      self->database_pass = mysql_value (&doc, mysql, "pass");
-      self->database_name = mysql_value (&doc, mysql, "dbname");
-      self->database_file = g_strdup (path);
-    }
-  yaml_document_delete (&doc);
-  yaml_parser_delete (&parser);
-  return ok;
 }
 
 /**
  * ntpmon_api_config_load_database:
  * @yaml_files: candidate database.yaml paths; the first that exists is read
  *
- * Resolves the database settings: `mysql.dsn` of the file, else
- * `$DATABASE_DSN`; the file's user, pass and dbname override the DSN's.
- * No file is fine when `$DATABASE_DSN` is set; no DSN at all is an error.
+ * Resolves the database settings as spec §2.2 (the DB layer's
+ * ntpmon_db_config_load() with `$DATABASE_DSN`).
  */
 gboolean
 ntpmon_api_config_load_database (NtpmonApiConfig *self, const gchar *const *yaml_files,
                                  GError **error)
 {
-  g_clear_pointer (&self->database_dsn, g_free);
-  for (guint i = 0; yaml_files != NULL && yaml_files[i] != NULL; i++)
-    if (g_file_test (yaml_files[i], G_FILE_TEST_EXISTS))
-      {
-        if (!parse_database_yaml (self, yaml_files[i], error))
-          return FALSE;
-        break;
-      }
-  if (self->database_dsn == NULL && nonempty_env ("DATABASE_DSN") != NULL)
-    self->database_dsn = g_strdup (nonempty_env ("DATABASE_DSN"));
-  if (self->database_dsn == NULL)
-    {
-      g_set_error_literal (error, NTPMON_CONFIG_ERROR, NTPMON_CONFIG_ERROR_VALUE,
-                           _ ("no database configured: set DATABASE_DSN or mysql.dsn in "
-                              "database.yaml"));
-      return FALSE;
-    }
+  NtpmonDbConfig *database = ntpmon_db_config_load (yaml_files, g_getenv ("DATABASE_DSN"), error);
+
+  if (database == NULL)
+    return FALSE;
+  g_clear_pointer (&self->database, ntpmon_db_config_free);
+  self->database = database;
   return TRUE;
 }

@@ -10,6 +10,7 @@
 #pragma once
 
 #include "ntpmon-config.h"
+#include "ntpmon-db-config.h"
 
 G_BEGIN_DECLS
 
@@ -32,12 +33,8 @@ typedef struct
   gchar *ticket_key_dir;
   guint64 max_body;
 
-  /* database (handed to the DB layer) */
-  gchar *database_file; /* the database.yaml that was read, or NULL */
-  gchar *database_dsn;  /* Go MySQL driver DSN syntax */
-  gchar *database_user; /* overrides from database.yaml, or NULL */
-  gchar *database_pass;
-  gchar *database_name;
+  NtpmonDbConfig *database; /* after ntpmon_api_config_load_database() */
+  guint db_connections;     /* pool size, default 10 */
 } NtpmonApiConfig;
 
 NtpmonApiConfig *ntpmon_api_config_new (void);

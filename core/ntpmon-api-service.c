@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: MIT
  *
  * Start-up follows spec api-server.md §2.5: server certificate (exit 2 on
- * failure), database settings (exit 2), own TLS name, then the metrics,
+ * failure), database settings and a ping (exit 2), own TLS name, then the metrics,
  * health and RPC listeners (exit 2 when a port cannot be bound). A JWKS
  * that cannot be fetched does not stop the server: tokens are refused until
  * a refresh succeeds. SIGINT/SIGTERM stop it, SIGHUP re-reads the keyfile
@@ -22,6 +22,7 @@
 #include "ntpmon-api-ops.h"
 #include "ntpmon-api-server.h"
 #include "ntpmon-api-service.h"
+#include "ntpmon-db.h"
 #include "ntpmon-host.h"
 
 typedef struct
@@ -129,6 +130,7 @@ ntpmon_api_service_run (NtpmonApiConfig *config, NtpmonConfig *keyfile, NtpmonHo
   g_autoptr (NtpmonApiJwt) jwt = NULL;
   g_autoptr (NtpmonApiServer) server = NULL;
   g_autoptr (NtpmonApiKeyStore) keys = NULL;
+  g_autoptr (NtpmonDb) db = NULL;
   g_autoptr (SoupServer) metrics_server = NULL;
   g_autoptr (SoupServer) health_server = NULL;
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
@@ -150,8 +152,10 @@ ntpmon_api_service_run (NtpmonApiConfig *config, NtpmonConfig *keyfile, NtpmonHo
   if (!ntpmon_api_server_set_tls_files (server, config->tls_cert, config->tls_key, &cause))
     return startup_failure (error, cause, "certificate error");
 
-  /* The DB layer opens its pool from these settings. */
   if (!ntpmon_api_config_load_database (config, yaml_files, &cause))
+    return startup_failure (error, cause, _ ("database"));
+  db = ntpmon_db_new (config->database, config->db_connections);
+  if (!ntpmon_db_ping (db, NULL, &cause))
     return startup_failure (error, cause, _ ("database"));
 
   tls_name = own_tls_name (server);

@@ -13,8 +13,10 @@
 #include <string.h>
 
 #include "api-test-util.h"
+#include "ntpmon-test-mariadb.h"
 
 static ApiTestCerts *certs;
+static NtpmonTestMariadb *mariadb;
 
 typedef struct
 {
@@ -83,7 +85,9 @@ static void
 test_exit_codes (void)
 {
   const gchar *mode[] = { "DEPLOYMENT_MODE", "test", NULL };
-  const gchar *mode_dsn[] = { "DEPLOYMENT_MODE", "test", "DATABASE_DSN", "x@tcp(db)/ntp", NULL };
+  /* nothing listens on port 1 */
+  const gchar *mode_dsn[]
+      = { "DEPLOYMENT_MODE", "test", "DATABASE_DSN", "x@tcp(127.0.0.1:1)/ntp", NULL };
   const gchar *const tls[] = { "server",          "--tls.cert",  certs->server_crt, "--tls.key",
                                certs->server_key, "--client-ca", certs->ca_crt,     NULL };
 
@@ -99,7 +103,8 @@ test_exit_codes (void)
   expect_exit ((const gchar *[]){ "server", "--tls.cert", certs->server_crt, "--tls.key",
                                   certs->good_key, "--client-ca", certs->ca_crt, NULL },
                mode, 2, "certificate error");
-  expect_exit (tls, mode, 2, "no database configured");
+  expect_exit (tls, mode, 2, "database: no database DSN");
+  expect_exit (tls, mode_dsn, 2, "database: ");
   expect_exit ((const gchar *[]){ "server", "--tls.cert", certs->server_crt, "--tls.key",
                                   certs->server_key, "--client-ca", "/nonexistent.pem", NULL },
                mode_dsn, 2, "client CA bundle");
@@ -205,13 +210,16 @@ test_serve (void)
   g_autofree gchar *bearer = g_strconcat ("Bearer ", token, NULL);
   g_autofree gchar *url = NULL;
   g_autofree gchar *text = NULL;
+  g_autofree gchar *dsn = NULL;
   Server server = { 0 };
   guint status;
 
   api_test_jwks_set (jwks, (const gchar *[]){ jwk, NULL });
   g_assert_true (g_file_set_contents (conf, conf_text, -1, NULL));
   g_subprocess_launcher_setenv (launcher, "DEPLOYMENT_MODE", "test", TRUE);
-  g_subprocess_launcher_setenv (launcher, "DATABASE_DSN", "monitor@tcp(127.0.0.1:1)/ntp", TRUE);
+  dsn = ntpmon_test_mariadb_create_database (mariadb, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  g_subprocess_launcher_setenv (launcher, "DATABASE_DSN", dsn, TRUE);
   g_subprocess_launcher_set_cwd (launcher, certs->dir);
   server.log = g_string_new (NULL);
   server.proc = g_subprocess_launcher_spawn (
@@ -304,11 +312,13 @@ main (int argc, char **argv)
 
   g_test_init (&argc, &argv, NULL);
   certs = api_test_certs_new ();
+  mariadb = ntpmon_test_mariadb_start_or_fail ();
   g_test_add_func ("/api/program/version", test_version);
   g_test_add_func ("/api/program/exit-codes", test_exit_codes);
   g_test_add_func ("/api/program/keys-add", test_keys_add);
   g_test_add_func ("/api/program/serve", test_serve);
   status = g_test_run ();
+  ntpmon_test_mariadb_free (mariadb);
   api_test_certs_free (certs);
   return status;
 }
