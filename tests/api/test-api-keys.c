@@ -66,7 +66,6 @@ test_sign_verify (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) ticket = NULL;
-  g_autoptr (GBytes) key = NULL;
   g_autofree gchar *path = NULL;
   g_autofree gchar *text = NULL;
   guint version = 0;

@@ -572,6 +572,7 @@ send_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GBytes) body
       = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
 
+  g_assert_null (body);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   *(gboolean *)user_data = TRUE;
 }
