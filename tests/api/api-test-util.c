@@ -13,6 +13,20 @@
 #include "api-test-util.h"
 #include "ntpmon-api-util.h"
 
+/**
+ * api_test_init:
+ *
+ * Common set-up of the test programs: HTTP clients (the tests' and the
+ * server's JWKS fetcher, also in spawned servers) go direct, never through
+ * a proxy from the environment. (libproxy also breaks under clang's
+ * AddressSanitizer.)
+ */
+void
+api_test_init (void)
+{
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+}
+
 void
 api_test_require_program (const gchar *program, const gchar *package)
 {

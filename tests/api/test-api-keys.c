@@ -226,6 +226,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  api_test_init ();
 #define ADD(path, func) g_test_add (path, Fixture, NULL, setup, func, teardown)
   ADD ("/api/keys/no-key", test_no_key);
   ADD ("/api/keys/sign-verify", test_sign_verify);

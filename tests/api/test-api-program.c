@@ -311,6 +311,7 @@ main (int argc, char **argv)
   int status;
 
   g_test_init (&argc, &argv, NULL);
+  api_test_init ();
   certs = api_test_certs_new ();
   mariadb = ntpmon_test_mariadb_start_or_fail ();
   g_test_add_func ("/api/program/version", test_version);

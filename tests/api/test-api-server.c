@@ -638,6 +638,7 @@ main (int argc, char **argv)
   int status;
 
   g_test_init (&argc, &argv, NULL);
+  api_test_init ();
   certs = api_test_certs_new ();
   ec_key = api_test_key_new ("EC");
 #define ADD(path, func) g_test_add (path, Fixture, NULL, setup, func, teardown)
