@@ -16,15 +16,32 @@
 /**
  * api_test_init:
  *
- * Common set-up of the test programs: HTTP clients (the tests' and the
+ * g_test_init() and the common set-up of the test programs: HTTP clients (the tests' and the
  * server's JWKS fetcher, also in spawned servers) go direct, never through
  * a proxy from the environment. (libproxy also breaks under clang's
  * AddressSanitizer.)
  */
 void
-api_test_init (void)
+api_test_init (int *argc, char ***argv)
 {
+  g_test_init (argc, argv, NULL);
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+}
+
+/**
+ * api_test_get:
+ * @status: (out): the HTTP status
+ *
+ * Returns: the body of a plain GET of @url
+ */
+gchar *
+api_test_get (const gchar *url, guint *status)
+{
+  g_autoptr (ApiTestResponse) response = api_test_request (url, NULL, NULL, NULL, NULL);
+
+  g_assert_no_error (response->error);
+  *status = response->status;
+  return g_steal_pointer (&response->body);
 }
 
 void

@@ -32,7 +32,8 @@ typedef struct
   gchar *codesign_crt, *codesign_key;     /* API_TEST_MONITOR, EKU codeSigning only */
 } ApiTestCerts;
 
-void api_test_init (void);
+void api_test_init (int *argc, char ***argv);
+gchar *api_test_get (const gchar *url, guint *status);
 void api_test_require_program (const gchar *program, const gchar *package);
 ApiTestCerts *api_test_certs_new (void);
 void api_test_certs_free (ApiTestCerts *certs);

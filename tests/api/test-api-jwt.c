@@ -340,8 +340,7 @@ main (int argc, char **argv)
 {
   int status;
 
-  g_test_init (&argc, &argv, NULL);
-  api_test_init ();
+  api_test_init (&argc, &argv);
   rsa_key = api_test_key_new ("RSA");
   rsa2_key = api_test_key_new ("RSA");
   ec_key = api_test_key_new ("EC");

@@ -225,8 +225,7 @@ test_bad_files (Fixture *f, gconstpointer data)
 int
 main (int argc, char **argv)
 {
-  g_test_init (&argc, &argv, NULL);
-  api_test_init ();
+  api_test_init (&argc, &argv);
 #define ADD(path, func) g_test_add (path, Fixture, NULL, setup, func, teardown)
   ADD ("/api/keys/no-key", test_no_key);
   ADD ("/api/keys/sign-verify", test_sign_verify);

@@ -257,8 +257,7 @@ main (int argc, char **argv)
 {
   int status;
 
-  g_test_init (&argc, &argv, NULL);
-  api_test_init ();
+  api_test_init (&argc, &argv);
   certs = api_test_certs_new ();
   g_test_add_func ("/api/names/monitor-names", test_monitor_names);
   g_test_add_func ("/api/names/certificate-sans", test_certificate_sans);

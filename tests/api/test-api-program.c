@@ -160,11 +160,17 @@ line_read (GObject *source, GAsyncResult *result, gpointer user_data)
       g_autoptr (GRegex) regex = g_regex_new (
           "port (\\d+)\\), health on .* \\(port (\\d+)\\), metrics on port (\\d+)", 0, 0, NULL);
       g_autoptr (GMatchInfo) match = NULL;
+      g_autofree gchar *rpc = NULL;
+      g_autofree gchar *health = NULL;
+      g_autofree gchar *metrics = NULL;
 
       g_assert_true (g_regex_match (regex, ports, 0, &match));
-      server->rpc_port = (guint)g_ascii_strtoull (g_match_info_fetch (match, 1), NULL, 10);
-      server->health_port = (guint)g_ascii_strtoull (g_match_info_fetch (match, 2), NULL, 10);
-      server->metrics_port = (guint)g_ascii_strtoull (g_match_info_fetch (match, 3), NULL, 10);
+      rpc = g_match_info_fetch (match, 1);
+      health = g_match_info_fetch (match, 2);
+      metrics = g_match_info_fetch (match, 3);
+      server->rpc_port = (guint)g_ascii_strtoull (rpc, NULL, 10);
+      server->health_port = (guint)g_ascii_strtoull (health, NULL, 10);
+      server->metrics_port = (guint)g_ascii_strtoull (metrics, NULL, 10);
       server->ready = TRUE;
     }
   read_line (server);
@@ -174,16 +180,6 @@ static void
 read_line (Server *server)
 {
   g_data_input_stream_read_line_async (server->err, G_PRIORITY_DEFAULT, NULL, line_read, server);
-}
-
-static gchar *
-fetch (const gchar *url, guint *status)
-{
-  g_autoptr (ApiTestResponse) response = api_test_request (url, NULL, NULL, NULL, NULL);
-
-  g_assert_no_error (response->error);
-  *status = response->status;
-  return g_steal_pointer (&response->body);
 }
 
 static void
@@ -241,7 +237,7 @@ test_serve (void)
   g_assert_true (g_file_test (key_file, G_FILE_TEST_IS_REGULAR));
 
   url = g_strdup_printf ("http://127.0.0.1:%u/__health", server.health_port);
-  text = fetch (url, &status);
+  text = api_test_get (url, &status);
   g_assert_cmpuint (status, ==, 200);
   g_assert_cmpstr (text, ==, "ok");
   g_clear_pointer (&url, g_free);
@@ -268,7 +264,7 @@ test_serve (void)
   g_clear_pointer (&url, g_free);
 
   url = g_strdup_printf ("http://127.0.0.1:%u/metrics", server.metrics_port);
-  text = fetch (url, &status);
+  text = api_test_get (url, &status);
   g_assert_cmpuint (status, ==, 200);
   g_test_message ("%s", text);
   g_assert_nonnull (strstr (text, "api_requests_total{route=\"unknown\",code=\"401\"} 2\n"));
@@ -282,7 +278,7 @@ test_serve (void)
     g_main_context_iteration (NULL, TRUE);
   g_assert_false (server.exited);
   g_clear_pointer (&text, g_free);
-  text = fetch (url, &status);
+  text = api_test_get (url, &status);
   g_assert_cmpuint (status, ==, 200);
 
   /* SIGTERM: a clean stop */
@@ -310,8 +306,7 @@ main (int argc, char **argv)
 {
   int status;
 
-  g_test_init (&argc, &argv, NULL);
-  api_test_init ();
+  api_test_init (&argc, &argv);
   certs = api_test_certs_new ();
   mariadb = ntpmon_test_mariadb_start_or_fail ();
   g_test_add_func ("/api/program/version", test_version);

@@ -239,8 +239,7 @@ main (int argc, char **argv)
 {
   int status;
 
-  g_test_init (&argc, &argv, NULL);
-  api_test_init ();
+  api_test_init (&argc, &argv);
   certs = api_test_certs_new ();
 #define ADD(path, func) g_test_add (path, Fixture, NULL, setup, func, teardown)
   ADD ("/api/rpc/connect-proto", test_connect_proto);

@@ -332,16 +332,6 @@ test_routing (Fixture *f, gconstpointer data)
   }
 }
 
-static gchar *
-http_get (const gchar *url, guint *status)
-{
-  g_autoptr (ApiTestResponse) response = api_test_request (url, NULL, NULL, NULL, NULL);
-
-  g_assert_no_error (response->error);
-  *status = response->status;
-  return g_steal_pointer (&response->body);
-}
-
 static void
 test_metrics_and_health (Fixture *f, gconstpointer data)
 {
@@ -392,7 +382,7 @@ test_metrics_and_health (Fixture *f, gconstpointer data)
       = g_strdup_printf ("http://127.0.0.1:%u/__health", ntpmon_api_listening_port (health_server));
   other_url
       = g_strdup_printf ("http://127.0.0.1:%u/other", ntpmon_api_listening_port (health_server));
-  text = http_get (metrics_url, &status);
+  text = api_test_get (metrics_url, &status);
   g_assert_cmpuint (status, ==, 200);
   g_test_message ("%s", text);
   g_assert_nonnull (strstr (text, "# TYPE api_requests_total counter\n"));
@@ -401,10 +391,10 @@ test_metrics_and_health (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (text, "api_requests_total{route=\"unknown\",code=\"404\"} 1\n"));
   g_assert_nonnull (strstr (text, "api_request_duration_seconds_bucket{route=\"" TEST_ROUTE
                                   "\",code=\"200\",le=\"+Inf\"} 2\n"));
-  health = http_get (health_url, &status);
+  health = api_test_get (health_url, &status);
   g_assert_cmpuint (status, ==, 200);
   g_assert_cmpstr (health, ==, "ok");
-  other = http_get (other_url, &status);
+  other = api_test_get (other_url, &status);
   g_assert_cmpuint (status, ==, 404);
 }
 
@@ -637,8 +627,7 @@ main (int argc, char **argv)
 {
   int status;
 
-  g_test_init (&argc, &argv, NULL);
-  api_test_init ();
+  api_test_init (&argc, &argv);
   certs = api_test_certs_new ();
   ec_key = api_test_key_new ("EC");
 #define ADD(path, func) g_test_add (path, Fixture, NULL, setup, func, teardown)
