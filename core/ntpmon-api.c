@@ -16,6 +16,8 @@
 #include "ntpmon-api-keys-file.h"
 #include "ntpmon-api-server.h"
 #include "ntpmon-api-service.h"
+#include "ntpmon-db-conn.h"
+#include "ntpmon-db-schema.h"
 #include "ntpmon-log.h"
 
 #define EXIT_SYNTAX 80
@@ -58,6 +60,13 @@ static GOptionEntry server_entries[] = {
     N_ ("Domain of monitor names (default mon.ntppool.dev)"), "DOMAIN" },
   { NULL }
 };
+
+static gchar *opt_schema;
+
+static GOptionEntry db_entries[]
+    = { { "schema", 0, 0, G_OPTION_ARG_FILENAME, &opt_schema,
+          N_ ("Schema to load (default: the installed schema.sql)"), "FILE" },
+        { NULL } };
 
 static GOptionEntry keys_entries[]
     = { { "ticket-key-dir", 0, 0, G_OPTION_ARG_FILENAME, NULL,
@@ -126,10 +135,37 @@ cmd_keys (NtpmonConfig *keyfile, gchar **args, GError **error)
   return 0;
 }
 
+/* `db init`: loads the schema into the configured, empty database. */
+static gint
+cmd_db (NtpmonConfig *keyfile, gchar **args, GError **error)
+{
+  static const gchar *const yaml_files[]
+      = { "database.yaml", "/vault/secrets/database.yaml", NULL };
+  g_autoptr (NtpmonDbConn) conn = NULL;
+  const gchar *schema = opt_schema != NULL ? opt_schema : NTPMON_PKGDATADIR "/schema.sql";
+
+  if (g_strcmp0 (args[0], "init") != 0 || args[1] != NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _ ("expected \"db init\""));
+      return EXIT_SYNTAX;
+    }
+  if (!ntpmon_api_config_load_database (opts, yaml_files, error))
+    return NTPMON_API_EXIT_STARTUP;
+  conn = ntpmon_db_conn_open (opts->database, error);
+  if (conn == NULL)
+    return NTPMON_API_EXIT_STARTUP;
+  if (!ntpmon_db_load_schema (conn, schema, error))
+    return 1;
+  g_print (_ ("schema %s loaded\n"), schema);
+  return 0;
+}
+
 static const Command commands[] = {
   { "server", NULL, N_ ("Run the monitor API server"), server_entries, cmd_server },
   { "keys", "add", N_ ("Add a ticket signing key (rotation); prints its version"), keys_entries,
     cmd_keys },
+  { "db", "init", N_ ("Load the schema into an empty database"), db_entries, cmd_db },
   { "version", NULL, N_ ("Print the program name and version"), NULL, cmd_version },
 };
 

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "api-test-util.h"
+#include "ntpmon-db-conn.h"
+#include "ntpmon-db-stmt.h"
 #include "ntpmon-test-mariadb.h"
 
 static ApiTestCerts *certs;
@@ -127,6 +129,42 @@ test_keys_add (void)
   run_clear (&first);
   run_clear (&again);
   expect_exit ((const gchar *[]){ "keys", "remove", NULL }, NULL, 80, "expected \"keys add\"");
+}
+
+static void
+test_db_init (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *dsn = ntpmon_test_mariadb_create_database (mariadb, FALSE, NULL, &error);
+  g_autofree gchar *schema = ntpmon_test_mariadb_get_schema_path ();
+  g_autoptr (NtpmonDbConfig) config = NULL;
+  g_autoptr (NtpmonDbConn) conn = NULL;
+  const gchar *env[] = { "DATABASE_DSN", dsn, NULL };
+  Run first = { 0 };
+  g_autoptr (NtpmonDbStmt) st = NULL;
+
+  g_assert_no_error (error);
+  run_program ((const gchar *[]){ "db", "init", "--schema", schema, NULL }, env, &first);
+  g_assert_cmpint (first.status, ==, 0);
+  run_clear (&first);
+
+  config = ntpmon_db_config_parse_dsn (dsn, &error);
+  conn = ntpmon_db_conn_open (config, &error);
+  g_assert_no_error (error);
+  st = ntpmon_db_conn_query (conn,
+                             "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema "
+                             "= DATABASE() AND table_name IN ('monitors', 'servers', "
+                             "'log_scores', 'server_scores', 'system_settings')",
+                             &error, "");
+  g_assert_no_error (error);
+  g_assert_true (ntpmon_db_stmt_fetch_one (st, &error));
+  g_assert_cmpint (ntpmon_db_stmt_get_int (st, 0), ==, 5);
+
+  /* not again into a database that has tables */
+  expect_exit ((const gchar *[]){ "db", "init", "--schema", schema, NULL }, env, 1, "error:");
+  expect_exit ((const gchar *[]){ "db", "drop", NULL }, env, 80, "expected \"db init\"");
+  expect_exit ((const gchar *[]){ "db", "init", NULL },
+               (const gchar *[]){ "DATABASE_DSN", "x@tcp(127.0.0.1:1)/ntp", NULL }, 2, "error:");
 }
 
 typedef struct
@@ -312,6 +350,7 @@ main (int argc, char **argv)
   g_test_add_func ("/api/program/version", test_version);
   g_test_add_func ("/api/program/exit-codes", test_exit_codes);
   g_test_add_func ("/api/program/keys-add", test_keys_add);
+  g_test_add_func ("/api/program/db-init", test_db_init);
   g_test_add_func ("/api/program/serve", test_serve);
   status = g_test_run ();
   ntpmon_test_mariadb_free (mariadb);
