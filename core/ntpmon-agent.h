@@ -53,6 +53,7 @@ typedef struct
 } NtpmonAgentCommand;
 
 extern const NtpmonAgentCommand ntpmon_agent_cmd_monitor;
+extern const NtpmonAgentCommand ntpmon_agent_cmd_setup;
 extern const NtpmonAgentCommand ntpmon_agent_cmd_status;
 
 gboolean ntpmon_agent_parse_env (const gchar *name, gchar **canonical);
