@@ -56,10 +56,10 @@ fake_make_client_cert (FakeWebapi *fake, const gchar *name, const gchar *days, g
                        gchar **key_pem)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree gchar *script = g_strdup_printf (
-      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
-      "-keyout client.key -out client.pem -days %s -subj /CN=%s 2>/dev/null",
-      days, name);
+  g_autofree gchar *script
+      = g_strdup_printf ("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+                         "-keyout client.key -out client.pem -days %s -subj /CN=%s 2>/dev/null",
+                         days, name);
 
   fake_run_openssl (fake->dir, script, &error);
   g_assert_no_error (error);
@@ -92,8 +92,7 @@ request_free (gpointer data)
 }
 
 void
-fake_webapi_add_reply (FakeWebapi *fake, guint status, const gchar *content_type,
-                       const gchar *body)
+fake_webapi_add_reply (FakeWebapi *fake, guint status, const gchar *content_type, const gchar *body)
 {
   FakeReply *reply = g_new0 (FakeReply, 1);
 
@@ -133,9 +132,9 @@ config_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GH
                 gpointer user_data)
 {
   FakeWebapi *fake = user_data;
-  gboolean want_cert = query != NULL
-                       && g_strcmp0 (g_hash_table_lookup (query, "request_certificate"), "true")
-                              == 0;
+  gboolean want_cert
+      = query != NULL
+        && g_strcmp0 (g_hash_table_lookup (query, "request_certificate"), "true") == 0;
   GString *json;
 
   fake->config_calls++;
@@ -265,8 +264,7 @@ fake_webapi_new (gboolean ipv6)
   soup_server_add_handler (fake->server, "/monitor/api/registration", registration_handler, fake,
                            NULL);
   soup_server_listen_local (fake->server, 0,
-                            SOUP_SERVER_LISTEN_HTTPS
-                                | (ipv6 ? 0 : SOUP_SERVER_LISTEN_IPV4_ONLY),
+                            SOUP_SERVER_LISTEN_HTTPS | (ipv6 ? 0 : SOUP_SERVER_LISTEN_IPV4_ONLY),
                             &error);
   g_assert_no_error (error);
   uris = soup_server_get_uris (fake->server);

@@ -205,8 +205,8 @@ test_corrupt (Fixture *f, gconstpointer data)
 
       g_test_message ("case %u", i);
       write_state_file (f, "test", cases[i].contents, cases[i].length);
-      g_assert_true (ntpmon_state_parse (state, "{\"API\":{\"APIKey\":\"before\"}}", -1, "x",
-                                         &error));
+      g_assert_true (
+          ntpmon_state_parse (state, "{\"API\":{\"APIKey\":\"before\"}}", -1, "x", &error));
       g_assert_false (ntpmon_state_read (state, NULL, &error));
       g_assert_error (error, NTPMON_STATE_ERROR, NTPMON_STATE_ERROR_PARSE);
       g_assert_nonnull (strstr (error->message, path));
@@ -306,9 +306,12 @@ test_liveness (Fixture *f, gconstpointer data)
     const gchar *status, *ip;
     gboolean live;
   } cases[] = {
-    { "active", "192.0.2.1", TRUE }, { "testing", "192.0.2.1", TRUE },
-    { "paused", "192.0.2.1", FALSE }, { "active", NULL, FALSE },
-    { "", NULL, FALSE },              { "pending", "192.0.2.1", FALSE },
+    { "active", "192.0.2.1", TRUE },
+    { "testing", "192.0.2.1", TRUE },
+    { "paused", "192.0.2.1", FALSE },
+    { "active", NULL, FALSE },
+    { "", NULL, FALSE },
+    { "pending", "192.0.2.1", FALSE },
     { "deleted", "192.0.2.1", FALSE },
   };
 
@@ -317,8 +320,8 @@ test_liveness (Fixture *f, gconstpointer data)
       g_autoptr (NtpmonState) state = ntpmon_state_new (f->base, "test");
       g_autoptr (GError) error = NULL;
 
-      g_assert_true (ntpmon_state_set_data (state, "", "", cases[i].status, cases[i].ip, "", NULL,
-                                            &error));
+      g_assert_true (
+          ntpmon_state_set_data (state, "", "", cases[i].status, cases[i].ip, "", NULL, &error));
       g_assert_cmpint (ntpmon_state_is_live (state, NTPMON_STATE_IPV4), ==, cases[i].live);
       g_assert_false (ntpmon_state_is_live (state, NTPMON_STATE_IPV6));
     }
@@ -374,8 +377,9 @@ test_validity (Fixture *f, gconstpointer data)
     gint64 before, after;
     gboolean valid;
   } cases[] = {
-    { -1 * 3600, 365 * 86400, TRUE }, { -2 * 3600, 600, FALSE },     { -2 * 3600, -3600, FALSE },
-    { 300, 86400, TRUE },             { -48 * 3600, -86400, FALSE },
+    { -1 * 3600, 365 * 86400, TRUE }, { -2 * 3600, 600, FALSE },
+    { -2 * 3600, -3600, FALSE },      { 300, 86400, TRUE },
+    { -48 * 3600, -86400, FALSE },
   };
   gint64 next;
 
@@ -505,8 +509,8 @@ run_and_wait (WatchCtx *ctx, const gchar *dir, const gchar *script, guint timeou
   gint status;
   guint id;
 
-  g_assert_true (g_spawn_sync (dir, (gchar **)argv, NULL, 0, NULL, NULL, NULL, NULL, &status,
-                               &error));
+  g_assert_true (
+      g_spawn_sync (dir, (gchar **)argv, NULL, 0, NULL, NULL, NULL, NULL, &status, &error));
   g_assert_true (g_spawn_check_wait_status (status, &error));
   id = g_timeout_add_seconds (timeout_s, give_up_cb, ctx->loop);
   g_main_loop_run (ctx->loop);
