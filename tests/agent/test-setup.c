@@ -1,0 +1,285 @@
+/* test-setup.c: `ntppool-agent setup` against an in-test web API
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * Runs the real program as a subprocess; fake-webapi plays the pool's web
+ * API on loopback (spec agent.md §3.2, scenarios 80-84 of §8).
+ */
+#include <glib/gstdio.h>
+
+#include "fake-webapi.h"
+
+typedef struct
+{
+  FakeWebapi *fake;
+  gchar *base;
+  gchar *stdout_text;
+  gchar *stderr_text;
+  gint exit_status;
+} Fixture;
+
+static void
+rm_rf (const gchar *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const gchar *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree gchar *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        rm_rf (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  f->fake = fake_webapi_new (GPOINTER_TO_INT (data));
+  f->base = g_dir_make_tmp ("agent-setup-XXXXXX", &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  fake_webapi_free (f->fake);
+  rm_rf (f->base);
+  g_free (f->base);
+  g_free (f->stdout_text);
+  g_free (f->stderr_text);
+}
+
+static void
+communicate_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref (result);
+}
+
+/* Runs `ntppool-agent --state-dir BASE ARGS…` while serving the fake API. */
+static void
+run_agent (Fixture *f, const gchar *const *args)
+{
+  const gchar *build_root = g_getenv ("NTPMON_BUILD_ROOT");
+  g_autofree gchar *program = NULL;
+  g_autoptr (GSubprocessLauncher) launcher
+      = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_nonnull (build_root);
+  program = g_build_filename (build_root, "core", "ntppool-agent", NULL);
+  g_ptr_array_add (argv, program);
+  g_ptr_array_add (argv, "--state-dir");
+  g_ptr_array_add (argv, f->base);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer)args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  /* the program logs warnings on purpose (server errors): not fatal there */
+  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
+  g_subprocess_launcher_unsetenv (launcher, "MONITOR_STATE_DIR");
+  g_subprocess_launcher_unsetenv (launcher, "RUNTIME_DIRECTORY");
+  g_subprocess_launcher_setenv (launcher, "API_HOST", f->fake->base_url, TRUE);
+  g_subprocess_launcher_setenv (launcher, "NTPMON_WEBAPI_CA_FILE", f->fake->ca_file, TRUE);
+  g_subprocess_launcher_setenv (launcher, "NTPMON_DEFAULTS_FILE", "/dev/null", TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, (const gchar *const *)argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, communicate_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (g_subprocess_communicate_utf8_finish (process, result, &f->stdout_text,
+                                                       &f->stderr_text, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  f->exit_status = g_subprocess_get_exit_status (process);
+  g_test_message ("exit %d\nstdout:\n%s\nstderr:\n%s", f->exit_status, f->stdout_text,
+                  f->stderr_text);
+}
+
+static gchar *
+stored_key (Fixture *f)
+{
+  g_autofree gchar *path = g_build_filename (f->base, "test", "state.json", NULL);
+  g_autofree gchar *contents = NULL;
+  const gchar *start;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return NULL;
+  start = strstr (contents, "\"APIKey\": \"");
+  g_assert_nonnull (start);
+  start += strlen ("\"APIKey\": \"");
+  return g_strndup (start, strchr (start, '"') - start);
+}
+
+static FakeRequest *
+request (Fixture *f, guint i)
+{
+  g_assert_cmpuint (f->fake->requests->len, >, i);
+  return g_ptr_array_index (f->fake->requests, i);
+}
+
+#define PENDING                                                                                    \
+  "{\"URL\":\"https://manage.example/monitors/reg/x\",\"Status\":\"pending\",\"APIToken\":\"\"}"
+
+static void
+test_pending_accepted (Fixture *f, gconstpointer data)
+{
+  const gchar *args[] = { "setup", "--hostname", "h1", "-a", "acct", NULL };
+  g_autofree gchar *key = NULL;
+  GSocketFamily first, second;
+
+  fake_webapi_add_reply (f->fake, 200, "application/json", PENDING);
+  fake_webapi_add_reply (f->fake, 200, "application/json; charset=utf-8", PENDING);
+  fake_webapi_add_reply (f->fake, 200, "application/json",
+                         "{\"status\":\"accepted\",\"apitoken\":\"new-api-key\"}");
+  run_agent (f, args);
+  g_assert_cmpint (f->exit_status, ==, 0);
+  g_assert_cmpstr (f->stdout_text, ==,
+                   "\nPlease visit the following URL to complete the monitor registration:\n\n"
+                   "\thttps://manage.example/monitors/reg/x\n\n");
+  g_assert_cmpuint (f->fake->requests->len, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      FakeRequest *r = request (f, i);
+
+      g_assert_cmpuint (strlen (r->registration_id), ==, 26);
+      g_assert_cmpstr (r->registration_id, ==, request (f, 0)->registration_id);
+      g_assert_cmpstr (r->body, ==, "a=acct&hostname=h1");
+      g_assert_cmpstr (r->content_type, ==, "application/x-www-form-urlencoded");
+      g_assert_cmpstr (r->accept, ==, "application/json, text/plain");
+      g_assert_true (g_str_has_prefix (r->user_agent, "ntppool-agent/"));
+      g_assert_null (r->authorization);
+    }
+  /* one request over each family */
+  first = request (f, 0)->family;
+  second = request (f, 1)->family;
+  g_assert_true (first == G_SOCKET_FAMILY_IPV4 || first == G_SOCKET_FAMILY_IPV6);
+  g_assert_true (second == G_SOCKET_FAMILY_IPV4 || second == G_SOCKET_FAMILY_IPV6);
+  g_assert_cmpint (first, !=, second);
+  key = stored_key (f);
+  g_assert_cmpstr (key, ==, "new-api-key");
+}
+
+static void
+test_text_plain (Fixture *f, gconstpointer data)
+{
+  const gchar *args[] = { "setup", NULL };
+  g_autofree gchar *key = NULL;
+
+  fake_webapi_add_reply (f->fake, 200, "text/plain; charset=utf-8", "registration closed");
+  run_agent (f, args);
+  g_assert_cmpint (f->exit_status, ==, 0);
+  g_assert_cmpstr (f->stdout_text, ==, "registration closed\n");
+  g_assert_cmpuint (f->fake->requests->len, ==, 1);
+  key = stored_key (f);
+  g_assert_cmpstr (key, ==, "");
+}
+
+static void
+test_content_type (Fixture *f, gconstpointer data)
+{
+  const gchar *args[] = { "setup", NULL };
+
+  fake_webapi_add_reply (f->fake, 200, "text/html", "<p>hi</p>");
+  run_agent (f, args);
+  g_assert_cmpint (f->exit_status, ==, 1);
+  g_assert_nonnull (
+      strstr (f->stderr_text, "ntppool-agent: error: unexpected content type: text/html"));
+}
+
+static void
+test_server_error_retry (Fixture *f, gconstpointer data)
+{
+  const gchar *args[] = { "setup", "--hostname", "h2", NULL };
+
+  fake_webapi_add_reply (f->fake, 502, "text/plain", "bad gateway");
+  fake_webapi_add_reply (f->fake, 200, "text/plain", "done");
+  run_agent (f, args);
+  g_assert_cmpint (f->exit_status, ==, 0);
+  g_assert_cmpstr (f->stdout_text, ==, "done\n");
+  g_assert_cmpuint (f->fake->requests->len, ==, 2);
+  g_assert_cmpstr (request (f, 1)->body, ==, "hostname=h2");
+  g_assert_cmpstr (request (f, 1)->registration_id, ==, request (f, 0)->registration_id);
+}
+
+/* The server has no IPv6: the forced IPv6 request fails setup (as in the
+ * reference); with --no-ipv6 registration works over IPv4 alone. */
+static void
+test_no_ipv6 (Fixture *f, gconstpointer data)
+{
+  const gchar *both[] = { "setup", NULL };
+  const gchar *v4[] = { "setup", "--no-ipv6", NULL };
+  g_autofree gchar *key = NULL;
+
+  fake_webapi_add_reply (f->fake, 200, "application/json", PENDING);
+  run_agent (f, both);
+  g_assert_cmpint (f->exit_status, ==, 1);
+  g_assert_nonnull (strstr (f->stderr_text, "ntppool-agent: error: "));
+  g_assert_cmpuint (f->fake->requests->len, ==, 1);
+  g_assert_cmpint (request (f, 0)->family, ==, G_SOCKET_FAMILY_IPV4);
+  g_free (f->stdout_text);
+  g_free (f->stderr_text);
+
+  g_ptr_array_set_size (f->fake->requests, 0);
+  g_ptr_array_set_size (f->fake->replies, 0);
+  fake_webapi_add_reply (f->fake, 200, "application/json", PENDING);
+  fake_webapi_add_reply (f->fake, 200, "application/json",
+                         "{\"Status\":\"accepted\",\"APIToken\":\"v4-key\"}");
+  run_agent (f, v4);
+  g_assert_cmpint (f->exit_status, ==, 0);
+  g_assert_nonnull (strstr (f->stdout_text, "\thttps://manage.example/monitors/reg/x\n"));
+  g_assert_cmpuint (f->fake->requests->len, ==, 2);
+  g_assert_cmpint (request (f, 1)->family, ==, G_SOCKET_FAMILY_IPV4);
+  key = stored_key (f);
+  g_assert_cmpstr (key, ==, "v4-key");
+}
+
+static void
+test_both_disabled (Fixture *f, gconstpointer data)
+{
+  const gchar *args[] = { "setup", "--no-ipv4", "--no-ipv6", NULL };
+
+  fake_webapi_add_reply (f->fake, 200, "text/plain", "unused");
+  run_agent (f, args);
+  g_assert_cmpint (f->exit_status, ==, 0);
+  g_assert_cmpuint (f->fake->requests->len, ==, 0);
+}
+
+/* Accepted without a token: nothing stored, still success. */
+static void
+test_accepted_without_token (Fixture *f, gconstpointer data)
+{
+  const gchar *args[] = { "setup", "--no-ipv6", NULL };
+  g_autofree gchar *key = NULL;
+
+  fake_webapi_add_reply (f->fake, 200, "application/json", "{\"Status\":\"accepted\"}");
+  run_agent (f, args);
+  g_assert_cmpint (f->exit_status, ==, 0);
+  key = stored_key (f);
+  g_assert_cmpstr (key, ==, "");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+#define ADD(path, ipv6, fn)                                                                        \
+  g_test_add (path, Fixture, GINT_TO_POINTER (ipv6), fixture_setup, fn, fixture_teardown)
+  ADD ("/agent/setup/pending-accepted", TRUE, test_pending_accepted);
+  ADD ("/agent/setup/text-plain", TRUE, test_text_plain);
+  ADD ("/agent/setup/content-type", TRUE, test_content_type);
+  ADD ("/agent/setup/server-error-retry", TRUE, test_server_error_retry);
+  ADD ("/agent/setup/no-ipv6", FALSE, test_no_ipv6);
+  ADD ("/agent/setup/both-disabled", TRUE, test_both_disabled);
+  ADD ("/agent/setup/accepted-without-token", FALSE, test_accepted_without_token);
+  return g_test_run ();
+}
