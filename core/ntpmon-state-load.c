@@ -135,7 +135,7 @@ ntpmon_state_load_async (NtpmonState *state, NtpmonWebapi *webapi, gboolean requ
   g_autofree gchar *prev_key = g_strdup (ntpmon_state_get_api_key (state));
   gboolean prev_cert = ntpmon_state_have_certificate (state);
   GError *error = NULL;
-  const gchar *key;
+  g_autofree gchar *key = NULL;
 
   g_task_set_source_tag (task, ntpmon_state_load_async);
   g_task_set_task_data (task, data, (GDestroyNotify)load_data_free);
@@ -146,9 +146,10 @@ ntpmon_state_load_async (NtpmonState *state, NtpmonWebapi *webapi, gboolean requ
       return;
     }
   load_certificates_quietly (state);
-  key = ntpmon_state_get_api_key (state);
+  key = g_strdup (ntpmon_state_get_api_key (state));
   data->changed
       = g_strcmp0 (prev_key, key) != 0 || prev_cert != ntpmon_state_have_certificate (state);
+  /* handlers may reload the state, replacing the key, right away */
   if (data->changed)
     ntpmon_state_notify_config_changed (state);
   if (*key == '\0' || webapi == NULL)
