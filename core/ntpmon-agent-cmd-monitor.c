@@ -153,12 +153,6 @@ live_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     g_main_loop_quit (daemon->loop);
 }
 
-static void
-store_result (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **)user_data = g_object_ref (result);
-}
-
 /* The state and web API of the environment, loaded once (spec agent.md
  * §1.4 step 6): a rejected API key is forgotten, other failures stop. */
 static NtpmonStateManager *
@@ -166,25 +160,12 @@ open_state (NtpmonAgentContext *ctx, GError **error)
 {
   g_autoptr (NtpmonWebapi) webapi = ntpmon_webapi_new (ctx->env, error);
   g_autoptr (NtpmonState) state = NULL;
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) local = NULL;
 
   if (webapi == NULL)
     return NULL;
   state = ntpmon_state_new (ctx->state_dir, ctx->env);
-  ntpmon_state_load_async (state, webapi, FALSE, NULL, store_result, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  if (!ntpmon_state_load_finish (state, result, &local))
-    {
-      if (!g_error_matches (local, NTPMON_WEBAPI_ERROR, NTPMON_WEBAPI_ERROR_UNAUTHORIZED))
-        {
-          g_propagate_error (error, g_steal_pointer (&local));
-          return NULL;
-        }
-      g_message (_ ("API key unauthorized, clearing it"));
-      ntpmon_state_forget_api_key (state);
-    }
+  if (!ntpmon_state_load_at_startup (state, webapi, error))
+    return NULL;
   return ntpmon_state_manager_new (state, webapi);
 }
 

@@ -117,38 +117,22 @@ make_ulid (void)
 static gboolean
 check_current (Setup *setup, GError **error)
 {
-  g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) local = NULL;
   g_autoptr (GCancellable) check = NULL;
   guint check_id;
 
-  ntpmon_state_load_async (setup->state, setup->webapi, FALSE, setup->cancellable, store_result,
-                           &result);
-  if (!ntpmon_state_load_finish (setup->state, wait_for (&result), &local))
-    {
-      if (!g_error_matches (local, NTPMON_WEBAPI_ERROR, NTPMON_WEBAPI_ERROR_UNAUTHORIZED))
-        {
-          g_propagate_error (error, g_steal_pointer (&local));
-          return FALSE;
-        }
-      g_message (_ ("API key unauthorized, clearing it"));
-      ntpmon_state_forget_api_key (setup->state);
-      g_clear_error (&local);
-    }
+  if (!ntpmon_state_load_at_startup (setup->state, setup->webapi, error))
+    return FALSE;
   if (*ntpmon_state_get_api_key (setup->state) == '\0')
     return TRUE;
 
   g_message (_ ("API key already set"));
   if (!ntpmon_state_have_certificate (setup->state))
     {
-      g_autoptr (GAsyncResult) config_result = NULL;
-
       g_message (_ ("API key exists but no certificates, attempting to load config"));
       check = g_cancellable_new ();
       check_id = g_timeout_add_seconds (CHECK_TIMEOUT, interrupt_cb, check);
-      ntpmon_state_load_async (setup->state, setup->webapi, TRUE, check, store_result,
-                               &config_result);
-      if (!ntpmon_state_load_finish (setup->state, wait_for (&config_result), &local))
+      if (!ntpmon_state_load_sync (setup->state, setup->webapi, TRUE, check, &local))
         {
           if (g_error_matches (local, NTPMON_WEBAPI_ERROR, NTPMON_WEBAPI_ERROR_UNAUTHORIZED))
             g_warning (_ ("API key is invalid or unauthorized, continuing with setup"));

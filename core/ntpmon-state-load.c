@@ -176,3 +176,51 @@ ntpmon_state_load_finish (NtpmonState *state, GAsyncResult *result, GError **err
 {
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+static void
+store_result (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **)user_data = g_object_ref (result);
+}
+
+/**
+ * ntpmon_state_load_sync:
+ *
+ * The load operation, iterating the thread-default main context until it
+ * has finished (for use before a main loop runs).
+ */
+gboolean
+ntpmon_state_load_sync (NtpmonState *state, NtpmonWebapi *webapi, gboolean request_certificate,
+                        GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  ntpmon_state_load_async (state, webapi, request_certificate, cancellable, store_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
+  return ntpmon_state_load_finish (state, result, error);
+}
+
+/**
+ * ntpmon_state_load_at_startup:
+ *
+ * The load every command but `version` starts with (spec agent.md §1.4
+ * step 6): an API key the web API rejects is forgotten (in memory only);
+ * any other failure is returned.
+ */
+gboolean
+ntpmon_state_load_at_startup (NtpmonState *state, NtpmonWebapi *webapi, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+
+  if (ntpmon_state_load_sync (state, webapi, FALSE, NULL, &local))
+    return TRUE;
+  if (!g_error_matches (local, NTPMON_WEBAPI_ERROR, NTPMON_WEBAPI_ERROR_UNAUTHORIZED))
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  g_message (_ ("API key unauthorized, clearing it"));
+  ntpmon_state_forget_api_key (state);
+  return TRUE;
+}

@@ -4,6 +4,8 @@
  */
 #include "fake-webapi.h"
 
+#include "agent-test.h"
+
 #include <glib/gstdio.h>
 
 /**
@@ -274,30 +276,12 @@ fake_webapi_new (gboolean ipv6)
   return fake;
 }
 
-static void
-remove_dir (const gchar *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const gchar *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree gchar *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_dir (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 void
 fake_webapi_free (FakeWebapi *fake)
 {
   soup_server_disconnect (fake->server);
   g_object_unref (fake->server);
-  remove_dir (fake->dir);
+  agent_test_rm_rf (fake->dir);
   g_free (fake->dir);
   g_free (fake->ca_file);
   g_free (fake->base_url);

@@ -11,7 +11,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 
-#include "fake-webapi.h"
+#include "agent-test.h"
 
 typedef struct
 {
@@ -20,104 +20,24 @@ typedef struct
 } Fixture;
 
 static void
-rm_rf (const gchar *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const gchar *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree gchar *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        rm_rf (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-
   f->fake = fake_webapi_new (FALSE);
-  f->base = g_dir_make_tmp ("agent-monitor-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->base = agent_test_make_tmpdir ("agent-monitor-XXXXXX");
 }
 
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
   fake_webapi_free (f->fake);
-  rm_rf (f->base);
+  agent_test_rm_rf (f->base);
   g_free (f->base);
 }
 
-static GSubprocess *
-spawn_agent (Fixture *f, const gchar *runtime_dir, const gchar *const *args)
-{
-  const gchar *build_root = g_getenv ("NTPMON_BUILD_ROOT");
-  g_autofree gchar *program = NULL;
-  g_autoptr (GSubprocessLauncher) launcher
-      = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE
-                                   | G_SUBPROCESS_FLAGS_STDIN_PIPE);
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr (GError) error = NULL;
-  GSubprocess *process;
-
-  g_assert_nonnull (build_root);
-  program = g_build_filename (build_root, "core", "ntppool-agent", NULL);
-  g_ptr_array_add (argv, program);
-  g_ptr_array_add (argv, "--state-dir");
-  g_ptr_array_add (argv, f->base);
-  g_ptr_array_add (argv, "--dbus");
-  g_ptr_array_add (argv, "none");
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer)args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
-  g_subprocess_launcher_unsetenv (launcher, "MONITOR_STATE_DIR");
-  if (runtime_dir != NULL)
-    g_subprocess_launcher_setenv (launcher, "RUNTIME_DIRECTORY", runtime_dir, TRUE);
-  else
-    g_subprocess_launcher_unsetenv (launcher, "RUNTIME_DIRECTORY");
-  g_subprocess_launcher_setenv (launcher, "API_HOST", f->fake->base_url, TRUE);
-  g_subprocess_launcher_setenv (launcher, "NTPMON_WEBAPI_CA_FILE", f->fake->ca_file, TRUE);
-  g_subprocess_launcher_setenv (launcher, "NTPMON_DEFAULTS_FILE", "/dev/null", TRUE);
-  process = g_subprocess_launcher_spawnv (launcher, (const gchar *const *)argv->pdata, &error);
-  g_assert_no_error (error);
-  return process;
-}
-
-static void
-store_result (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **)user_data = g_object_ref (result);
-}
-
-/* Runs a short command to its end; returns its exit status. */
 static gint
 run_agent (Fixture *f, const gchar *runtime_dir, const gchar *const *args, gchar **err_text)
 {
-  g_autoptr (GSubprocess) process = spawn_agent (f, runtime_dir, args);
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autofree gchar *out = NULL;
-  g_autofree gchar *err = NULL;
-
-  g_subprocess_communicate_utf8_async (process, NULL, NULL, store_result, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_true (g_subprocess_communicate_utf8_finish (process, result, &out, &err, &error));
-  g_assert_no_error (error);
-  g_test_message ("%s\nstdout:\n%s\nstderr:\n%s", args[0], out, err);
-  if (err_text != NULL)
-    *err_text = g_steal_pointer (&err);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  return g_subprocess_get_exit_status (process);
+  return agent_test_run (f->fake, f->base, runtime_dir, args, NULL, err_text);
 }
 
 typedef struct
@@ -193,7 +113,7 @@ test_setup_while_running (Fixture *f, gconstpointer data)
   fake_webapi_add_reply (f->fake, 200, "application/json",
                          "{\"Status\":\"accepted\",\"APIToken\":\"registered-key\"}");
 
-  daemon = spawn_agent (f, NULL, monitor_args);
+  daemon = agent_test_spawn (f->fake, f->base, NULL, monitor_args);
   reader.in = g_data_input_stream_new (g_subprocess_get_stderr_pipe (daemon));
   reader.text = g_string_new (NULL);
   wait_for_log (&reader, "agent state: waiting-for-setup");

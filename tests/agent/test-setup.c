@@ -7,7 +7,7 @@
  */
 #include <glib/gstdio.h>
 
-#include "fake-webapi.h"
+#include "agent-test.h"
 
 typedef struct
 {
@@ -19,90 +19,27 @@ typedef struct
 } Fixture;
 
 static void
-rm_rf (const gchar *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const gchar *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree gchar *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        rm_rf (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-
   f->fake = fake_webapi_new (GPOINTER_TO_INT (data));
-  f->base = g_dir_make_tmp ("agent-setup-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->base = agent_test_make_tmpdir ("agent-setup-XXXXXX");
 }
 
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
   fake_webapi_free (f->fake);
-  rm_rf (f->base);
+  agent_test_rm_rf (f->base);
   g_free (f->base);
   g_free (f->stdout_text);
   g_free (f->stderr_text);
-}
-
-static void
-communicate_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **)user_data = g_object_ref (result);
 }
 
 /* Runs `ntppool-agent --state-dir BASE ARGS…` while serving the fake API. */
 static void
 run_agent (Fixture *f, const gchar *const *args)
 {
-  const gchar *build_root = g_getenv ("NTPMON_BUILD_ROOT");
-  g_autofree gchar *program = NULL;
-  g_autoptr (GSubprocessLauncher) launcher
-      = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr (GSubprocess) process = NULL;
-  g_autoptr (GAsyncResult) result = NULL;
-  g_autoptr (GError) error = NULL;
-
-  g_assert_nonnull (build_root);
-  program = g_build_filename (build_root, "core", "ntppool-agent", NULL);
-  g_ptr_array_add (argv, program);
-  g_ptr_array_add (argv, "--state-dir");
-  g_ptr_array_add (argv, f->base);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer)args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  /* the program logs warnings on purpose (server errors): not fatal there */
-  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
-  g_subprocess_launcher_unsetenv (launcher, "MONITOR_STATE_DIR");
-  g_subprocess_launcher_unsetenv (launcher, "RUNTIME_DIRECTORY");
-  g_subprocess_launcher_setenv (launcher, "API_HOST", f->fake->base_url, TRUE);
-  g_subprocess_launcher_setenv (launcher, "NTPMON_WEBAPI_CA_FILE", f->fake->ca_file, TRUE);
-  g_subprocess_launcher_setenv (launcher, "NTPMON_DEFAULTS_FILE", "/dev/null", TRUE);
-  process = g_subprocess_launcher_spawnv (launcher, (const gchar *const *)argv->pdata, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8_async (process, NULL, NULL, communicate_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_true (g_subprocess_communicate_utf8_finish (process, result, &f->stdout_text,
-                                                       &f->stderr_text, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  f->exit_status = g_subprocess_get_exit_status (process);
-  g_test_message ("exit %d\nstdout:\n%s\nstderr:\n%s", f->exit_status, f->stdout_text,
-                  f->stderr_text);
+  f->exit_status = agent_test_run (f->fake, f->base, NULL, args, &f->stdout_text, &f->stderr_text);
 }
 
 static gchar *

@@ -9,7 +9,7 @@
 #include <glib/gstdio.h>
 #include <sys/stat.h>
 
-#include "fake-webapi.h"
+#include "agent-test.h"
 #include "ntpmon-state.h"
 
 typedef struct
@@ -20,35 +20,14 @@ typedef struct
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-
-  f->base = g_dir_make_tmp ("agent-state-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->base = agent_test_make_tmpdir ("agent-state-XXXXXX");
   g_unsetenv ("RUNTIME_DIRECTORY");
-}
-
-static void
-rm_rf (const gchar *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const gchar *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree gchar *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        rm_rf (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  rm_rf (f->base);
+  agent_test_rm_rf (f->base);
   g_free (f->base);
 }
 
@@ -275,12 +254,6 @@ test_set_data_errors (Fixture *f, gconstpointer data)
   g_assert_cmpstr (ntpmon_state_get_name (state), ==, "");
 }
 
-static void
-count_cb (gpointer instance, gpointer user_data)
-{
-  (*(guint *)user_data)++;
-}
-
 /* The key changes → one notification; the same key again → none. */
 static void
 test_api_key_notify (Fixture *f, gconstpointer data)
@@ -289,7 +262,7 @@ test_api_key_notify (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   guint count = 0;
 
-  g_signal_connect (state, "config-changed", G_CALLBACK (count_cb), &count);
+  g_signal_connect (state, "config-changed", G_CALLBACK (agent_test_count_cb), &count);
   g_assert_true (ntpmon_state_set_api_key (state, "k", &error));
   g_assert_cmpuint (count, ==, 1);
   g_assert_true (ntpmon_state_set_api_key (state, "k", &error));

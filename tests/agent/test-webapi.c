@@ -8,7 +8,7 @@
  */
 #include <glib/gstdio.h>
 
-#include "fake-webapi.h"
+#include "agent-test.h"
 #include "ntpmon-state-load.h"
 
 typedef struct
@@ -27,26 +27,7 @@ fixture_setup (Fixture *f, gconstpointer data)
   g_setenv ("NTPMON_WEBAPI_CA_FILE", f->fake->ca_file, TRUE);
   f->webapi = ntpmon_webapi_new_for_url (f->fake->base_url, &error);
   g_assert_no_error (error);
-  f->base = g_dir_make_tmp ("agent-webapi-XXXXXX", &error);
-  g_assert_no_error (error);
-}
-
-static void
-rm_rf (const gchar *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const gchar *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree gchar *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        rm_rf (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
+  f->base = agent_test_make_tmpdir ("agent-webapi-XXXXXX");
 }
 
 static void
@@ -54,22 +35,8 @@ fixture_teardown (Fixture *f, gconstpointer data)
 {
   g_clear_object (&f->webapi);
   fake_webapi_free (f->fake);
-  rm_rf (f->base);
+  agent_test_rm_rf (f->base);
   g_free (f->base);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
-static void
-store_result (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  *(GAsyncResult **)user_data = g_object_ref (result);
 }
 
 static NtpmonWebapiConfig *
@@ -77,8 +44,9 @@ fetch_config (Fixture *f, const gchar *key, gboolean want_cert, GError **error)
 {
   g_autoptr (GAsyncResult) result = NULL;
 
-  ntpmon_webapi_fetch_config_async (f->webapi, key, want_cert, NULL, store_result, &result);
-  return ntpmon_webapi_fetch_config_finish (f->webapi, wait_for (&result), error);
+  ntpmon_webapi_fetch_config_async (f->webapi, key, want_cert, NULL, agent_test_store_result,
+                                    &result);
+  return ntpmon_webapi_fetch_config_finish (f->webapi, agent_test_wait_for (&result), error);
 }
 
 static gchar *
@@ -86,17 +54,8 @@ get_token (Fixture *f, const gchar *key, GError **error)
 {
   g_autoptr (GAsyncResult) result = NULL;
 
-  ntpmon_webapi_get_token_async (f->webapi, key, NULL, store_result, &result);
-  return ntpmon_webapi_get_token_finish (f->webapi, wait_for (&result), error);
-}
-
-static gboolean
-load (NtpmonState *state, NtpmonWebapi *webapi, GError **error)
-{
-  g_autoptr (GAsyncResult) result = NULL;
-
-  ntpmon_state_load_async (state, webapi, FALSE, NULL, store_result, &result);
-  return ntpmon_state_load_finish (state, wait_for (&result), error);
+  ntpmon_webapi_get_token_async (f->webapi, key, NULL, agent_test_store_result, &result);
+  return ntpmon_webapi_get_token_finish (f->webapi, agent_test_wait_for (&result), error);
 }
 
 static void
@@ -147,8 +106,8 @@ test_untrusted (Fixture *f, gconstpointer data)
   g_unsetenv ("NTPMON_WEBAPI_CA_FILE");
   plain = ntpmon_webapi_new_for_url (f->fake->base_url, &error);
   g_assert_no_error (error);
-  ntpmon_webapi_fetch_config_async (plain, "k", FALSE, NULL, store_result, &result);
-  config = ntpmon_webapi_fetch_config_finish (plain, wait_for (&result), &error);
+  ntpmon_webapi_fetch_config_async (plain, "k", FALSE, NULL, agent_test_store_result, &result);
+  config = ntpmon_webapi_fetch_config_finish (plain, agent_test_wait_for (&result), &error);
   g_assert_null (config);
   g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
   g_assert_cmpuint (f->fake->config_calls, ==, 0);
@@ -254,12 +213,12 @@ test_token_concurrent (Fixture *f, gconstpointer data)
   GAsyncResult *results[3] = { NULL };
 
   for (guint i = 0; i < G_N_ELEMENTS (results); i++)
-    ntpmon_webapi_get_token_async (f->webapi, "k", NULL, store_result, &results[i]);
+    ntpmon_webapi_get_token_async (f->webapi, "k", NULL, agent_test_store_result, &results[i]);
   for (guint i = 0; i < G_N_ELEMENTS (results); i++)
     {
       g_autoptr (GError) error = NULL;
       g_autofree gchar *token
-          = ntpmon_webapi_get_token_finish (f->webapi, wait_for (&results[i]), &error);
+          = ntpmon_webapi_get_token_finish (f->webapi, agent_test_wait_for (&results[i]), &error);
 
       g_assert_no_error (error);
       g_assert_cmpstr (token, ==, "token-1");
@@ -292,12 +251,6 @@ test_token_errors (Fixture *f, gconstpointer data)
   g_assert_null (ntpmon_webapi_peek_token (f->webapi));
 }
 
-static void
-count_cb (gpointer instance, gpointer user_data)
-{
-  (*(guint *)user_data)++;
-}
-
 /* The load operation: state.json with a key and no certificate → one
  * config call asking for a certificate, which is saved and loaded; the
  * data is saved; a second load with the same data asks for nothing new. */
@@ -320,8 +273,8 @@ test_load (Fixture *f, gconstpointer data)
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   g_assert_true (g_file_set_contents (path, "{\"API\":{\"APIKey\":\"test-key\"}}", -1, NULL));
 
-  g_signal_connect (state, "config-changed", G_CALLBACK (count_cb), &notified);
-  g_assert_true (load (state, f->webapi, &error));
+  g_signal_connect (state, "config-changed", G_CALLBACK (agent_test_count_cb), &notified);
+  g_assert_true (ntpmon_state_load_sync (state, f->webapi, FALSE, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (f->fake->config_calls, ==, 1);
   g_assert_cmpuint (f->fake->cert_requests, ==, 1);
@@ -331,7 +284,7 @@ test_load (Fixture *f, gconstpointer data)
   g_assert_true (ntpmon_state_is_live (state, NTPMON_STATE_IPV4));
 
   again = ntpmon_state_new (f->base, "test");
-  g_assert_true (load (again, f->webapi, &error));
+  g_assert_true (ntpmon_state_load_sync (again, f->webapi, FALSE, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (ntpmon_state_get_name (again), ==, "test-server");
   g_assert_cmpstr (ntpmon_state_get_tls_name (again), ==, "test.example.com");
@@ -342,7 +295,7 @@ test_load (Fixture *f, gconstpointer data)
   /* a rejected key */
   g_free (f->fake->api_key);
   f->fake->api_key = g_strdup ("another");
-  g_assert_false (load (again, f->webapi, &error));
+  g_assert_false (ntpmon_state_load_sync (again, f->webapi, FALSE, NULL, &error));
   g_assert_error (error, NTPMON_WEBAPI_ERROR, NTPMON_WEBAPI_ERROR_UNAUTHORIZED);
 }
 
@@ -354,7 +307,7 @@ test_load_no_key (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autofree gchar *path = g_build_filename (f->base, "devel", "state.json", NULL);
 
-  g_assert_true (load (state, f->webapi, &error));
+  g_assert_true (ntpmon_state_load_sync (state, f->webapi, FALSE, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (f->fake->config_calls, ==, 0);
   g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
@@ -371,7 +324,7 @@ test_load_corrupt (Fixture *f, gconstpointer data)
 
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   g_assert_true (g_file_set_contents (path, "{\"API\":", -1, NULL));
-  g_assert_false (load (state, f->webapi, &error));
+  g_assert_false (ntpmon_state_load_sync (state, f->webapi, FALSE, NULL, &error));
   g_assert_error (error, NTPMON_STATE_ERROR, NTPMON_STATE_ERROR_PARSE);
   g_assert_nonnull (strstr (error->message, path));
   g_assert_cmpuint (f->fake->config_calls, ==, 0);
