@@ -16,6 +16,7 @@
 
 #include "ntpmon-agent.h"
 #include "ntpmon-state-load.h"
+#include "ntpmon-ulid.h"
 
 #define FAST_POLL_MS   200
 #define SLOW_POLL_MS   5000
@@ -90,27 +91,6 @@ static void
 wake_cb (GCancellable *cancellable, gpointer user_data)
 {
   g_main_context_wakeup (NULL);
-}
-
-/**
- * ntpmon_agent_make_ulid:
- *
- * Returns: a new ULID: 48 bits of milliseconds and 80 random bits in
- * Crockford's base32, 26 characters
- */
-static gchar *
-make_ulid (void)
-{
-  static const gchar alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-  guint64 ms = (guint64)(g_get_real_time () / 1000);
-  gchar *id = g_malloc (27);
-
-  for (gint i = 9; i >= 0; i--, ms >>= 5)
-    id[i] = alphabet[ms & 31];
-  for (gint i = 10; i < 26; i++)
-    id[i] = alphabet[g_random_int_range (0, 32)];
-  id[26] = '\0';
-  return id;
 }
 
 /* The startup load and, with an API key, a check of the current config. */
@@ -247,9 +227,13 @@ handle_reply (Setup *setup, NtpmonWebapiRegistration *reply, guint *wait_ms, GEr
 static gint
 register_loop (Setup *setup, GError **error)
 {
-  g_autofree gchar *id = make_ulid ();
+  NtpmonUlid ulid;
+  g_autofree gchar *id = NULL;
   const gchar *hostname = opt_hostname;
   const gchar *key = ntpmon_state_get_api_key (setup->state);
+
+  ntpmon_ulid_generate (&ulid);
+  id = ntpmon_ulid_to_string (&ulid);
 
   if (hostname == NULL || *hostname == '\0')
     hostname = g_get_host_name ();

@@ -319,7 +319,7 @@ check_value (NtpmonConfig *self, GKeyFile *kf, GHashTable *origins, const gchar 
         {
           g_autofree gchar *known = NULL;
 
-          if (*values[i] == '\0' || g_strv_contains (choices, values[i]))
+          if (*g_strstrip (values[i]) == '\0' || g_strv_contains (choices, values[i]))
             continue;
           known = g_strjoinv (", ", (gchar **)choices);
           g_set_error (error, NTPMON_CONFIG_ERROR, NTPMON_CONFIG_ERROR_VALUE,

@@ -11,6 +11,10 @@ G_DEFINE_INTERFACE (NtpmonConstraint, ntpmon_constraint, G_TYPE_OBJECT)
 static void
 ntpmon_constraint_default_init (NtpmonConstraintInterface *iface)
 {
+  g_object_interface_install_property (
+      iface,
+      g_param_spec_string ("name", "Name", "The constraint's config name", NULL,
+                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
 }
 
 const gchar *
@@ -40,4 +44,44 @@ ntpmon_constraint_check (NtpmonConstraint *self, const NtpmonSelectorContext *ct
 {
   g_return_val_if_fail (NTPMON_IS_CONSTRAINT (self), FALSE);
   return NTPMON_CONSTRAINT_GET_IFACE (self)->check (self, ctx, monitor, target);
+}
+
+/**
+ * ntpmon_constraint_create_from_plugin:
+ * @engine: the engine that loaded @info
+ * @info: a loaded plugin
+ * @error: set when the plugin lists a constraint it cannot create
+ *
+ * Creates every constraint the plugin lists in `X-Ntpmon-Constraints`.
+ *
+ * Returns: (transfer full) (element-type NtpmonConstraint): the constraints,
+ *   empty when the plugin lists none; NULL on error
+ */
+GPtrArray *
+ntpmon_constraint_create_from_plugin (PeasEngine *engine, PeasPluginInfo *info, GError **error)
+{
+  g_autoptr (GPtrArray) constraints = g_ptr_array_new_with_free_func (g_object_unref);
+  const gchar *list = peas_plugin_info_get_external_data (info, "Ntpmon-Constraints");
+  g_auto (GStrv) names = g_strsplit (list != NULL ? list : "", ";", -1);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      const gchar *name = g_strstrip (names[i]);
+      PeasExtension *extension;
+
+      if (*name == '\0')
+        continue;
+      extension
+          = peas_engine_create_extension (engine, info, NTPMON_TYPE_CONSTRAINT, "name", name, NULL);
+      if (extension == NULL || !NTPMON_IS_CONSTRAINT (extension))
+        {
+          g_clear_object (&extension);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                       "plugin %s does not provide the constraint %s",
+                       peas_plugin_info_get_module_name (info), name);
+          return NULL;
+        }
+      g_ptr_array_add (constraints, extension);
+    }
+  return g_steal_pointer (&constraints);
 }

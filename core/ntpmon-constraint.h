@@ -5,6 +5,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <libpeas/peas.h>
 
 G_BEGIN_DECLS
 
@@ -29,6 +30,17 @@ typedef enum
 
 #define NTPMON_TYPE_CONSTRAINT (ntpmon_constraint_get_type ())
 G_DECLARE_INTERFACE (NtpmonConstraint, ntpmon_constraint, NTPMON, CONSTRAINT, GObject)
+
+/**
+ * NtpmonConstraint:name:
+ *
+ * Every implementation has a construct-only string property `name`, the
+ * constraint's config name. libpeas makes one extension per plugin and
+ * interface, so a plugin that provides several constraints registers a
+ * factory (peas_object_module_register_extension_factory()) that builds the
+ * constraint named by this property, and lists the names it provides in its
+ * `.plugin` file as `X-Ntpmon-Constraints=name;name;...`.
+ */
 
 /**
  * NtpmonConstraintInterface:
@@ -57,5 +69,8 @@ gboolean ntpmon_constraint_is_unchangeable (NtpmonConstraint *self);
 gboolean ntpmon_constraint_check (NtpmonConstraint *self, const NtpmonSelectorContext *ctx,
                                   const NtpmonSelectorMonitor *monitor,
                                   NtpmonConstraintTarget target);
+
+GPtrArray *ntpmon_constraint_create_from_plugin (PeasEngine *engine, PeasPluginInfo *info,
+                                                 GError **error);
 
 G_END_DECLS

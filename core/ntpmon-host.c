@@ -98,6 +98,28 @@ add_search_path (PeasEngine *engine, const gchar *dir)
     peas_engine_add_search_path (engine, dir, NULL);
 }
 
+/* The installed plugin directory, found relative to the running program so
+ * that an installed tree works wherever it lies; the configured absolute
+ * directory otherwise. */
+static void
+add_installed_path (PeasEngine *engine)
+{
+  g_autofree gchar *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree gchar *bindir = exe != NULL ? g_path_get_dirname (exe) : NULL;
+  g_autofree gchar *relative = NULL;
+  g_autofree gchar *dir = NULL;
+
+  if (bindir != NULL)
+    {
+      relative = g_build_filename (bindir, NTPMON_PLUGINDIR_FROM_BINDIR, NULL);
+      dir = g_canonicalize_filename (relative, NULL);
+    }
+  if (dir != NULL && g_file_test (dir, G_FILE_TEST_IS_DIR)
+      && g_strcmp0 (dir, NTPMON_PLUGINDIR) != 0)
+    add_search_path (engine, dir);
+  add_search_path (engine, NTPMON_PLUGINDIR);
+}
+
 /**
  * ntpmon_host_new:
  * @program: `agent`, `api` or `scorer`: selects the plugins of that program
@@ -120,7 +142,7 @@ ntpmon_host_new (const gchar *program, const gchar *const *extra_dirs)
       for (guint i = 0; dirs[i] != NULL; i++)
         add_search_path (self->engine, dirs[i]);
     }
-  add_search_path (self->engine, NTPMON_PLUGINDIR);
+  add_installed_path (self->engine);
   peas_engine_rescan_plugins (self->engine);
   return self;
 }

@@ -147,6 +147,35 @@ ntpmon_log_format (GLogLevelFlags level, const GLogField *fields, gsize n_fields
   return g_string_free (out, FALSE);
 }
 
+/**
+ * ntpmon_log_priority:
+ *
+ * Returns: the syslog priority of a GLib level as the reference agent
+ *   writes it to the journal: error 3, warn 4, info 6, debug 7
+ */
+gint
+ntpmon_log_priority (GLogLevelFlags level)
+{
+  static const gint priorities[] = { 3, 4, 6, 7 };
+  return priorities[level_rank (level)];
+}
+
+/* The journal record with PRIORITY set the reference's way (GLib would
+ * file g_message() as notice, 5). */
+static GLogWriterOutput
+write_journal (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
+{
+  g_autofree GLogField *copy = g_new (GLogField, n_fields + 1);
+  gchar priority[2] = { (gchar)('0' + ntpmon_log_priority (level)), '\0' };
+  gsize n = 0;
+
+  for (gsize i = 0; i < n_fields; i++)
+    if (!g_str_equal (fields[i].key, "PRIORITY"))
+      copy[n++] = fields[i];
+  copy[n++] = (GLogField){ "PRIORITY", priority, -1 };
+  return g_log_writer_journald (level, copy, n, user_data);
+}
+
 static GLogWriterOutput
 writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
 {
@@ -154,8 +183,7 @@ writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer 
 
   if (level_rank (level) > level_rank (max_level))
     return G_LOG_WRITER_HANDLED;
-  if (to_journal
-      && g_log_writer_journald (level, fields, n_fields, user_data) == G_LOG_WRITER_HANDLED)
+  if (to_journal && write_journal (level, fields, n_fields, user_data) == G_LOG_WRITER_HANDLED)
     return G_LOG_WRITER_HANDLED;
 
   line = ntpmon_log_format (level, fields, n_fields, with_time);

@@ -9,6 +9,7 @@
 G_BEGIN_DECLS
 
 gboolean ntpmon_log_parse_level (const gchar *name, GLogLevelFlags *level, GError **error);
+gint ntpmon_log_priority (GLogLevelFlags level);
 void ntpmon_log_setup (GLogLevelFlags level);
 void ntpmon_log_set_level (GLogLevelFlags level);
 void ntpmon_log_add_field (const gchar *key, const gchar *value);

@@ -1,4 +1,4 @@
-/* ntpmon-selector-plugin.c: selector constraints (not implemented yet, see README.md)
+/* ntpmon-selector-plugin.c: libpeas entry point of the selector constraints
  *
  * SPDX-License-Identifier: MIT
  */
@@ -6,80 +6,32 @@
 
 #include <libpeas/peas.h>
 
-#include "ntpmon-constraint.h"
+#include "ntpmon-selector-constraint.h"
 
-#define NTPMON_TYPE_SUBNET_CONSTRAINT (ntpmon_subnet_constraint_get_type ())
-G_DECLARE_FINAL_TYPE (NtpmonSubnetConstraint, ntpmon_subnet_constraint, NTPMON, SUBNET_CONSTRAINT,
-                      GObject)
-
-struct _NtpmonSubnetConstraint
+/* Builds the constraint named by the "name" construct property (libpeas
+ * checked that the property exists on NtpmonConstraint). Without a name, as
+ * when a PeasExtensionSet makes one extension per plugin, it builds the
+ * first one, `subnet`. */
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+static GObject *
+create_constraint (guint n_parameters, GParameter *parameters, gpointer user_data)
 {
-  GObject parent_instance;
-};
+  const gchar *name = ntpmon_selector_constraint_names ()[0];
 
-static void ntpmon_subnet_constraint_iface_init (NtpmonConstraintInterface *iface);
-
-G_DEFINE_DYNAMIC_TYPE_EXTENDED (NtpmonSubnetConstraint, ntpmon_subnet_constraint, G_TYPE_OBJECT,
-                                G_TYPE_FLAG_FINAL,
-                                G_IMPLEMENT_INTERFACE_DYNAMIC (NTPMON_TYPE_CONSTRAINT,
-                                                               ntpmon_subnet_constraint_iface_init))
-
-static const gchar *
-ntpmon_subnet_constraint_get_name (NtpmonConstraint *constraint)
-{
-  return "subnet";
+  for (guint i = 0; i < n_parameters; i++)
+    if (g_str_equal (parameters[i].name, "name") && G_VALUE_HOLDS_STRING (&parameters[i].value)
+        && g_value_get_string (&parameters[i].value) != NULL)
+      name = g_value_get_string (&parameters[i].value);
+  return (GObject *)ntpmon_selector_constraint_new (name);
 }
-
-static const gchar *
-ntpmon_subnet_constraint_get_violation_type (NtpmonConstraint *constraint)
-{
-  return "network_same_subnet";
-}
-
-static gboolean
-ntpmon_subnet_constraint_is_unchangeable (NtpmonConstraint *constraint)
-{
-  return TRUE;
-}
-
-static gboolean
-ntpmon_subnet_constraint_check (NtpmonConstraint *constraint, const NtpmonSelectorContext *ctx,
-                                const NtpmonSelectorMonitor *monitor, NtpmonConstraintTarget target)
-{
-  g_critical ("the subnet constraint is not implemented yet");
-  return TRUE;
-}
-
-static void
-ntpmon_subnet_constraint_iface_init (NtpmonConstraintInterface *iface)
-{
-  iface->get_name = ntpmon_subnet_constraint_get_name;
-  iface->get_violation_type = ntpmon_subnet_constraint_get_violation_type;
-  iface->is_unchangeable = ntpmon_subnet_constraint_is_unchangeable;
-  iface->check = ntpmon_subnet_constraint_check;
-}
-
-static void
-ntpmon_subnet_constraint_class_init (NtpmonSubnetConstraintClass *klass)
-{
-}
-
-static void
-ntpmon_subnet_constraint_class_finalize (NtpmonSubnetConstraintClass *klass)
-{
-}
-
-static void
-ntpmon_subnet_constraint_init (NtpmonSubnetConstraint *self)
-{
-}
+G_GNUC_END_IGNORE_DEPRECATIONS
 
 G_MODULE_EXPORT void peas_register_types (PeasObjectModule *module);
 
 G_MODULE_EXPORT void
 peas_register_types (PeasObjectModule *module)
 {
-  ntpmon_subnet_constraint_register_type (G_TYPE_MODULE (module));
-  peas_object_module_register_extension_type (module, NTPMON_TYPE_CONSTRAINT,
-                                              NTPMON_TYPE_SUBNET_CONSTRAINT);
+  ntpmon_selector_constraint_register (G_TYPE_MODULE (module));
+  peas_object_module_register_extension_factory (module, NTPMON_TYPE_CONSTRAINT, create_constraint,
+                                                 NULL, NULL);
 }
