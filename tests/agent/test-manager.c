@@ -242,6 +242,13 @@ test_reload_on_change (Fixture *f, gconstpointer data)
   g_assert_cmpuint (notified, >=, 1);
   g_assert_cmpstr (ntpmon_state_get_api_key (f->state), ==, "changed-key");
   g_assert_cmpuint (f->fake->config_calls, >=, 1);
+  /* a successful reload with a key fetches the JWT */
+  id = g_timeout_add_seconds (30, deadline_cb, &expired);
+  while (!expired && ntpmon_webapi_token_needs_refresh (f->webapi))
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+  g_assert_false (ntpmon_webapi_token_needs_refresh (f->webapi));
+  g_assert_cmpuint (f->fake->token_calls, ==, 1);
   ntpmon_state_manager_stop (f->manager);
 }
 

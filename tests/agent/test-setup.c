@@ -6,6 +6,7 @@
  * API on loopback (spec agent.md §3.2, scenarios 80-84 of §8).
  */
 #include <glib/gstdio.h>
+#include <signal.h>
 
 #include "agent-test.h"
 
@@ -205,6 +206,45 @@ test_accepted_without_token (Fixture *f, gconstpointer data)
   g_assert_cmpstr (key, ==, "");
 }
 
+/* Only IPv6 wanted: every request dials IPv6. */
+static void
+test_ipv6_only (Fixture *f, gconstpointer data)
+{
+  const gchar *args[] = { "setup", "--no-ipv4", NULL };
+
+  fake_webapi_add_reply (f->fake, 200, "application/json", PENDING);
+  fake_webapi_add_reply (f->fake, 200, "text/plain", "closed");
+  run_agent (f, args);
+  g_assert_cmpint (f->exit_status, ==, 0);
+  g_assert_cmpuint (f->fake->requests->len, ==, 2);
+  g_assert_cmpint (request (f, 0)->family, ==, G_SOCKET_FAMILY_IPV6);
+  g_assert_cmpint (request (f, 1)->family, ==, G_SOCKET_FAMILY_IPV6);
+  g_assert_true (g_str_has_suffix (f->stdout_text, "closed\n"));
+}
+
+/* Ctrl-C while polling: `setup aborted`, exit 1. */
+static void
+test_interrupted (Fixture *f, gconstpointer data)
+{
+  const gchar *args[] = { "setup", NULL };
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+
+  fake_webapi_add_reply (f->fake, 200, "application/json", PENDING);
+  process = agent_test_spawn (f->fake, f->base, NULL, args);
+  /* both families registered: the URL is out, the next poll is 5 s away */
+  while (f->fake->requests->len < 2)
+    g_main_context_iteration (NULL, TRUE);
+  g_subprocess_send_signal (process, SIGINT);
+  g_subprocess_communicate_utf8_async (process, NULL, NULL, agent_test_store_result, &result);
+  g_assert_true (g_subprocess_communicate_utf8_finish (process, agent_test_wait_for (&result),
+                                                       &f->stdout_text, &f->stderr_text, &error));
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
+  g_assert_nonnull (strstr (f->stderr_text, "ntppool-agent: error: setup aborted"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -218,5 +258,7 @@ main (int argc, char **argv)
   ADD ("/agent/setup/no-ipv6", FALSE, test_no_ipv6);
   ADD ("/agent/setup/both-disabled", TRUE, test_both_disabled);
   ADD ("/agent/setup/accepted-without-token", FALSE, test_accepted_without_token);
+  ADD ("/agent/setup/ipv6-only", TRUE, test_ipv6_only);
+  ADD ("/agent/setup/interrupted", TRUE, test_interrupted);
   return g_test_run ();
 }
