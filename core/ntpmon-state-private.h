@@ -42,6 +42,8 @@ struct _NtpmonState
 };
 
 void ntpmon_state_clear_certificate (NtpmonState *self);
+void ntpmon_state_ip_clear (NtpmonStateIp *ip);
+void ntpmon_state_ip_copy (NtpmonStateIp *to, const NtpmonStateIp *from);
 void ntpmon_state_emit_changed (NtpmonState *self);
 
 G_END_DECLS

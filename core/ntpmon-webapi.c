@@ -13,21 +13,9 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
-#include "ntpmon-webapi.h"
+#include "ntpmon-webapi-private.h"
 
 G_DEFINE_QUARK (ntpmon - webapi - error - quark, ntpmon_webapi_error)
-
-struct _NtpmonWebapi
-{
-  GObject parent_instance;
-  gchar *base_url; /* without trailing slash */
-  GTlsDatabase *extra_ca;
-  SoupSession *session;
-
-  gchar *token;
-  gint64 token_expiry;      /* monotonic µs */
-  GPtrArray *token_waiters; /* GTask, while a token request is in flight */
-};
 
 G_DEFINE_TYPE (NtpmonWebapi, ntpmon_webapi, G_TYPE_OBJECT)
 
@@ -72,8 +60,8 @@ ntpmon_webapi_default_base_url (const gchar *env)
   return NULL;
 }
 
-static SoupSession *
-new_session (GSocketConnectable *connectable)
+SoupSession *
+ntpmon_webapi_new_session (GSocketConnectable *connectable)
 {
   return g_object_new (SOUP_TYPE_SESSION, "timeout", NTPMON_WEBAPI_CONFIG_TIMEOUT_S,
                        "remote-connectable", connectable, NULL);
@@ -102,7 +90,7 @@ ntpmon_webapi_new_for_url (const gchar *base_url, GError **error)
   self->base_url = g_strdup (base_url);
   while (g_str_has_suffix (self->base_url, "/"))
     self->base_url[strlen (self->base_url) - 1] = '\0';
-  self->session = new_session (NULL);
+  self->session = ntpmon_webapi_new_session (NULL);
   if (ca_file != NULL && *ca_file != '\0'
       && !ntpmon_webapi_set_extra_ca_file (self, ca_file, error))
     return NULL;
@@ -189,20 +177,8 @@ accept_certificate_cb (SoupMessage *msg, GTlsCertificate *certificate, GTlsCerti
   return flags == 0;
 }
 
-typedef struct
-{
-  SoupSession *session;
-  SoupMessage *msg;
-  GCancellable *cancellable; /* cancelled by the caller's or the deadline */
-  gulong caller_handler;
-  GCancellable *caller;
-  guint deadline_id;
-  gboolean timed_out;
-  guint timeout_s;
-} Request;
-
 static void
-request_free (Request *req)
+request_free (NtpmonWebapiRequest *req)
 {
   if (req->caller != NULL)
     g_cancellable_disconnect (req->caller, req->caller_handler);
@@ -217,7 +193,7 @@ request_free (Request *req)
 static gboolean
 deadline_cb (gpointer user_data)
 {
-  Request *req = user_data;
+  NtpmonWebapiRequest *req = user_data;
 
   req->deadline_id = 0;
   req->timed_out = TRUE;
@@ -231,12 +207,12 @@ caller_cancelled_cb (GCancellable *caller, gpointer user_data)
   g_cancellable_cancel (user_data);
 }
 
-/* Starts @msg; @task's task data becomes the Request. */
-static void
-send_message (NtpmonWebapi *self, SoupSession *session, SoupMessage *msg, guint timeout_s,
-              GTask *task, GAsyncReadyCallback done)
+/* Starts @msg; @task's task data becomes the NtpmonWebapiRequest. */
+void
+ntpmon_webapi_send (NtpmonWebapi *self, SoupSession *session, SoupMessage *msg, guint timeout_s,
+                    GTask *task, GAsyncReadyCallback done)
 {
-  Request *req = g_new0 (Request, 1);
+  NtpmonWebapiRequest *req = g_new0 (NtpmonWebapiRequest, 1);
   GCancellable *caller = g_task_get_cancellable (task);
 
   req->session = g_object_ref (session);
@@ -256,10 +232,10 @@ send_message (NtpmonWebapi *self, SoupSession *session, SoupMessage *msg, guint 
 }
 
 /* Finishes a send_message(); on error names the URL and the deadline. */
-static GBytes *
-finish_message (SoupSession *session, GAsyncResult *result, GTask *task, GError **error)
+GBytes *
+ntpmon_webapi_finish_send (SoupSession *session, GAsyncResult *result, GTask *task, GError **error)
 {
-  Request *req = g_task_get_task_data (task);
+  NtpmonWebapiRequest *req = g_task_get_task_data (task);
   g_autoptr (GError) local = NULL;
   GBytes *body = soup_session_send_and_read_finish (session, result, &local);
   g_autofree gchar *url = g_uri_to_string (soup_message_get_uri (req->msg));
@@ -277,8 +253,8 @@ finish_message (SoupSession *session, GAsyncResult *result, GTask *task, GError 
   return NULL;
 }
 
-static void
-set_bearer (SoupMessage *msg, const gchar *api_key)
+void
+ntpmon_webapi_set_bearer (SoupMessage *msg, const gchar *api_key)
 {
   g_autofree gchar *value = g_strconcat ("Bearer ", api_key, NULL);
 
@@ -307,8 +283,9 @@ member (JsonObject *object, const gchar *key)
   return found;
 }
 
-static gboolean
-get_string (JsonObject *object, const gchar *key, const gchar *what, gchar **out, GError **error)
+gboolean
+ntpmon_webapi_json_string (JsonObject *object, const gchar *key, const gchar *what, gchar **out,
+                           GError **error)
 {
   JsonNode *node = member (object, key);
 
@@ -346,9 +323,9 @@ get_object (JsonObject *parent, const gchar *key, const gchar *what, JsonObject 
   return TRUE;
 }
 
-static JsonObject *
-parse_object (JsonParser *parser, const gchar *json, gsize length, const gchar *what,
-              GError **error)
+JsonObject *
+ntpmon_webapi_json_object (JsonParser *parser, const gchar *json, gsize length, const gchar *what,
+                           GError **error)
 {
   g_autoptr (GError) local = NULL;
   JsonNode *root;
@@ -401,21 +378,21 @@ ntpmon_webapi_parse_config (const gchar *json, gsize length, GError **error)
   static const gchar what[] = "monitor config";
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (NtpmonWebapiConfig) config = g_new0 (NtpmonWebapiConfig, 1);
-  JsonObject *top = parse_object (parser, json, length, what, error);
+  JsonObject *top = ntpmon_webapi_json_object (parser, json, length, what, error);
   JsonObject *v4, *v6, *tls;
 
   if (top == NULL)
     return NULL;
-  if (!get_string (top, "name", what, &config->name, error)
-      || !get_string (top, "tls_name", what, &config->tls_name, error)
+  if (!ntpmon_webapi_json_string (top, "name", what, &config->name, error)
+      || !ntpmon_webapi_json_string (top, "tls_name", what, &config->tls_name, error)
       || !get_object (top, "ipv4", what, &v4, error) || !get_object (top, "ipv6", what, &v6, error)
       || !get_object (top, "tls", what, &tls, error)
-      || !get_string (v4, "status", what, &config->ipv4_status, error)
-      || !get_string (v4, "ip", what, &config->ipv4_ip, error)
-      || !get_string (v6, "status", what, &config->ipv6_status, error)
-      || !get_string (v6, "ip", what, &config->ipv6_ip, error)
-      || !get_string (tls, "cert", what, &config->cert, error)
-      || !get_string (tls, "key", what, &config->key, error))
+      || !ntpmon_webapi_json_string (v4, "status", what, &config->ipv4_status, error)
+      || !ntpmon_webapi_json_string (v4, "ip", what, &config->ipv4_ip, error)
+      || !ntpmon_webapi_json_string (v6, "status", what, &config->ipv6_status, error)
+      || !ntpmon_webapi_json_string (v6, "ip", what, &config->ipv6_ip, error)
+      || !ntpmon_webapi_json_string (tls, "cert", what, &config->cert, error)
+      || !ntpmon_webapi_json_string (tls, "key", what, &config->key, error))
     return NULL;
   return g_steal_pointer (&config);
 }
@@ -425,9 +402,9 @@ config_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
   NtpmonWebapi *self = g_task_get_source_object (task);
-  Request *req = g_task_get_task_data (task);
+  NtpmonWebapiRequest *req = g_task_get_task_data (task);
   GError *error = NULL;
-  g_autoptr (GBytes) body = finish_message (SOUP_SESSION (source), result, task, &error);
+  g_autoptr (GBytes) body = ntpmon_webapi_finish_send (SOUP_SESSION (source), result, task, &error);
   guint status;
   NtpmonWebapiConfig *config;
   gsize length;
@@ -480,9 +457,9 @@ ntpmon_webapi_fetch_config_async (NtpmonWebapi *self, const gchar *api_key,
   g_autoptr (SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, url);
 
   g_task_set_source_tag (task, ntpmon_webapi_fetch_config_async);
-  set_bearer (msg, api_key != NULL ? api_key : "");
+  ntpmon_webapi_set_bearer (msg, api_key != NULL ? api_key : "");
   g_debug ("loading config from %s", url);
-  send_message (self, self->session, msg, NTPMON_WEBAPI_CONFIG_TIMEOUT_S, task, config_cb);
+  ntpmon_webapi_send (self, self->session, msg, NTPMON_WEBAPI_CONFIG_TIMEOUT_S, task, config_cb);
 }
 
 NtpmonWebapiConfig *
@@ -553,14 +530,15 @@ parse_token (NtpmonWebapi *self, GBytes *body, GError **error)
   g_autoptr (JsonParser) parser = json_parser_new ();
   gsize length;
   const gchar *data = g_bytes_get_data (body, &length);
-  JsonObject *top = parse_object (parser, data != NULL ? data : "", length, what, error);
+  JsonObject *top
+      = ntpmon_webapi_json_object (parser, data != NULL ? data : "", length, what, error);
   g_autofree gchar *token = NULL;
   g_autofree gchar *type = NULL;
   JsonNode *expires;
   gint64 expires_in = 0;
 
-  if (top == NULL || !get_string (top, "access_token", what, &token, error)
-      || !get_string (top, "token_type", what, &type, error))
+  if (top == NULL || !ntpmon_webapi_json_string (top, "access_token", what, &token, error)
+      || !ntpmon_webapi_json_string (top, "token_type", what, &type, error))
     return FALSE;
   if (*token == '\0')
     {
@@ -595,9 +573,9 @@ token_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
   NtpmonWebapi *self = g_task_get_source_object (task);
-  Request *req = g_task_get_task_data (task);
+  NtpmonWebapiRequest *req = g_task_get_task_data (task);
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) body = finish_message (SOUP_SESSION (source), result, task, &error);
+  g_autoptr (GBytes) body = ntpmon_webapi_finish_send (SOUP_SESSION (source), result, task, &error);
   guint status = body != NULL ? soup_message_get_status (req->msg) : 0;
 
   if (body == NULL)
@@ -655,149 +633,19 @@ ntpmon_webapi_get_token_async (NtpmonWebapi *self, const gchar *api_key, GCancel
 
   url = ntpmon_webapi_build_url (self, "api/oidc/token");
   msg = soup_message_new (SOUP_METHOD_POST, url);
-  set_bearer (msg, api_key);
+  ntpmon_webapi_set_bearer (msg, api_key);
   body = g_bytes_new_static (request, sizeof request - 1);
   soup_message_set_request_body_from_bytes (msg, "application/json", body);
   {
     /* the request has its own task so that a cancelled first caller does
      * not cancel the request the others wait for */
     GTask *send = g_task_new (self, NULL, NULL, NULL);
-    send_message (self, self->session, msg, NTPMON_WEBAPI_CONFIG_TIMEOUT_S, send, token_cb);
+    ntpmon_webapi_send (self, self->session, msg, NTPMON_WEBAPI_CONFIG_TIMEOUT_S, send, token_cb);
   }
 }
 
 gchar *
 ntpmon_webapi_get_token_finish (NtpmonWebapi *self, GAsyncResult *result, GError **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-/* --- registration -------------------------------------------------------------- */
-
-void
-ntpmon_webapi_registration_free (NtpmonWebapiRegistration *reply)
-{
-  if (reply == NULL)
-    return;
-  g_free (reply->content_type);
-  g_free (reply->media_type);
-  g_clear_pointer (&reply->body, g_bytes_unref);
-  g_free (reply->trace_id);
-  g_free (reply->url);
-  g_free (reply->reg_status);
-  g_free (reply->api_token);
-  g_free (reply);
-}
-
-/**
- * ntpmon_webapi_registration_parse_json:
- *
- * Fills url, reg_status and api_token from the JSON body
- * `{"URL": …, "Status": …, "APIToken": …}`.
- */
-gboolean
-ntpmon_webapi_registration_parse_json (NtpmonWebapiRegistration *reply, GError **error)
-{
-  static const gchar what[] = "registration response";
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  gsize length = 0;
-  const gchar *data = reply->body != NULL ? g_bytes_get_data (reply->body, &length) : NULL;
-  JsonObject *top = parse_object (parser, data != NULL ? data : "", length, what, error);
-
-  return top != NULL && get_string (top, "URL", what, &reply->url, error)
-         && get_string (top, "Status", what, &reply->reg_status, error)
-         && get_string (top, "APIToken", what, &reply->api_token, error);
-}
-
-static void
-register_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  Request *req = g_task_get_task_data (task);
-  GError *error = NULL;
-  GBytes *body = finish_message (SOUP_SESSION (source), result, task, &error);
-  NtpmonWebapiRegistration *reply;
-  const gchar *type;
-  GSocketAddress *remote;
-
-  if (body == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  reply = g_new0 (NtpmonWebapiRegistration, 1);
-  reply->status = soup_message_get_status (req->msg);
-  reply->body = body;
-  type
-      = soup_message_headers_get_one (soup_message_get_response_headers (req->msg), "Content-Type");
-  reply->content_type = g_strdup (type != NULL ? type : "");
-  reply->media_type = g_ascii_strdown (reply->content_type, strcspn (reply->content_type, ";"));
-  g_strstrip (reply->media_type);
-  reply->trace_id = g_strdup (
-      soup_message_headers_get_one (soup_message_get_response_headers (req->msg), "TraceID"));
-  remote = soup_message_get_remote_address (req->msg);
-  reply->remote_family = G_IS_INET_SOCKET_ADDRESS (remote) ? g_socket_address_get_family (remote)
-                                                           : G_SOCKET_FAMILY_INVALID;
-  g_task_return_pointer (task, reply, (GDestroyNotify)ntpmon_webapi_registration_free);
-}
-
-/**
- * ntpmon_webapi_register_async:
- * @hostname: (nullable): sent as form field `hostname`
- * @account: (nullable): sent as form field `a`
- * @api_key: (nullable): sent as bearer token when set
- * @family: G_SOCKET_FAMILY_IPV4/IPV6 to dial only that family, or
- *   G_SOCKET_FAMILY_INVALID for any
- *
- * One `POST monitor/api/registration` on a fresh connection. Any HTTP
- * answer is a success: the caller looks at the status and content type.
- */
-void
-ntpmon_webapi_register_async (NtpmonWebapi *self, const gchar *registration_id,
-                              const gchar *hostname, const gchar *account, const gchar *api_key,
-                              GSocketFamily family, GCancellable *cancellable,
-                              GAsyncReadyCallback callback, gpointer user_data)
-{
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
-  g_autofree gchar *url = ntpmon_webapi_build_url (self, "monitor/api/registration");
-  g_autoptr (SoupMessage) msg = soup_message_new (SOUP_METHOD_POST, url);
-  SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
-  g_autoptr (GSocketConnectable) connectable = NULL;
-  g_autoptr (SoupSession) session = NULL;
-  GUri *uri = soup_message_get_uri (msg);
-  gboolean have_host = hostname != NULL && *hostname != '\0';
-  gboolean have_account = account != NULL && *account != '\0';
-  g_autofree gchar *form = NULL;
-
-  g_task_set_source_tag (task, ntpmon_webapi_register_async);
-  if (have_account && have_host)
-    form = soup_form_encode ("a", account, "hostname", hostname, NULL);
-  else if (have_account)
-    form = soup_form_encode ("a", account, NULL);
-  else if (have_host)
-    form = soup_form_encode ("hostname", hostname, NULL);
-  if (form != NULL)
-    {
-      gsize length = strlen (form);
-      g_autoptr (GBytes) bytes = g_bytes_new_take (g_steal_pointer (&form), length);
-      soup_message_set_request_body_from_bytes (msg, "application/x-www-form-urlencoded", bytes);
-    }
-  soup_message_headers_replace (headers, "User-Agent", "ntppool-agent/" PACKAGE_VERSION);
-  soup_message_headers_replace (headers, "Registration-ID", registration_id);
-  soup_message_headers_replace (headers, "Accept", "application/json, text/plain");
-  if (api_key != NULL && *api_key != '\0')
-    set_bearer (msg, api_key);
-
-  if (family == G_SOCKET_FAMILY_IPV4 || family == G_SOCKET_FAMILY_IPV6)
-    connectable = ntpmon_webapi_family_address_new (g_uri_get_host (uri), g_uri_get_port (uri),
-                                                    g_uri_get_scheme (uri), family);
-  session = new_session (connectable);
-  g_object_set (session, "timeout", NTPMON_WEBAPI_REGISTRATION_TIMEOUT_S, NULL);
-  send_message (self, session, msg, NTPMON_WEBAPI_REGISTRATION_TIMEOUT_S, task, register_cb);
-}
-
-NtpmonWebapiRegistration *
-ntpmon_webapi_register_finish (NtpmonWebapi *self, GAsyncResult *result, GError **error)
 {
   return g_task_propagate_pointer (G_TASK (result), error);
 }
