@@ -110,6 +110,7 @@ reload_cb (gpointer user_data)
 
   g_message (_ ("SIGHUP: reloading the config"));
   ntpmon_config_reload (daemon->ctx->config);
+  ntpmon_state_manager_reload (daemon->manager);
   ntpmon_agent_service_update (daemon->service);
   return G_SOURCE_CONTINUE;
 }
