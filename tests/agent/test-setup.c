@@ -245,6 +245,34 @@ test_interrupted (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (f->stderr_text, "ntppool-agent: error: setup aborted"));
 }
 
+/* An API key on disk: sent as bearer token when the web API accepts it,
+ * dropped when it rejects it. */
+static void
+test_existing_key (Fixture *f, gconstpointer data)
+{
+  const gchar *args[] = { "setup", "--no-ipv6", NULL };
+  g_autofree gchar *dir = g_build_filename (f->base, "test", NULL);
+  g_autofree gchar *path = g_build_filename (dir, "state.json", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, "{\"API\":{\"APIKey\":\"old-key\"}}", -1, NULL));
+  f->fake->api_key = g_strdup ("old-key");
+  fake_webapi_add_reply (f->fake, 200, "text/plain", "already registered");
+  run_agent (f, args);
+  g_assert_cmpint (f->exit_status, ==, 0);
+  g_assert_cmpstr (request (f, 0)->authorization, ==, "Bearer old-key");
+  g_assert_cmpuint (f->fake->cert_requests, >=, 1);
+  g_free (f->stdout_text);
+  g_free (f->stderr_text);
+
+  g_ptr_array_set_size (f->fake->requests, 0);
+  g_free (f->fake->api_key);
+  f->fake->api_key = g_strdup ("another-key");
+  run_agent (f, args);
+  g_assert_cmpint (f->exit_status, ==, 0);
+  g_assert_null (request (f, 0)->authorization);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -260,5 +288,6 @@ main (int argc, char **argv)
   ADD ("/agent/setup/accepted-without-token", FALSE, test_accepted_without_token);
   ADD ("/agent/setup/ipv6-only", TRUE, test_ipv6_only);
   ADD ("/agent/setup/interrupted", TRUE, test_interrupted);
+  ADD ("/agent/setup/existing-key", FALSE, test_existing_key);
   return g_test_run ();
 }

@@ -330,6 +330,58 @@ test_load_corrupt (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->fake->config_calls, ==, 0);
 }
 
+/* A certificate past two thirds of its lifetime is renewed by the next
+ * load: the request asks for a certificate, the new one is loaded. */
+static void
+test_renewal (Fixture *f, gconstpointer data)
+{
+  g_autoptr (NtpmonState) state = ntpmon_state_new (f->base, "test");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr (GDateTime) start = g_date_time_add_days (now, -30);
+  g_autoptr (GDateTime) end = g_date_time_add_days (now, 5);
+  g_autofree gchar *start_text = g_date_time_format (start, "%Y%m%d%H%M%SZ");
+  g_autofree gchar *end_text = g_date_time_format (end, "%Y%m%d%H%M%SZ");
+  g_autofree gchar *script = g_strdup_printf (
+      "printf '[ca]\\ndefault_ca = d\\n[d]\\ndir = .\\ndatabase = index.txt\\n"
+      "new_certs_dir = .\\nserial = serial\\ndefault_md = sha256\\npolicy = p\\n"
+      "[p]\\ncommonName = supplied\\n' > ca.cnf\n"
+      ": > index.txt\necho 01 > serial\n"
+      "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout old.key "
+      "-out old.csr -subj /CN=mon 2>/dev/null\n"
+      "openssl ca -batch -selfsign -config ca.cnf -keyfile old.key -in old.csr -out old.pem "
+      "-startdate %s -enddate %s 2>/dev/null\n",
+      start_text, end_text);
+  g_autofree gchar *old_cert = NULL, *old_key = NULL, *path = NULL;
+  gint64 old_after, new_after, next;
+
+  g_assert_true (fake_run_openssl (f->base, script, &error));
+  g_assert_no_error (error);
+  path = g_build_filename (f->base, "old.pem", NULL);
+  g_assert_true (g_file_get_contents (path, &old_cert, NULL, NULL));
+  g_free (path);
+  path = g_build_filename (f->base, "old.key", NULL);
+  g_assert_true (g_file_get_contents (path, &old_key, NULL, NULL));
+
+  g_assert_true (ntpmon_state_save_certificates (state, old_cert, old_key, &error));
+  g_assert_true (ntpmon_state_load_certificates (state, &error));
+  g_assert_no_error (error);
+  g_assert_false (
+      ntpmon_state_check_certificate (state, g_get_real_time () / G_USEC_PER_SEC, &next, &error));
+  g_assert_no_error (error); /* still usable, only due for renewal */
+  g_assert_true (ntpmon_state_certificate_dates (state, NULL, &old_after, NULL));
+
+  fake_make_client_cert (f->fake, "mon", "30", &f->fake->client_cert, &f->fake->client_key);
+  ntpmon_state_parse (state, "{\"API\":{\"APIKey\":\"k\"}}", -1, "test", &error);
+  g_assert_true (ntpmon_state_load_sync (state, f->webapi, FALSE, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (f->fake->cert_requests, ==, 1);
+  g_assert_true (ntpmon_state_certificate_dates (state, NULL, &new_after, NULL));
+  g_assert_cmpint (new_after, >, old_after);
+  g_assert_true (
+      ntpmon_state_check_certificate (state, g_get_real_time () / G_USEC_PER_SEC, &next, &error));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -345,5 +397,6 @@ main (int argc, char **argv)
   ADD ("/agent/webapi/load", test_load);
   ADD ("/agent/webapi/load-no-key", test_load_no_key);
   ADD ("/agent/webapi/load-corrupt", test_load_corrupt);
+  ADD ("/agent/webapi/renewal", test_renewal);
   return g_test_run ();
 }
