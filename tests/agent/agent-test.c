@@ -132,3 +132,68 @@ agent_test_run (FakeWebapi *fake, const gchar *state_dir, const gchar *runtime_d
     *err_text = g_steal_pointer (&err);
   return g_subprocess_get_exit_status (process);
 }
+
+/**
+ * agent_test_env_setup:
+ * @template: for the temporary directory, e.g. `agent-x-XXXXXX`
+ */
+void
+agent_test_env_setup (AgentTestEnv *env, const gchar *template)
+{
+  g_autoptr (GError) error = NULL;
+
+  env->fake = fake_webapi_new (FALSE);
+  g_setenv ("NTPMON_WEBAPI_CA_FILE", env->fake->ca_file, TRUE);
+  env->webapi = ntpmon_webapi_new_for_url (env->fake->base_url, &error);
+  g_assert_no_error (error);
+  env->base = agent_test_make_tmpdir (template);
+}
+
+void
+agent_test_env_teardown (AgentTestEnv *env)
+{
+  g_clear_object (&env->webapi);
+  g_clear_pointer (&env->fake, fake_webapi_free);
+  agent_test_rm_rf (env->base);
+  g_clear_pointer (&env->base, g_free);
+}
+
+/* Warnings logged on purpose by the code under test. g_test_expect_message()
+ * cannot see structured logging, and G_DEBUG=fatal-warnings would abort on
+ * them: while capturing, warnings are kept here instead of written. */
+static GPtrArray *captured;
+
+static GLogWriterOutput
+capturing_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
+{
+  const gchar *message = NULL;
+
+  if (captured == NULL || !(level & G_LOG_LEVEL_WARNING))
+    return g_log_writer_default (level, fields, n_fields, user_data);
+  for (gsize i = 0; i < n_fields && message == NULL; i++)
+    if (strcmp (fields[i].key, "MESSAGE") == 0)
+      message = fields[i].value;
+  g_ptr_array_add (captured, g_strdup (message != NULL ? message : ""));
+  return G_LOG_WRITER_HANDLED;
+}
+
+/* Starts (or restarts, emptied) capturing warnings until the process ends. */
+void
+agent_test_capture_warnings (void)
+{
+  static gsize installed;
+
+  if (g_once_init_enter (&installed))
+    {
+      g_log_set_writer_func (capturing_writer, NULL, NULL);
+      g_once_init_leave (&installed, 1);
+    }
+  g_clear_pointer (&captured, g_ptr_array_unref);
+  captured = g_ptr_array_new_with_free_func (g_free);
+}
+
+GPtrArray *
+agent_test_captured_warnings (void)
+{
+  return captured;
+}

@@ -5,8 +5,23 @@
 #pragma once
 
 #include "fake-webapi.h"
+#include "ntpmon-webapi.h"
 
 G_BEGIN_DECLS
+
+/* a fake web API, a client trusting it, a temporary state base directory */
+typedef struct
+{
+  FakeWebapi *fake;
+  NtpmonWebapi *webapi;
+  gchar *base;
+} AgentTestEnv;
+
+void agent_test_env_setup (AgentTestEnv *env, const gchar *template);
+void agent_test_env_teardown (AgentTestEnv *env);
+
+void agent_test_capture_warnings (void);
+GPtrArray *agent_test_captured_warnings (void);
 
 gchar *agent_test_make_tmpdir (const gchar *template);
 void agent_test_rm_rf (const gchar *path);

@@ -11,58 +11,27 @@
 #include "agent-test.h"
 #include "ntpmon-state-manager.h"
 
-/* g_test_expect_message() does not see structured logging: the warnings
- * the waits log on purpose are caught here; anything else goes to the
- * default writer, where G_DEBUG=fatal-warnings makes it fatal. */
-static GPtrArray *caught_warnings;
-
-static GLogWriterOutput
-test_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
-{
-  if (caught_warnings != NULL && (level & G_LOG_LEVEL_WARNING))
-    {
-      for (gsize i = 0; i < n_fields; i++)
-        if (g_str_equal (fields[i].key, "MESSAGE"))
-          g_ptr_array_add (caught_warnings, g_strdup (fields[i].value));
-      return G_LOG_WRITER_HANDLED;
-    }
-  return g_log_writer_default (level, fields, n_fields, user_data);
-}
-
 typedef struct
 {
-  FakeWebapi *fake;
-  NtpmonWebapi *webapi;
+  AgentTestEnv env;
   NtpmonState *state;
   NtpmonStateManager *manager;
-  gchar *base;
 } Fixture;
 
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-
-  f->fake = fake_webapi_new (FALSE);
-  g_setenv ("NTPMON_WEBAPI_CA_FILE", f->fake->ca_file, TRUE);
-  f->webapi = ntpmon_webapi_new_for_url (f->fake->base_url, &error);
-  g_assert_no_error (error);
-  f->base = agent_test_make_tmpdir ("agent-manager-XXXXXX");
-  f->state = ntpmon_state_new (f->base, "test");
-  f->manager = ntpmon_state_manager_new (f->state, f->webapi);
-  caught_warnings = g_ptr_array_new_with_free_func (g_free);
+  agent_test_env_setup (&f->env, "agent-manager-XXXXXX");
+  f->state = ntpmon_state_new (f->env.base, "test");
+  f->manager = ntpmon_state_manager_new (f->state, f->env.webapi);
 }
 
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  g_clear_pointer (&caught_warnings, g_ptr_array_unref);
   g_clear_object (&f->manager);
   g_clear_object (&f->state);
-  g_clear_object (&f->webapi);
-  fake_webapi_free (f->fake);
-  agent_test_rm_rf (f->base);
-  g_free (f->base);
+  agent_test_env_teardown (&f->env);
 }
 
 static gboolean
@@ -89,7 +58,7 @@ iterate_until (Fixture *f, GAsyncResult **done, const gchar *phase)
 static void
 write_state (Fixture *f, const gchar *json)
 {
-  g_autofree gchar *dir = g_build_filename (f->base, "test", NULL);
+  g_autofree gchar *dir = g_build_filename (f->env.base, "test", NULL);
   g_autofree gchar *path = g_build_filename (dir, "state.json", NULL);
 
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
@@ -102,7 +71,7 @@ give_certificate (Fixture *f)
   g_autofree gchar *cert = NULL, *key = NULL;
   g_autoptr (GError) error = NULL;
 
-  fake_make_client_cert (f->fake, "mon.test.mon.ntppool.dev", "30", &cert, &key);
+  fake_make_client_cert (f->env.fake, "mon.test.mon.ntppool.dev", "30", &cert, &key);
   g_assert_true (ntpmon_state_save_certificates (f->state, cert, key, &error));
   g_assert_no_error (error);
 }
@@ -134,19 +103,19 @@ test_wait_ready (Fixture *f, gconstpointer data)
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
 
-  f->fake->api_key = g_strdup ("k");
-  f->fake->config_json = g_strdup ("{\"ipv4\":{\"status\":\"testing\",\"ip\":\"192.0.2.1\"}}");
+  f->env.fake->api_key = g_strdup ("k");
+  f->env.fake->config_json = g_strdup ("{\"ipv4\":{\"status\":\"testing\",\"ip\":\"192.0.2.1\"}}");
   write_state (f, "{\"API\":{\"APIKey\":\"k\"}}");
   give_certificate (f);
-  g_assert_true (ntpmon_state_load_at_startup (f->state, f->webapi, &error));
+  g_assert_true (ntpmon_state_load_at_startup (f->state, f->env.webapi, &error));
   g_assert_true (ntpmon_state_have_certificate (f->state));
   ntpmon_state_manager_wait_until_live_async (f->manager, NULL, agent_test_store_result, &result);
   g_assert_true (ntpmon_state_manager_wait_until_live_finish (
       f->manager, agent_test_wait_for (&result), &error));
   g_assert_no_error (error);
   g_assert_cmpstr (ntpmon_state_manager_get_phase (f->manager), ==, NTPMON_PHASE_READY);
-  g_assert_cmpuint (f->fake->token_calls, ==, 1);
-  g_assert_cmpuint (f->fake->cert_requests, ==, 0);
+  g_assert_cmpuint (f->env.fake->token_calls, ==, 1);
+  g_assert_cmpuint (f->env.fake->cert_requests, ==, 0);
 }
 
 /* Pending: the wait blocks in waiting-for-activation; activation seen by
@@ -157,16 +126,17 @@ test_wait_activation (Fixture *f, gconstpointer data)
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
 
-  f->fake->config_json = g_strdup ("{\"ipv4\":{\"status\":\"pending\",\"ip\":\"192.0.2.1\"}}");
-  fake_make_client_cert (f->fake, "mon", "30", &f->fake->client_cert, &f->fake->client_key);
+  f->env.fake->config_json = g_strdup ("{\"ipv4\":{\"status\":\"pending\",\"ip\":\"192.0.2.1\"}}");
+  fake_make_client_cert (f->env.fake, "mon", "30", &f->env.fake->client_cert,
+                         &f->env.fake->client_key);
   write_state (f, "{\"API\":{\"APIKey\":\"k\"}}");
-  g_assert_true (ntpmon_state_load_at_startup (f->state, f->webapi, &error));
+  g_assert_true (ntpmon_state_load_at_startup (f->state, f->env.webapi, &error));
   ntpmon_state_manager_wait_until_live_async (f->manager, NULL, agent_test_store_result, &result);
   iterate_until (f, &result, NTPMON_PHASE_WAITING_FOR_ACTIVATION);
   g_assert_null (result);
 
-  g_free (f->fake->config_json);
-  f->fake->config_json = g_strdup ("{\"ipv4\":{\"status\":\"active\",\"ip\":\"192.0.2.1\"}}");
+  g_free (f->env.fake->config_json);
+  f->env.fake->config_json = g_strdup ("{\"ipv4\":{\"status\":\"active\",\"ip\":\"192.0.2.1\"}}");
   ntpmon_state_manager_reload (f->manager);
   g_assert_true (ntpmon_state_manager_wait_until_live_finish (
       f->manager, agent_test_wait_for (&result), &error));
@@ -182,20 +152,20 @@ test_wait_cancel (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
 
-  g_log_set_writer_func (test_writer, NULL, NULL);
+  agent_test_capture_warnings ();
   ntpmon_state_manager_wait_until_live_async (f->manager, cancellable, agent_test_store_result,
                                               &result);
   iterate_until (f, &result, NTPMON_PHASE_WAITING_FOR_SETUP);
   g_assert_null (result);
-  while (caught_warnings->len == 0)
+  while (agent_test_captured_warnings ()->len == 0)
     g_main_context_iteration (NULL, TRUE);
-  g_assert_cmpstr (g_ptr_array_index (caught_warnings, 0), ==,
+  g_assert_cmpstr (g_ptr_array_index (agent_test_captured_warnings (), 0), ==,
                    "no API key, please run ntppool-agent setup");
   g_cancellable_cancel (cancellable);
   g_assert_false (ntpmon_state_manager_wait_until_live_finish (
       f->manager, agent_test_wait_for (&result), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpuint (f->fake->config_calls, ==, 0);
+  g_assert_cmpuint (f->env.fake->config_calls, ==, 0);
 }
 
 /* A key that the web API rejects while waiting for a certificate. */
@@ -205,7 +175,7 @@ test_wait_unauthorized (Fixture *f, gconstpointer data)
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
 
-  f->fake->api_key = g_strdup ("right");
+  f->env.fake->api_key = g_strdup ("right");
   ntpmon_state_parse (f->state, "{\"API\":{\"APIKey\":\"wrong\"}}", -1, "test", &error);
   ntpmon_state_manager_wait_until_live_async (f->manager, NULL, agent_test_store_result, &result);
   g_assert_false (ntpmon_state_manager_wait_until_live_finish (
@@ -220,7 +190,7 @@ test_wait_unauthorized (Fixture *f, gconstpointer data)
 static void
 test_reload_on_change (Fixture *f, gconstpointer data)
 {
-  g_autofree gchar *dir = g_build_filename (f->base, "test", NULL);
+  g_autofree gchar *dir = g_build_filename (f->env.base, "test", NULL);
   g_autoptr (GError) error = NULL;
   const gchar *argv[] = { "/bin/sh", "-ec",
                           "printf '{\"API\":{\"APIKey\":\"changed-key\"}}' > state.json.tmp\n"
@@ -231,24 +201,24 @@ test_reload_on_change (Fixture *f, gconstpointer data)
   guint id;
 
   write_state (f, "{\"API\":{\"APIKey\":\"\"}}");
-  g_assert_true (ntpmon_state_load_at_startup (f->state, f->webapi, &error));
+  g_assert_true (ntpmon_state_load_at_startup (f->state, f->env.webapi, &error));
   ntpmon_state_manager_start (f->manager);
   g_signal_connect (f->state, "config-changed", G_CALLBACK (agent_test_count_cb), &notified);
   g_assert_true (g_spawn_sync (dir, (gchar **)argv, NULL, 0, NULL, NULL, NULL, NULL, NULL, &error));
   id = g_timeout_add_seconds (30, deadline_cb, &expired);
-  while (!expired && f->fake->config_calls == 0)
+  while (!expired && f->env.fake->config_calls == 0)
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (id);
   g_assert_cmpuint (notified, >=, 1);
   g_assert_cmpstr (ntpmon_state_get_api_key (f->state), ==, "changed-key");
-  g_assert_cmpuint (f->fake->config_calls, >=, 1);
+  g_assert_cmpuint (f->env.fake->config_calls, >=, 1);
   /* a successful reload with a key fetches the JWT */
   id = g_timeout_add_seconds (30, deadline_cb, &expired);
-  while (!expired && ntpmon_webapi_token_needs_refresh (f->webapi))
+  while (!expired && ntpmon_webapi_token_needs_refresh (f->env.webapi))
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (id);
-  g_assert_false (ntpmon_webapi_token_needs_refresh (f->webapi));
-  g_assert_cmpuint (f->fake->token_calls, ==, 1);
+  g_assert_false (ntpmon_webapi_token_needs_refresh (f->env.webapi));
+  g_assert_cmpuint (f->env.fake->token_calls, ==, 1);
   ntpmon_state_manager_stop (f->manager);
 }
 

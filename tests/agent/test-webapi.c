@@ -11,32 +11,18 @@
 #include "agent-test.h"
 #include "ntpmon-state-load.h"
 
-typedef struct
-{
-  FakeWebapi *fake;
-  NtpmonWebapi *webapi;
-  gchar *base;
-} Fixture;
+typedef AgentTestEnv Fixture;
 
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-
-  f->fake = fake_webapi_new (FALSE);
-  g_setenv ("NTPMON_WEBAPI_CA_FILE", f->fake->ca_file, TRUE);
-  f->webapi = ntpmon_webapi_new_for_url (f->fake->base_url, &error);
-  g_assert_no_error (error);
-  f->base = agent_test_make_tmpdir ("agent-webapi-XXXXXX");
+  agent_test_env_setup (f, "agent-webapi-XXXXXX");
 }
 
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  g_clear_object (&f->webapi);
-  fake_webapi_free (f->fake);
-  agent_test_rm_rf (f->base);
-  g_free (f->base);
+  agent_test_env_teardown (f);
 }
 
 static NtpmonWebapiConfig *
