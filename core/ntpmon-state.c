@@ -554,11 +554,11 @@ monitor_changed_cb (GFileMonitor *monitor, GFile *file, GFile *other, GFileMonit
 gboolean
 ntpmon_state_watch (NtpmonState *self, GError **error)
 {
-  g_autofree gchar *path = ntpmon_state_dup_path (self, NTPMON_STATE_FILE);
   g_autoptr (GFile) dir = g_file_new_for_path (self->dir);
 
   if (self->monitor != NULL)
     return TRUE;
+  g_free (ntpmon_state_dup_path (self, NTPMON_STATE_FILE)); /* creates the directory */
   if (!g_file_test (self->dir, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, NTPMON_STATE_ERROR, NTPMON_STATE_ERROR_IO,

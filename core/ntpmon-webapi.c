@@ -60,11 +60,17 @@ ntpmon_webapi_default_base_url (const gchar *env)
   return NULL;
 }
 
+/* Sessions dial directly, as the reference agent's web API client does (it
+ * sets no proxy); this also keeps the system's proxy lookup (libproxy) out
+ * of the process. */
 SoupSession *
 ntpmon_webapi_new_session (GSocketConnectable *connectable)
 {
-  return g_object_new (SOUP_TYPE_SESSION, "timeout", NTPMON_WEBAPI_CONFIG_TIMEOUT_S,
-                       "remote-connectable", connectable, NULL);
+  SoupSession *session = g_object_new (SOUP_TYPE_SESSION, "timeout", NTPMON_WEBAPI_CONFIG_TIMEOUT_S,
+                                       "remote-connectable", connectable, NULL);
+
+  soup_session_set_proxy_resolver (session, NULL);
+  return session;
 }
 
 /**

@@ -203,7 +203,6 @@ test_round_trip (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autofree gchar *dir = g_build_filename (f->base, "devel", NULL);
   g_autofree gchar *path = g_build_filename (dir, "state.json", NULL);
-  g_autofree gchar *tmp_left = NULL;
   gboolean existed = TRUE;
 
   g_assert_cmpint (g_chmod (f->base, 0755), ==, 0);
