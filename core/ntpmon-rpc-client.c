@@ -494,32 +494,31 @@ rpc_call_free (RpcCall *call)
   g_free (call);
 }
 
-static gboolean
-on_deadline (gpointer user_data)
+typedef struct
 {
-  RpcCall *call = user_data;
-
-  call->expired = EXPIRED_DEADLINE;
-  g_cancellable_cancel (call->cancellable);
-  return G_SOURCE_REMOVE;
-}
+  RpcCall *call;
+  Expired what;
+} Timer;
 
 static gboolean
-on_handshake_timeout (gpointer user_data)
+on_timer (gpointer user_data)
 {
-  RpcCall *call = user_data;
+  Timer *timer = user_data;
 
-  call->expired = EXPIRED_HANDSHAKE;
-  g_cancellable_cancel (call->cancellable);
+  timer->call->expired = timer->what;
+  g_cancellable_cancel (timer->call->cancellable);
   return G_SOURCE_REMOVE;
 }
 
 static GSource *
-rpc_call_timer (RpcCall *call, GTask *task, guint ms, GSourceFunc func)
+rpc_call_timer (RpcCall *call, GTask *task, guint ms, Expired what)
 {
   GSource *source = g_timeout_source_new (ms);
+  Timer *timer = g_new (Timer, 1);
 
-  g_source_set_callback (source, func, call, NULL);
+  timer->call = call;
+  timer->what = what;
+  g_source_set_callback (source, on_timer, timer, g_free);
   g_source_attach (source, g_task_get_context (task));
   return source;
 }
@@ -533,7 +532,7 @@ on_network_event (SoupMessage *message, GSocketClientEvent event, GIOStream *con
 
   if (event == G_SOCKET_CLIENT_TLS_HANDSHAKING && call->handshake == NULL)
     call->handshake
-        = rpc_call_timer (call, task, call->self->handshake_timeout_ms, on_handshake_timeout);
+        = rpc_call_timer (call, task, call->self->handshake_timeout_ms, EXPIRED_HANDSHAKE);
   else if (event == G_SOCKET_CLIENT_TLS_HANDSHAKED)
     rpc_call_clear_source (&call->handshake);
 }
@@ -702,7 +701,7 @@ rpc_call_start (NtpmonRpcClient *self, const gchar *method_name, const ProtobufC
   check_certificate_files (self);
   call->deadline = rpc_call_timer (
       call, task, deadline_ms > 0 ? MIN (deadline_ms, self->timeout_ms) : self->timeout_ms,
-      on_deadline);
+      EXPIRED_DEADLINE);
   rpc_call_send (g_steal_pointer (&task));
 }
 
