@@ -381,25 +381,30 @@ ntpmon_rpc_client_error_is_transient (const GError *error)
     }
 }
 
-/* The reference server wraps its errors as `unknown` with the message
- * "twirp error <code>: <text>"; recover the real code from it. */
+/* The reference server sends every handler error as `unknown` (api-server
+ * spec §5.5): "twirp error <code>: <text>" for most, and two SubmitResults
+ * rejections as bare text. Recover the real code, so that a caller does
+ * not retry what will never be accepted. */
 static void
-refine_twirp_code (GError *error)
+refine_reference_code (GError *error)
 {
   static const gchar prefix[] = "twirp error ";
   const gchar *colon;
   NtpmonRpcError code;
 
-  if (!g_error_matches (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_UNKNOWN)
-      || !g_str_has_prefix (error->message, prefix))
+  if (!g_error_matches (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_UNKNOWN))
     return;
-  colon = strchr (error->message, ':');
-  if (colon == NULL)
-    return;
-  g_autofree gchar *name
-      = g_strndup (error->message + strlen (prefix), colon - error->message - strlen (prefix));
-  if (ntpmon_rpc_error_from_connect_name (name, &code))
-    error->code = code;
+  if (g_str_has_prefix (error->message, prefix) && (colon = strchr (error->message, ':')) != NULL)
+    {
+      g_autofree gchar *name
+          = g_strndup (error->message + strlen (prefix), colon - error->message - strlen (prefix));
+      if (ntpmon_rpc_error_from_connect_name (name, &code))
+        error->code = code;
+    }
+  else if (g_str_has_prefix (error->message, "invalid batch ID"))
+    error->code = NTPMON_RPC_ERROR_INVALID_ARGUMENT;
+  else if (g_strcmp0 (error->message, "invalid batch submission") == 0)
+    error->code = NTPMON_RPC_ERROR_FAILED_PRECONDITION;
 }
 
 /* Transport errors after which the reference closes its idle connections
@@ -620,7 +625,7 @@ on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
       NTPMON_RPC_DEFAULT_BODY_LIMIT, &error);
   if (response == NULL)
     {
-      refine_twirp_code (error);
+      refine_reference_code (error);
       g_prefix_error (&error, "%s: ", call->method->name);
       g_task_return_error (task, g_steal_pointer (&error));
       return;

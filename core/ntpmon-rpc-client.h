@@ -9,7 +9,10 @@
  * Errors: every failure of a call is a GError in NTPMON_RPC_ERROR, except
  * cancellation through the caller's GCancellable (G_IO_ERROR_CANCELLED).
  * A call the server answered with a Connect error carries the server's code
- * and message. Failures below HTTP become `unavailable` (connection refused
+ * and message (the reference server's `unknown` errors get the code their
+ * message names, e.g. "twirp error not_found: …" is `not_found`, "invalid
+ * batch submission" is `failed_precondition`). Failures below HTTP become
+ * `unavailable` (connection refused
  * or reset, DNS, TLS handshake or certificate problems), or
  * `deadline_exceeded` (the call's deadline or an I/O timeout). An HTTP error
  * without a Connect body gets the code Connect derives from the status (503

@@ -43,6 +43,9 @@ fixture_teardown (Fixture *f, gconstpointer data)
   g_clear_object (&f->result);
   g_clear_object (&f->client);
   rpc_test_server_free (f->server);
+  /* let the closed connections finish */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
 }
 
 static void
@@ -370,6 +373,10 @@ test_error_twirp_in_unknown (Fixture *f, gconstpointer data)
                        "twirp error permission_denied: monitor not active",
                        NTPMON_RPC_ERROR_PERMISSION_DENIED, FALSE);
   assert_server_error (f, NTPMON_RPC_ERROR_UNKNOWN, "invalid batch ID: bad",
+                       NTPMON_RPC_ERROR_INVALID_ARGUMENT, FALSE);
+  assert_server_error (f, NTPMON_RPC_ERROR_UNKNOWN, "invalid batch submission",
+                       NTPMON_RPC_ERROR_FAILED_PRECONDITION, FALSE);
+  assert_server_error (f, NTPMON_RPC_ERROR_UNKNOWN, "sql: no rows in result set",
                        NTPMON_RPC_ERROR_UNKNOWN, TRUE);
 }
 
