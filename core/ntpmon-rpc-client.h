@@ -12,9 +12,9 @@
  * and message (the reference server's `unknown` errors get the code their
  * message names, e.g. "twirp error not_found: …" is `not_found`, "invalid
  * batch submission" is `failed_precondition`). Failures below HTTP become
- * `unavailable` (connection refused
- * or reset, DNS, TLS handshake or certificate problems), or
- * `deadline_exceeded` (the call's deadline or an I/O timeout). An HTTP error
+ * `unavailable` (connection refused or reset, DNS, TLS handshake or
+ * certificate problems), or `deadline_exceeded` (the call's deadline, the
+ * TLS handshake timeout or an I/O timeout). An HTTP error
  * without a Connect body gets the code Connect derives from the status (503
  * is `unavailable`). ntpmon_rpc_client_error_is_transient() tells "API down,
  * try again later" from "the server rejected this".

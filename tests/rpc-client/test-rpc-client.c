@@ -175,6 +175,29 @@ test_new_bad_arguments (void)
   g_unlink (empty);
 }
 
+/* The pool's CA bundle shipped as the default trust anchor. */
+static void
+test_shipped_ca_bundle (void)
+{
+  g_autoptr (GError) error = NULL;
+  const gchar *root = g_getenv ("NTPMON_SOURCE_ROOT"); /* set by meson test */
+  g_autofree gchar *path = NULL;
+  g_autoptr (NtpmonRpcClient) client = NULL;
+  GList *list;
+
+  g_assert_nonnull (root);
+  path = g_build_filename (root, "data", "ntppool-ca.pem", NULL);
+  list = g_tls_certificate_list_new_from_file (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_length (list), ==, 2);
+  g_list_free_full (list, g_object_unref);
+  client = ntpmon_rpc_client_new ("https://api.test.mon.ntppool.dev", path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ntpmon_rpc_client_get_base_url (client), ==, "https://api.test.mon.ntppool.dev");
+  g_assert_true (g_str_has_suffix (ntpmon_rpc_client_default_ca_file (), "/ntppool-ca.pem"));
+}
+
 /* ---- round trips ----------------------------------------------------------- */
 
 static void
@@ -623,6 +646,7 @@ main (int argc, char **argv)
   g_test_add_func ("/rpc-client/base-url/tls-name", test_base_url_tls_name);
   g_test_add_func ("/rpc-client/base-url/devel-override", test_base_url_devel_override);
   g_test_add_func ("/rpc-client/new/bad-arguments", test_new_bad_arguments);
+  g_test_add_func ("/rpc-client/new/shipped-ca-bundle", test_shipped_ca_bundle);
   ADD ("get-config", test_get_config);
   ADD ("get-servers", test_get_servers);
   ADD ("submit-results", test_submit_results);
