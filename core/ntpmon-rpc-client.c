@@ -5,26 +5,14 @@
 #include "config.h"
 
 #include "ntpmon-rpc-client.h"
+#include "ntpmon-rpc-client-private.h"
 
 #include <libsoup/soup.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "ntpmon-connect.h"
 #include "ntpmon-rpc-codec.h"
 #include "ntpmon-rpc-error.h"
-
-/* What identifies one version of a file on disk. */
-typedef struct
-{
-  gboolean exists;
-  dev_t dev;
-  ino_t ino;
-  off_t size;
-  struct timespec mtime;
-} FileStamp;
 
 struct _NtpmonRpcClient
 {
@@ -37,8 +25,8 @@ struct _NtpmonRpcClient
 
   gchar *cert_file;
   gchar *key_file;
-  FileStamp cert_stamp;
-  FileStamp key_stamp;
+  NtpmonFileStamp cert_stamp;
+  NtpmonFileStamp key_stamp;
   GTlsCertificate *certificate;
 
   guint timeout_ms;
@@ -164,55 +152,6 @@ ntpmon_rpc_client_set_ca_file (NtpmonRpcClient *self, const gchar *ca_file, GErr
 }
 
 static void
-file_stamp_read (const gchar *path, FileStamp *stamp)
-{
-  struct stat st;
-
-  memset (stamp, 0, sizeof *stamp);
-  if (path == NULL || stat (path, &st) != 0)
-    return;
-  stamp->exists = TRUE;
-  stamp->dev = st.st_dev;
-  stamp->ino = st.st_ino;
-  stamp->size = st.st_size;
-  stamp->mtime = st.st_mtim;
-}
-
-static gboolean
-file_stamp_equal (const FileStamp *a, const FileStamp *b)
-{
-  return a->exists == b->exists && a->dev == b->dev && a->ino == b->ino && a->size == b->size
-         && a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec;
-}
-
-/* GLib's TLS backend loads a certificate with any key; a handshake with a
- * mismatched pair only fails at the server. */
-static gboolean
-check_key_pair (const gchar *cert_file, const gchar *key_file, GError **error)
-{
-  BIO *bio;
-  X509 *leaf = NULL;
-  EVP_PKEY *key = NULL;
-  gboolean ok;
-
-  bio = BIO_new_file (cert_file, "r");
-  if (bio != NULL)
-    leaf = PEM_read_bio_X509 (bio, NULL, NULL, NULL);
-  BIO_free (bio);
-  bio = BIO_new_file (key_file, "r");
-  if (bio != NULL)
-    key = PEM_read_bio_PrivateKey (bio, NULL, NULL, NULL);
-  BIO_free (bio);
-  ok = leaf != NULL && key != NULL && X509_check_private_key (leaf, key) == 1;
-  X509_free (leaf);
-  EVP_PKEY_free (key);
-  if (!ok)
-    g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
-                         "the key does not belong to the certificate");
-  return ok;
-}
-
-static void
 use_certificate (NtpmonRpcClient *self, GTlsCertificate *certificate)
 {
   if (self->certificate == certificate)
@@ -227,7 +166,7 @@ ntpmon_rpc_client_reload_certificate (NtpmonRpcClient *self, GError **error)
 {
   g_autoptr (GTlsCertificate) certificate = NULL;
   g_autoptr (GError) local_error = NULL;
-  FileStamp cert_stamp, key_stamp;
+  NtpmonFileStamp cert_stamp, key_stamp;
 
   g_return_val_if_fail (NTPMON_IS_RPC_CLIENT (self), FALSE);
 
@@ -235,10 +174,11 @@ ntpmon_rpc_client_reload_certificate (NtpmonRpcClient *self, GError **error)
     return TRUE;
   /* Stamps first: a file replaced while we read it shows as changed again
    * on the next check. */
-  file_stamp_read (self->cert_file, &cert_stamp);
-  file_stamp_read (self->key_file, &key_stamp);
+  ntpmon_file_stamp_read (self->cert_file, &cert_stamp);
+  ntpmon_file_stamp_read (self->key_file, &key_stamp);
   certificate = g_tls_certificate_new_from_files (self->cert_file, self->key_file, &local_error);
-  if (certificate != NULL && !check_key_pair (self->cert_file, self->key_file, &local_error))
+  if (certificate != NULL
+      && !ntpmon_rpc_client_check_key_pair (self->cert_file, self->key_file, &local_error))
     g_clear_object (&certificate);
   if (certificate == NULL)
     {
@@ -290,14 +230,14 @@ static void
 check_certificate_files (NtpmonRpcClient *self)
 {
   g_autoptr (GError) error = NULL;
-  FileStamp cert_stamp, key_stamp;
+  NtpmonFileStamp cert_stamp, key_stamp;
 
   if (self->cert_file == NULL)
     return;
-  file_stamp_read (self->cert_file, &cert_stamp);
-  file_stamp_read (self->key_file, &key_stamp);
-  if (file_stamp_equal (&cert_stamp, &self->cert_stamp)
-      && file_stamp_equal (&key_stamp, &self->key_stamp))
+  ntpmon_file_stamp_read (self->cert_file, &cert_stamp);
+  ntpmon_file_stamp_read (self->key_file, &key_stamp);
+  if (ntpmon_file_stamp_equal (&cert_stamp, &self->cert_stamp)
+      && ntpmon_file_stamp_equal (&key_stamp, &self->key_stamp))
     return;
   if (ntpmon_rpc_client_reload_certificate (self, &error))
     g_info ("client certificate reloaded from %s", self->cert_file);
@@ -357,78 +297,6 @@ get_session (NtpmonRpcClient *self)
       soup_session_remove_feature_by_type (self->session, SOUP_TYPE_CONTENT_DECODER);
     }
   return g_object_ref (self->session);
-}
-
-/* ---- errors ------------------------------------------------------------- */
-
-gboolean
-ntpmon_rpc_client_error_is_transient (const GError *error)
-{
-  if (error == NULL)
-    return FALSE;
-  switch (ntpmon_rpc_error_code_of (error, NTPMON_RPC_ERROR_UNAVAILABLE))
-    {
-    case NTPMON_RPC_ERROR_CANCELED:
-    case NTPMON_RPC_ERROR_UNKNOWN:
-    case NTPMON_RPC_ERROR_DEADLINE_EXCEEDED:
-    case NTPMON_RPC_ERROR_RESOURCE_EXHAUSTED:
-    case NTPMON_RPC_ERROR_ABORTED:
-    case NTPMON_RPC_ERROR_INTERNAL:
-    case NTPMON_RPC_ERROR_UNAVAILABLE:
-      return TRUE;
-    default:
-      return FALSE;
-    }
-}
-
-/* The reference server sends every handler error as `unknown` (api-server
- * spec §5.5): "twirp error <code>: <text>" for most, and two SubmitResults
- * rejections as bare text. Recover the real code, so that a caller does
- * not retry what will never be accepted. */
-static void
-refine_reference_code (GError *error)
-{
-  static const gchar prefix[] = "twirp error ";
-  const gchar *colon;
-  NtpmonRpcError code;
-
-  if (!g_error_matches (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_UNKNOWN))
-    return;
-  if (g_str_has_prefix (error->message, prefix) && (colon = strchr (error->message, ':')) != NULL)
-    {
-      g_autofree gchar *name
-          = g_strndup (error->message + strlen (prefix), colon - error->message - strlen (prefix));
-      if (ntpmon_rpc_error_from_connect_name (name, &code))
-        error->code = code;
-    }
-  else if (g_str_has_prefix (error->message, "invalid batch ID"))
-    error->code = NTPMON_RPC_ERROR_INVALID_ARGUMENT;
-  else if (g_strcmp0 (error->message, "invalid batch submission") == 0)
-    error->code = NTPMON_RPC_ERROR_FAILED_PRECONDITION;
-}
-
-/* Transport errors after which the reference closes its idle connections
- * and tries once more on a new one (agent.md §4.2). */
-static gboolean
-is_flush_error (const GError *error)
-{
-  g_autofree gchar *text = NULL;
-
-  if (error->domain == G_TLS_ERROR
-      || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED)
-      || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED)
-      || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))
-    return TRUE;
-  text = g_ascii_strdown (error->message, -1);
-  return strstr (text, "certificate") != NULL || strstr (text, "tls") != NULL
-         || strstr (text, "connection refused") != NULL
-         || strstr (text, "connection reset") != NULL;
-}
-
-static gboolean
-is_flush_status (guint status)
-{
-  return status == 401 || status == 403 || status == 495 || status == 496 || status == 497;
 }
 
 /* ---- calls ------------------------------------------------------------- */
@@ -598,7 +466,8 @@ on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
   if (body == NULL)
     {
       if (call->expired == EXPIRED_NONE
-          && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && is_flush_error (error))
+          && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+          && ntpmon_rpc_client_is_flush_error (error))
         {
           /* This connection pool is suspect; a second try on a new one. */
           if (call->session == call->self->session)
@@ -616,7 +485,7 @@ on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
     }
 
   status = soup_message_get_status (call->message);
-  if (is_flush_status (status) && call->session == call->self->session)
+  if (ntpmon_rpc_client_is_flush_status (status) && call->session == call->self->session)
     ntpmon_rpc_client_flush_connections (call->self);
   headers = soup_message_get_response_headers (call->message);
   response = ntpmon_connect_decode_response (
@@ -625,7 +494,7 @@ on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
       NTPMON_RPC_DEFAULT_BODY_LIMIT, &error);
   if (response == NULL)
     {
-      refine_reference_code (error);
+      ntpmon_rpc_client_refine_error (error);
       g_prefix_error (&error, "%s: ", call->method->name);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
