@@ -450,39 +450,64 @@ transport_error (RpcCall *call, const GError *error)
                       call->method->name, host, error->message);
 }
 
+/* Fails the call for a transport error, or tries once more on a new
+ * connection when the error is one of those after which the reference
+ * does. Takes @task. */
 static void
-on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
+rpc_call_failed (GTask *task, const GError *error)
+{
+  RpcCall *call = g_task_get_task_data (task);
+
+  if (call->expired == EXPIRED_NONE && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      && ntpmon_rpc_client_is_flush_error (error))
+    {
+      if (call->session == call->self->session)
+        ntpmon_rpc_client_flush_connections (call->self);
+      if (call->attempts < 2)
+        {
+          g_debug ("%s: %s; trying once more on a new connection", call->method->name,
+                   error->message);
+          rpc_call_send (task);
+          return;
+        }
+    }
+  g_task_return_error (task, transport_error (call, error));
+  g_object_unref (task);
+}
+
+/* Grows the response buffer up to the body limit only: a larger body fails
+ * the splice with G_IO_ERROR_NO_SPACE instead of filling memory. */
+static gpointer
+limited_realloc (gpointer data, gsize size)
+{
+  if (size > NTPMON_RPC_DEFAULT_BODY_LIMIT)
+    return NULL;
+  return g_realloc (data, size);
+}
+
+static void
+on_body_read (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
   RpcCall *call = g_task_get_task_data (task);
+  GMemoryOutputStream *out = G_MEMORY_OUTPUT_STREAM (source);
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) body = NULL;
   g_autoptr (ProtobufCMessage) response = NULL;
   SoupMessageHeaders *headers;
   guint status;
 
-  body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
-  rpc_call_clear_source (&call->handshake);
-  if (body == NULL)
+  if (g_output_stream_splice_finish (G_OUTPUT_STREAM (out), result, &error) < 0)
     {
-      if (call->expired == EXPIRED_NONE
-          && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-          && ntpmon_rpc_client_is_flush_error (error))
-        {
-          /* This connection pool is suspect; a second try on a new one. */
-          if (call->session == call->self->session)
-            ntpmon_rpc_client_flush_connections (call->self);
-          if (call->attempts < 2)
-            {
-              g_debug ("%s: %s; trying once more on a new connection", call->method->name,
-                       error->message);
-              rpc_call_send (g_steal_pointer (&task));
-              return;
-            }
-        }
-      g_task_return_error (task, transport_error (call, error));
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
+        g_task_return_new_error (task, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_RESOURCE_EXHAUSTED,
+                                 "%s: response larger than %u bytes", call->method->name,
+                                 (guint)NTPMON_RPC_DEFAULT_BODY_LIMIT);
+      else
+        rpc_call_failed (g_steal_pointer (&task), error);
       return;
     }
+  body = g_memory_output_stream_steal_as_bytes (out);
 
   status = soup_message_get_status (call->message);
   if (ntpmon_rpc_client_is_flush_status (status) && call->session == call->self->session)
@@ -501,6 +526,28 @@ on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   g_task_return_pointer (task, g_steal_pointer (&response),
                          (GDestroyNotify)ntpmon_proto_message_free);
+}
+
+static void
+on_sent (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  RpcCall *call = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GInputStream) in = NULL;
+  g_autoptr (GOutputStream) out = NULL;
+
+  in = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  rpc_call_clear_source (&call->handshake);
+  if (in == NULL)
+    {
+      rpc_call_failed (task, error);
+      return;
+    }
+  out = g_memory_output_stream_new (NULL, 0, limited_realloc, g_free);
+  g_output_stream_splice_async (
+      out, in, G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE | G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
+      G_PRIORITY_DEFAULT, call->cancellable, on_body_read, task);
 }
 
 static void
@@ -536,8 +583,8 @@ rpc_call_send (GTask *task)
    * request-certificate when we have none. */
   soup_message_set_tls_client_certificate (call->message, self->certificate);
   g_signal_connect (call->message, "network-event", G_CALLBACK (on_network_event), task);
-  soup_session_send_and_read_async (call->session, call->message, G_PRIORITY_DEFAULT,
-                                    call->cancellable, on_sent, task);
+  soup_session_send_async (call->session, call->message, G_PRIORITY_DEFAULT, call->cancellable,
+                           on_sent, task);
 }
 
 static void

@@ -293,6 +293,12 @@ handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable
           return;
         }
       break;
+    case RPC_TEST_REPLY_HUGE:
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "application/proto", SOUP_MEMORY_TAKE,
+                                        g_malloc0 (2 * NTPMON_RPC_DEFAULT_BODY_LIMIT),
+                                        2 * NTPMON_RPC_DEFAULT_BODY_LIMIT);
+      return;
     case RPC_TEST_REPLY_STATUS:
       soup_server_message_set_status (msg, ts->http_status, NULL);
       return;

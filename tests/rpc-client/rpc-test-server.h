@@ -50,6 +50,7 @@ typedef enum
   RPC_TEST_REPLY_HANG,     /* never answers */
   RPC_TEST_REPLY_NOT_OKAY, /* SubmitResults with ok = false */
   RPC_TEST_REPLY_DROP,     /* resets the connection without an answer */
+  RPC_TEST_REPLY_HUGE,     /* a 200 response larger than the body limit */
 } RpcTestReply;
 
 typedef struct

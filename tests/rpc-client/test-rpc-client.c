@@ -352,6 +352,17 @@ test_gzip (Fixture *f, gconstpointer data)
   ntpmon_proto_message_free (&config->base);
 }
 
+/* A response body over the limit is refused, not read into memory. */
+static void
+test_error_huge_response (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  f->server->reply = RPC_TEST_REPLY_HUGE;
+  g_assert_null (get_servers (f, NULL, &error));
+  g_assert_error (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_RESOURCE_EXHAUSTED);
+}
+
 /* ---- errors ------------------------------------------------------------- */
 
 /* The server answers with Connect error JSON of @sent and @message; the
@@ -655,6 +666,7 @@ main (int argc, char **argv)
   ADD ("error/connect-json", test_error_connect_json);
   ADD ("error/twirp-in-unknown", test_error_twirp_in_unknown);
   ADD ("error/http-status", test_error_http_status);
+  ADD ("error/huge-response", test_error_huge_response);
   g_test_add_func ("/rpc-client/error/connection-refused", test_error_connection_refused);
   ADD ("retry-once", test_retry_once);
   ADD ("error/timeout", test_error_timeout);
