@@ -57,7 +57,6 @@ run_status (NtpmonAgentContext *ctx, gchar **args, GError **error)
       const gchar *names[] = { env_name, NTPMON_AGENT_DBUS_NAME };
       g_autoptr (GDBusConnection) bus = NULL;
       g_autoptr (GVariant) reply = NULL;
-      g_autoptr (GVariant) props = NULL;
       g_autoptr (GVariantIter) iter = NULL;
       const gchar *key;
       GVariant *value;

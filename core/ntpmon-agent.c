@@ -32,6 +32,7 @@ static const NtpmonAgentCommand cmd_version_def = {
 };
 
 static const NtpmonAgentCommand *const commands[] = {
+  &ntpmon_agent_cmd_check,
   &ntpmon_agent_cmd_monitor,
   &ntpmon_agent_cmd_status,
   &cmd_version_def,

@@ -83,7 +83,7 @@ ntpmon_score_pct_close (gdouble new_score, gdouble last_score)
 gboolean
 ntpmon_score_history_is_new (NtpmonScoreHistory *self, guint32 server_id, gint64 ts, gdouble score)
 {
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  G_GNUC_UNUSED g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   LastScore *last = g_hash_table_lookup (self->last, GUINT_TO_POINTER (server_id));
 
   if (last != NULL)
@@ -114,7 +114,7 @@ gboolean
 ntpmon_score_history_lookup (NtpmonScoreHistory *self, guint32 server_id, gint64 *ts,
                              gdouble *score)
 {
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  G_GNUC_UNUSED g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
   LastScore *last = g_hash_table_lookup (self->last, GUINT_TO_POINTER (server_id));
 
   if (last == NULL)
@@ -127,7 +127,7 @@ ntpmon_score_history_lookup (NtpmonScoreHistory *self, guint32 server_id, gint64
 void
 ntpmon_score_history_reset (NtpmonScoreHistory *self)
 {
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
+  G_GNUC_UNUSED g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&self->lock);
 
   g_hash_table_remove_all (self->last);
 }

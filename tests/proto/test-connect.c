@@ -290,9 +290,13 @@ test_error_json (void)
   g_autoptr (GError) cancelled = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "c");
   g_autoptr (GBytes) cbody = ntpmon_connect_error_to_json (cancelled, &status);
   g_assert_cmpuint (status, ==, 499);
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (cbody, NULL), g_bytes_get_size (cbody),
+                                  "\"code\":\"canceled\""));
   g_autoptr (GError) timeout = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "t");
   g_autoptr (GBytes) tbody = ntpmon_connect_error_to_json (timeout, &status);
   g_assert_cmpuint (status, ==, 504);
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (tbody, NULL), g_bytes_get_size (tbody),
+                                  "\"code\":\"deadline_exceeded\""));
   /* an empty message is left out */
   g_autoptr (GError) bare = g_error_new_literal (NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_INTERNAL, "");
   g_autoptr (GBytes) bbody = ntpmon_connect_error_to_json (bare, NULL);
