@@ -289,11 +289,13 @@ get_session (NtpmonRpcClient *self)
   if (self->session == NULL)
     {
       /* HTTP/1.1 keep-alive as the reference agent: at most 10 idle
-       * connections, dropped after 120 s. gzip is undone by the Connect
+       * connections, dropped after 120 s, and no proxy (the reference's
+       * RPC transport has none either). gzip is undone by the Connect
        * codec (with its size limit), not by libsoup. */
       self->session = soup_session_new_with_options (
           "tls-database", self->database, "timeout", self->io_timeout_s, "idle-timeout", 120,
           "max-conns-per-host", 10, "user-agent", self->user_agent, NULL);
+      soup_session_set_proxy_resolver (self->session, NULL);
       soup_session_remove_feature_by_type (self->session, SOUP_TYPE_CONTENT_DECODER);
     }
   return g_object_ref (self->session);

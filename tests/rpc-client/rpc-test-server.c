@@ -281,7 +281,7 @@ handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable
       if (ts->drop_count > 0)
         {
           g_autoptr (GSocket) socket = g_object_ref (soup_server_message_get_socket (msg));
-          g_autoptr (GIOStream) stream = soup_server_message_steal_connection (msg);
+          GIOStream *stream = soup_server_message_steal_connection (msg);
           struct linger linger = { .l_onoff = 1, .l_linger = 0 };
 
           /* reset (RST), not an orderly close */
@@ -289,6 +289,7 @@ handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable
               setsockopt (g_socket_get_fd (socket), SOL_SOCKET, SO_LINGER, &linger, sizeof linger),
               ==, 0);
           g_socket_close (socket, NULL);
+          g_object_unref (stream);
           ts->drop_count--;
           return;
         }

@@ -446,7 +446,6 @@ test_error_connection_refused (void)
   g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr (GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
   g_autoptr (GSocketAddress) bound = NULL;
-  g_autoptr (NtpmonRpcClient) client = NULL;
   g_autofree gchar *url = NULL;
   Fixture f = { 0 };
 
