@@ -24,6 +24,8 @@ typedef struct
   gchar *url;
   GString *seen; /* what s_server printed after ACCEPT */
   gboolean eof;
+  gboolean reading;
+  GCancellable *cancellable;
 } OpensslServer;
 
 static void
@@ -45,6 +47,7 @@ openssl_server_start (OpensslServer *server)
   /* it prints "ACCEPT 127.0.0.1:<port>" once it listens */
   server->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->process));
   server->seen = g_string_new (NULL);
+  server->cancellable = g_cancellable_new ();
   for (;;)
     {
       g_autofree gchar *line = g_data_input_stream_read_line (server->out, NULL, NULL, &error);
@@ -63,10 +66,24 @@ openssl_server_stop (OpensslServer *server)
 {
   g_subprocess_force_exit (server->process);
   g_subprocess_wait (server->process, NULL, NULL);
+  g_cancellable_cancel (server->cancellable);
+  while (server->reading)
+    g_main_context_iteration (NULL, TRUE);
+  g_clear_object (&server->cancellable);
   g_clear_object (&server->out);
   g_clear_object (&server->process);
   g_string_free (server->seen, TRUE);
   g_free (server->url);
+}
+
+static void on_line (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static void
+openssl_server_read (OpensslServer *server)
+{
+  server->reading = TRUE;
+  g_data_input_stream_read_line_async (server->out, G_PRIORITY_DEFAULT, server->cancellable,
+                                       on_line, server);
 }
 
 static void
@@ -76,13 +93,14 @@ on_line (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   g_autofree gchar *line = g_data_input_stream_read_line_finish (server->out, result, NULL, &error);
 
+  server->reading = FALSE;
   if (line == NULL)
     {
       server->eof = TRUE;
       return;
     }
   g_string_append_printf (server->seen, "%s\n", line);
-  g_data_input_stream_read_line_async (server->out, G_PRIORITY_DEFAULT, NULL, on_line, server);
+  openssl_server_read (server);
 }
 
 /* Runs the main context until s_server printed @text (or ended). */
@@ -117,7 +135,7 @@ test_with_client_certificate (void)
   g_assert_no_error (error);
   ntpmon_rpc_client_set_token (client, "jwt-xyz");
 
-  g_data_input_stream_read_line_async (server.out, G_PRIORITY_DEFAULT, NULL, on_line, &server);
+  openssl_server_read (&server);
   ntpmon_rpc_client_get_config (client, "192.0.2.7", NULL, on_done, &result);
   openssl_server_wait_for (&server, "POST /monitor.v2.MonitorService/GetConfig HTTP/1.1");
   openssl_server_wait_for (&server, "Authorization: Bearer jwt-xyz");
