@@ -120,19 +120,43 @@ on_done (GObject *source, GAsyncResult *result, gpointer user_data)
   *(GAsyncResult **)user_data = g_object_ref (result);
 }
 
+static NtpmonRpcClient *
+new_client (OpensslServer *server, gboolean with_certificate)
+{
+  g_autoptr (GError) error = NULL;
+  NtpmonRpcClient *client = ntpmon_rpc_client_new (server->url, certs->ca_pem, &error);
+
+  g_assert_no_error (error);
+  if (with_certificate)
+    ntpmon_rpc_client_set_certificate_files (client, certs->client1_pem, certs->client1_key,
+                                             &error);
+  g_assert_no_error (error);
+  return client;
+}
+
+/* The error of a GetConfig call started before. */
+static GError *
+finish_get_config (NtpmonRpcClient *client, GAsyncResult **result)
+{
+  GError *error = NULL;
+
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (ntpmon_rpc_client_get_config_finish (client, *result, &error));
+  g_clear_object (result);
+  return error;
+}
+
 static void
 test_with_client_certificate (void)
 {
   OpensslServer server = { 0 };
   g_autoptr (NtpmonRpcClient) client = NULL;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GAsyncResult) result = NULL;
+  GAsyncResult *result = NULL;
 
   openssl_server_start (&server);
-  client = ntpmon_rpc_client_new (server.url, certs->ca_pem, &error);
-  g_assert_no_error (error);
-  ntpmon_rpc_client_set_certificate_files (client, certs->client1_pem, certs->client1_key, &error);
-  g_assert_no_error (error);
+  client = new_client (&server, TRUE);
   ntpmon_rpc_client_set_token (client, "jwt-xyz");
 
   openssl_server_read (&server);
@@ -146,9 +170,7 @@ test_with_client_certificate (void)
 
   /* s_server never answers: stop it; the call fails as "API down" */
   g_subprocess_force_exit (server.process);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_null (ntpmon_rpc_client_get_config_finish (client, result, &error));
+  error = finish_get_config (client, &result);
   g_assert_true (ntpmon_rpc_client_error_is_transient (error));
   openssl_server_stop (&server);
 }
@@ -159,15 +181,12 @@ test_without_client_certificate (void)
   OpensslServer server = { 0 };
   g_autoptr (NtpmonRpcClient) client = NULL;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GAsyncResult) result = NULL;
+  GAsyncResult *result = NULL;
 
   openssl_server_start (&server);
-  client = ntpmon_rpc_client_new (server.url, certs->ca_pem, &error);
-  g_assert_no_error (error);
+  client = new_client (&server, FALSE);
   ntpmon_rpc_client_get_config (client, "192.0.2.7", NULL, on_done, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_null (ntpmon_rpc_client_get_config_finish (client, result, &error));
+  error = finish_get_config (client, &result);
   g_assert_error (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_UNAVAILABLE);
   openssl_server_stop (&server);
 }
