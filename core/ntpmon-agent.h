@@ -54,6 +54,7 @@ typedef struct
 
 extern const NtpmonAgentCommand ntpmon_agent_cmd_check;
 extern const NtpmonAgentCommand ntpmon_agent_cmd_monitor;
+extern const NtpmonAgentCommand ntpmon_agent_cmd_setup;
 extern const NtpmonAgentCommand ntpmon_agent_cmd_status;
 
 gboolean ntpmon_agent_parse_env (const gchar *name, gchar **canonical);
