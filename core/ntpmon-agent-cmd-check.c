@@ -339,11 +339,9 @@ run_check (NtpmonAgentContext *ctx, gchar **args, GError **error)
 }
 
 const NtpmonAgentCommand ntpmon_agent_cmd_check = {
-  "check",
-  N_ ("TARGET..."),
-  N_ ("Check NTP servers (IP, IPv4:PORT or [IPv6]:PORT) and print the results"),
-  check_entries,
-  1,
+  { "check", N_ ("TARGET..."),
+    N_ ("Check NTP servers (IP, IPv4:PORT or [IPv6]:PORT) and print the results"), check_entries,
+    1 },
   TRUE,
   run_check,
 };

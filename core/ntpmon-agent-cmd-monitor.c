@@ -17,6 +17,7 @@
 #include "ntpmon-agent-service.h"
 #include "ntpmon-agent.h"
 #include "ntpmon-probe.h"
+#include "ntpmon-state-manager.h"
 #include "ntpmon-transport.h"
 
 static gboolean opt_once;
@@ -34,6 +35,9 @@ typedef struct
   NtpmonAgentContext *ctx;
   GMainLoop *loop;
   NtpmonAgentService *service;
+  NtpmonStateManager *manager;
+  GCancellable *cancellable;
+  GError *error; /* why the daemon stopped, NULL for a clean stop */
 } Daemon;
 
 static void
@@ -106,6 +110,7 @@ reload_cb (gpointer user_data)
 
   g_message (_ ("SIGHUP: reloading the config"));
   ntpmon_config_reload (daemon->ctx->config);
+  ntpmon_state_manager_reload (daemon->manager);
   ntpmon_agent_service_update (daemon->service);
   return G_SOURCE_CONTINUE;
 }
@@ -116,18 +121,67 @@ quit_cb (gpointer user_data)
   Daemon *daemon = user_data;
 
   g_message (_ ("shutting down"));
+  g_cancellable_cancel (daemon->cancellable);
   g_main_loop_quit (daemon->loop);
   return G_SOURCE_CONTINUE;
+}
+
+static void
+phase_cb (NtpmonStateManager *manager, GParamSpec *pspec, gpointer user_data)
+{
+  Daemon *daemon = user_data;
+
+  ntpmon_agent_service_set_state (daemon->service, ntpmon_state_manager_get_phase (manager));
+}
+
+static void
+live_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Daemon *daemon = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!ntpmon_state_manager_wait_until_live_finish (NTPMON_STATE_MANAGER (source), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_propagate_prefixed_error (&daemon->error, g_steal_pointer (&error),
+                                  _ ("waiting for config: "));
+      g_main_loop_quit (daemon->loop);
+      return;
+    }
+  g_message (_ ("monitor is now live"));
+  if (opt_once || opt_sanity_only)
+    g_main_loop_quit (daemon->loop);
+}
+
+/* The state and web API of the environment, loaded once (spec agent.md
+ * §1.4 step 6): a rejected API key is forgotten, other failures stop. */
+static NtpmonStateManager *
+open_state (NtpmonAgentContext *ctx, GError **error)
+{
+  g_autoptr (NtpmonWebapi) webapi = ntpmon_webapi_new (ctx->env, error);
+  g_autoptr (NtpmonState) state = NULL;
+
+  if (webapi == NULL)
+    return NULL;
+  state = ntpmon_state_new (ctx->state_dir, ctx->env);
+  if (!ntpmon_state_load_at_startup (state, webapi, error))
+    return NULL;
+  return ntpmon_state_manager_new (state, webapi);
 }
 
 static gint
 run_monitor (NtpmonAgentContext *ctx, gchar **args, GError **error)
 {
-  Daemon daemon = { ctx, NULL, NULL };
+  Daemon daemon = { ctx };
   g_autoptr (GObject) watch_lifetime = g_object_new (G_TYPE_OBJECT, NULL);
   guint sig_ids[3];
 
   g_message (_ ("starting %s %s"), "ntppool-agent", PACKAGE_VERSION);
+  daemon.manager = open_state (ctx, error);
+  if (daemon.manager == NULL)
+    return 1;
+  daemon.cancellable = g_cancellable_new ();
   daemon.loop = g_main_loop_new (NULL, FALSE);
   daemon.service = ntpmon_agent_service_new (ctx);
 
@@ -142,8 +196,10 @@ run_monitor (NtpmonAgentContext *ctx, gchar **args, GError **error)
                         &daemon);
     }
   ntpmon_agent_service_start (daemon.service, ctx->bus);
-  ntpmon_agent_service_set_state (daemon.service, "waiting-for-setup");
-  g_message (_ ("no API key, please run ntppool-agent setup"));
+  g_signal_connect (daemon.manager, "notify::phase", G_CALLBACK (phase_cb), &daemon);
+  if (!opt_once && !opt_sanity_only)
+    ntpmon_state_manager_start (daemon.manager);
+  ntpmon_state_manager_wait_until_live_async (daemon.manager, daemon.cancellable, live_cb, &daemon);
 
   sig_ids[0] = g_unix_signal_add (SIGHUP, reload_cb, &daemon);
   sig_ids[1] = g_unix_signal_add (SIGINT, quit_cb, &daemon);
@@ -151,8 +207,7 @@ run_monitor (NtpmonAgentContext *ctx, gchar **args, GError **error)
 #ifdef HAVE_LIBSYSTEMD
   sd_notify (0, "READY=1");
 #endif
-  if (!opt_once && !opt_sanity_only)
-    g_main_loop_run (daemon.loop);
+  g_main_loop_run (daemon.loop);
 #ifdef HAVE_LIBSYSTEMD
   sd_notify (0, "STOPPING=1");
 #endif
@@ -160,12 +215,24 @@ run_monitor (NtpmonAgentContext *ctx, gchar **args, GError **error)
   for (guint i = 0; i < G_N_ELEMENTS (sig_ids); i++)
     g_source_remove (sig_ids[i]);
   g_signal_handlers_disconnect_by_data (ctx->config, &daemon);
+  g_cancellable_cancel (daemon.cancellable);
+  ntpmon_state_manager_stop (daemon.manager);
+  g_signal_handlers_disconnect_by_data (daemon.manager, &daemon);
   ntpmon_agent_service_stop (daemon.service);
   g_clear_object (&daemon.service);
+  g_clear_object (&daemon.manager);
+  g_clear_object (&daemon.cancellable);
   g_main_loop_unref (daemon.loop);
+  if (daemon.error != NULL)
+    {
+      g_propagate_error (error, daemon.error);
+      return 1;
+    }
   return 0;
 }
 
 const NtpmonAgentCommand ntpmon_agent_cmd_monitor = {
-  "monitor", NULL, N_ ("Run the monitor (the daemon)"), monitor_entries, 0, TRUE, run_monitor,
+  { "monitor", NULL, N_ ("Run the monitor (the daemon)"), monitor_entries, 0 },
+  TRUE,
+  run_monitor,
 };
