@@ -74,14 +74,6 @@ lock_wait_seconds (NtpmonScorerContext *ctx)
                        3600);
 }
 
-static void
-note_metrics_port (NtpmonScorerContext *ctx)
-{
-  if (ctx->metrics_port > 0)
-    g_debug ("metrics port %d: the metrics endpoint is not available in this build",
-             ctx->metrics_port);
-}
-
 /* The stage-2 algorithms of the loaded plugins. */
 static GPtrArray *
 load_scorers (NtpmonScorerContext *ctx, GError **error)
@@ -183,7 +175,6 @@ scorer_loop (NtpmonScorerContext *ctx, gboolean continuous, GError **error)
 
   if (scorers == NULL)
     return 1;
-  note_metrics_port (ctx);
   g_info ("starting monitor-scorer %s (continuous: %s)", PACKAGE_VERSION,
           continuous ? "true" : "false");
   lock = ntpmon_runner_lock_new (ctx->db_config, SCORER_LOCK);
@@ -196,7 +187,12 @@ scorer_loop (NtpmonScorerContext *ctx, gboolean continuous, GError **error)
         {
           conn = ntpmon_db_conn_open (ctx->db_config, &local);
           if (conn != NULL)
-            runner = ntpmon_score_runner_new (conn, scorers);
+            {
+              g_clear_object (&runner);
+              runner = ntpmon_score_runner_new (conn, scorers);
+              if (ctx->metrics != NULL)
+                ntpmon_score_runner_set_metrics (runner, ctx->metrics);
+            }
         }
       if (conn != NULL
           && ntpmon_runner_lock_acquire (lock, lock_wait_seconds (ctx), ctx->cancellable, &local))
@@ -280,9 +276,14 @@ open_selector (NtpmonScorerContext *ctx, NtpmonDbConn **conn, GError **error)
 {
   g_autoptr (NtpmonReviewer) reviewer = load_reviewer (ctx, error);
 
+  NtpmonSelectorRunner *runner;
+
   if (reviewer == NULL || (*conn = ntpmon_db_conn_open (ctx->db_config, error)) == NULL)
     return NULL;
-  return ntpmon_selector_runner_new (*conn, reviewer);
+  runner = ntpmon_selector_runner_new (*conn, reviewer);
+  if (ctx->metrics != NULL)
+    ntpmon_selector_runner_set_metrics (runner, ctx->metrics);
+  return runner;
 }
 
 static gint
@@ -295,7 +296,6 @@ selector_loop (NtpmonScorerContext *ctx, gboolean continuous, GError **error)
 
   if (runner == NULL)
     return 1;
-  note_metrics_port (ctx);
   g_info ("selector starting, version %s", PACKAGE_VERSION);
   lock = ntpmon_runner_lock_new (ctx->db_config, SELECTOR_LOCK);
   while (!g_cancellable_is_cancelled (ctx->cancellable))

@@ -10,9 +10,11 @@
 #include "config.h"
 
 #include <glib-unix.h>
+#include <libsoup/soup.h>
 #include <glib/gi18n-lib.h>
 #include <locale.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "ntpmon-log.h"
 #include "ntpmon-monitor-scorer.h"
@@ -39,7 +41,7 @@ static const GOptionEntry global_entries[]
 
 static const GOptionEntry metrics_entries[]
     = { { "metrics-port", 0, 0, G_OPTION_ARG_INT, &opt_metrics_port,
-          N_ ("Metrics server port (default 9000)"), "PORT" },
+          N_ ("Prometheus metrics port (default 9000, 0: none)"), "PORT" },
         { NULL } };
 
 static const GOptionEntry verbose_entries[]
@@ -240,11 +242,54 @@ on_signal (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+static void
+serve_metrics (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+               gpointer user_data)
+{
+  g_autofree gchar *text = NULL;
+
+  if (g_strcmp0 (path, "/metrics") != 0)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+      return;
+    }
+  text = ntpmon_metrics_render (user_data);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, NTPMON_METRICS_CONTENT_TYPE, SOUP_MEMORY_COPY, text,
+                                    strlen (text));
+}
+
+/* The metrics endpoint of `scorer run|server` and `selector server|once`
+ * (spec/scorer.md §5.1): a failure to listen is logged, the work goes on. */
+static SoupServer *
+start_metrics (NtpmonScorerContext *ctx, const NtpmonScorerCommand *cmd)
+{
+  g_autoptr (SoupServer) server = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *name = g_strconcat (cmd->group, "_build_info", NULL);
+
+  if (!cmd->uses_metrics_port || ctx->metrics_port <= 0)
+    return NULL;
+  ctx->metrics = ntpmon_metrics_new ();
+  ntpmon_metric_set (ntpmon_metrics_gauge (ctx->metrics, name, "Build information.",
+                                           (const gchar *[]){ "version", NULL }),
+                     (const gchar *[]){ PACKAGE_VERSION }, 1);
+  server = soup_server_new ("server-header", NULL, NULL);
+  soup_server_add_handler (server, NULL, serve_metrics, ctx->metrics, NULL);
+  if (!soup_server_listen_all (server, (guint)ctx->metrics_port, 0, &error))
+    {
+      g_message ("metrics server error: port %d: %s", ctx->metrics_port, error->message);
+      return NULL;
+    }
+  return g_steal_pointer (&server);
+}
+
 /* Runs the command on a worker thread while the main loop waits for
  * SIGTERM/SIGINT, which cancel the work. */
 static gint
 run_command (NtpmonScorerContext *ctx, const NtpmonScorerCommand *cmd, gchar **args, GError **error)
 {
+  g_autoptr (SoupServer) metrics = start_metrics (ctx, cmd);
   Work work = { ctx, cmd, args, NULL, 0, g_main_loop_new (NULL, FALSE) };
   guint term = g_unix_signal_add (SIGTERM, on_signal, &work);
   guint intr = g_unix_signal_add (SIGINT, on_signal, &work);
@@ -255,6 +300,8 @@ run_command (NtpmonScorerContext *ctx, const NtpmonScorerCommand *cmd, gchar **a
   g_source_remove (term);
   g_source_remove (intr);
   g_main_loop_unref (work.loop);
+  if (metrics != NULL)
+    soup_server_disconnect (metrics);
   if (work.error != NULL)
     g_propagate_error (error, work.error);
   return work.status;
@@ -331,6 +378,7 @@ main (int argc, char **argv)
         status = fail (status != 0 ? status : 1, cmd, NULL, FALSE, error->message);
     }
   g_clear_object (&ctx.cancellable);
+  g_clear_pointer (&ctx.metrics, ntpmon_metrics_unref);
   g_clear_object (&ctx.host);
   g_clear_object (&ctx.config);
   g_clear_pointer (&ctx.db_config, ntpmon_db_config_free);

@@ -9,6 +9,7 @@
 #include "ntpmon-config.h"
 #include "ntpmon-db.h"
 #include "ntpmon-host.h"
+#include "ntpmon-metrics.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +23,7 @@ typedef struct
   NtpmonDbConfig *db_config;
   GCancellable *cancellable; /* cancelled by SIGTERM/SIGINT */
   gint metrics_port;
+  NtpmonMetrics *metrics; /* served on metrics_port; NULL when off */
   gboolean verbose;
 } NtpmonScorerContext;
 

@@ -21,6 +21,8 @@ ntpmon_review_change_free (NtpmonReviewChange *change)
   g_free (change->from);
   g_free (change->to);
   g_free (change->reason);
+  g_free (change->monitor_id_token);
+  g_free (change->monitor_tls_name);
   g_free (change);
 }
 

@@ -17,6 +17,8 @@ G_BEGIN_DECLS
  * @to: the new status
  * @reason: why (the reference's reason text)
  * @applied: the UPDATE succeeded (only set when writing)
+ * @monitor_id_token: (nullable): `monitors.id_token` (metric label)
+ * @monitor_tls_name: (nullable): `monitors.tls_name` (metric label)
  *
  * One status change of a review, in decision order (spec/selector.md §2.6).
  */
@@ -27,6 +29,8 @@ typedef struct
   gchar *to;
   gchar *reason;
   gboolean applied;
+  gchar *monitor_id_token;
+  gchar *monitor_tls_name;
 } NtpmonReviewChange;
 
 void ntpmon_review_change_free (NtpmonReviewChange *change);

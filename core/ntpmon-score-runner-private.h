@@ -19,6 +19,8 @@ typedef struct
   guint64 processed;
   guint64 retries;
   gboolean reads_history;
+  guint64 exported_processed;
+  guint64 exported_retries;
 } NtpmonScoreSlot;
 
 /* Monitor results of the batch's servers from the start of the first

@@ -40,6 +40,12 @@ struct _NtpmonScoreRunner
   NtpmonScoreRecentCache cache;
   guint retry_initial_ms;
   guint retry_max_elapsed_ms;
+
+  /* spec/scorer.md §11, when a registry is set */
+  NtpmonMetrics *metrics;
+  NtpmonScoreRunnerStats exported;
+  NtpmonMetric *m_processed, *m_errors, *m_runs, *m_duration, *m_size, *m_deadlocks, *m_retries,
+      *m_updates;
 };
 
 G_DEFINE_FINAL_TYPE (NtpmonScoreRunner, ntpmon_score_runner, G_TYPE_OBJECT)
@@ -60,6 +66,7 @@ ntpmon_score_runner_finalize (GObject *object)
 
   g_ptr_array_unref (self->slots);
   _ntpmon_score_recent_cache_clear (&self->cache);
+  g_clear_pointer (&self->metrics, ntpmon_metrics_unref);
   G_OBJECT_CLASS (ntpmon_score_runner_parent_class)->finalize (object);
 }
 
@@ -119,6 +126,96 @@ ntpmon_score_runner_set_retry (NtpmonScoreRunner *self, guint initial_ms, guint 
 {
   self->retry_initial_ms = MAX (1, initial_ms);
   self->retry_max_elapsed_ms = max_elapsed_ms;
+}
+
+/**
+ * ntpmon_score_runner_set_metrics:
+ *
+ * Counts into @metrics from now on, with the names and labels of
+ * spec/scorer.md §11.
+ */
+void
+ntpmon_score_runner_set_metrics (NtpmonScoreRunner *self, NtpmonMetrics *metrics)
+{
+  static const gdouble duration_buckets[]
+      = { 0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12 };
+  gdouble size_buckets[20];
+  const gchar *scorer_label[] = { "scorer", NULL };
+
+  for (guint i = 0; i < G_N_ELEMENTS (size_buckets); i++)
+    size_buckets[i] = 10.0 * (i + 1);
+  g_clear_pointer (&self->metrics, ntpmon_metrics_unref);
+  self->metrics = ntpmon_metrics_ref (metrics);
+  self->exported = self->stats;
+  for (guint i = 0; i < self->slots->len; i++)
+    {
+      NtpmonScoreSlot *slot = self->slots->pdata[i];
+
+      slot->exported_processed = slot->processed;
+      slot->exported_retries = slot->retries;
+    }
+  self->m_processed = ntpmon_metrics_counter (metrics, "scorer_processed_count",
+                                              "log_scores processed", scorer_label);
+  self->m_errors = ntpmon_metrics_counter (metrics, "scorer_errors", "scorer errors", NULL);
+  self->m_runs = ntpmon_metrics_counter (metrics, "scorer_runs", "scorer batches executed", NULL);
+  self->m_duration = ntpmon_metrics_histogram (metrics, "scorer_batch_duration_seconds",
+                                               "Time taken to process each batch", scorer_label,
+                                               duration_buckets, G_N_ELEMENTS (duration_buckets));
+  self->m_size = ntpmon_metrics_histogram (metrics, "scorer_batch_size",
+                                           "Number of records processed per batch", scorer_label,
+                                           size_buckets, G_N_ELEMENTS (size_buckets));
+  self->m_deadlocks = ntpmon_metrics_counter (
+      metrics, "scorer_deadlocks_total", "Total number of database deadlocks encountered", NULL);
+  self->m_retries = ntpmon_metrics_counter (metrics, "scorer_retries_total",
+                                            "Total number of retry attempts by reason",
+                                            (const gchar *[]){ "scorer", "reason", NULL });
+  self->m_updates = ntpmon_metrics_counter (metrics, "scorer_sql_updates_total",
+                                            "Total number of SQL update operations by type",
+                                            (const gchar *[]){ "operation", NULL });
+}
+
+/* Adds what the counters gained since the last export to the registry. */
+static void
+export_metrics (NtpmonScoreRunner *self)
+{
+  NtpmonScoreRunnerStats *now = &self->stats, *then = &self->exported;
+  const struct
+  {
+    const gchar *operation;
+    guint64 now, then;
+  } updates[] = {
+    { "insert_server_score", now->insert_server_score, then->insert_server_score },
+    { "update_server_score_status", now->update_server_score_status,
+      then->update_server_score_status },
+    { "insert_log_score", now->insert_log_score, then->insert_log_score },
+    { "update_server_score", now->update_server_score, then->update_server_score },
+    { "update_server", now->update_server, then->update_server },
+    { "update_scorer_status", now->update_scorer_status, then->update_scorer_status },
+  };
+
+  if (self->metrics == NULL)
+    return;
+  ntpmon_metric_add (self->m_runs, NULL, now->runs - then->runs);
+  ntpmon_metric_add (self->m_errors, NULL, now->errors - then->errors);
+  ntpmon_metric_add (self->m_deadlocks, NULL, now->deadlocks - then->deadlocks);
+  for (guint i = 0; i < G_N_ELEMENTS (updates); i++)
+    ntpmon_metric_add (self->m_updates, (const gchar *[]){ updates[i].operation },
+                       updates[i].now - updates[i].then);
+  for (guint i = 0; i < self->slots->len; i++)
+    {
+      NtpmonScoreSlot *slot = self->slots->pdata[i];
+
+      if (!slot->configured && slot->processed == slot->exported_processed)
+        continue;
+      ntpmon_metric_add (self->m_processed, (const gchar *[]){ slot->name },
+                         slot->processed - slot->exported_processed);
+      if (slot->retries > slot->exported_retries)
+        ntpmon_metric_add (self->m_retries, (const gchar *[]){ slot->name, "deadlock" },
+                           slot->retries - slot->exported_retries);
+      slot->exported_processed = slot->processed;
+      slot->exported_retries = slot->retries;
+    }
+  self->exported = self->stats;
 }
 
 void
@@ -377,6 +474,7 @@ process_batch (NtpmonScoreRunner *self, NtpmonScoreSlot *slot, guint batch_size,
   NtpmonDbConn *conn = self->conn;
   g_autoptr (GPtrArray) rows = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 started = g_get_monotonic_time ();
   const NtpmonLogScore *last;
   gboolean ok;
 
@@ -406,6 +504,12 @@ process_batch (NtpmonScoreRunner *self, NtpmonScoreSlot *slot, guint batch_size,
     }
   self->stats.batches++;
   *count = rows->len;
+  if (self->metrics != NULL)
+    {
+      ntpmon_metric_observe (self->m_duration, (const gchar *[]){ slot->name },
+                             (g_get_monotonic_time () - started) / 1e6);
+      ntpmon_metric_observe (self->m_size, (const gchar *[]){ slot->name }, rows->len);
+    }
   return TRUE;
 
 fail:
@@ -492,6 +596,7 @@ ntpmon_score_runner_run (NtpmonScoreRunner *self, GCancellable *cancellable, gui
     {
       if (!g_error_matches (local, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
         self->stats.errors++;
+      export_metrics (self);
       g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
     }
@@ -508,11 +613,13 @@ ntpmon_score_runner_run (NtpmonScoreRunner *self, GCancellable *cancellable, gui
           self->stats.errors++;
           if (ntpmon_score_error_is_deadlock (local))
             self->stats.deadlocks++;
+          export_metrics (self);
           g_propagate_error (error, g_steal_pointer (&local));
           return FALSE;
         }
       slot->processed += n;
       *count += n;
     }
+  export_metrics (self);
   return TRUE;
 }

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "ntpmon-db.h"
+#include "ntpmon-metrics.h"
 #include "ntpmon-scorer.h"
 
 G_BEGIN_DECLS
@@ -45,6 +46,7 @@ void ntpmon_score_runner_set_retry (NtpmonScoreRunner *self, guint initial_ms,
 gboolean ntpmon_score_runner_setup (NtpmonScoreRunner *self, GError **error);
 gboolean ntpmon_score_runner_run (NtpmonScoreRunner *self, GCancellable *cancellable, guint *count,
                                   GError **error);
+void ntpmon_score_runner_set_metrics (NtpmonScoreRunner *self, NtpmonMetrics *metrics);
 void ntpmon_score_runner_get_stats (NtpmonScoreRunner *self, NtpmonScoreRunnerStats *out);
 guint64 ntpmon_score_runner_get_processed (NtpmonScoreRunner *self, const gchar *name);
 guint64 ntpmon_score_runner_get_retries (NtpmonScoreRunner *self, const gchar *name);

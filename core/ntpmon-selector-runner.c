@@ -28,6 +28,8 @@ struct _NtpmonSelectorRunner
   NtpmonDbConn *conn;
   NtpmonReviewer *reviewer;
   NtpmonSelectorRunnerStats stats;
+  NtpmonMetrics *metrics; /* spec/selector.md §11, when set */
+  NtpmonMetric *m_changes, *m_evaluated, *m_applied, *m_failed, *m_duration;
 };
 
 G_DEFINE_FINAL_TYPE (NtpmonSelectorRunner, ntpmon_selector_runner, G_TYPE_OBJECT)
@@ -36,6 +38,7 @@ static void
 ntpmon_selector_runner_finalize (GObject *object)
 {
   g_clear_object (&NTPMON_SELECTOR_RUNNER (object)->reviewer);
+  g_clear_pointer (&NTPMON_SELECTOR_RUNNER (object)->metrics, ntpmon_metrics_unref);
   G_OBJECT_CLASS (ntpmon_selector_runner_parent_class)->finalize (object);
 }
 
@@ -71,9 +74,72 @@ ntpmon_selector_runner_get_stats (NtpmonSelectorRunner *self, NtpmonSelectorRunn
   *out = self->stats;
 }
 
-static void
-count (NtpmonSelectorRunner *self, const NtpmonReviewResult *result)
+/**
+ * ntpmon_selector_runner_set_metrics:
+ *
+ * Counts the reviews of `server` and `once` into @metrics (names and labels
+ * of spec/selector.md §11); `simulate` counts nothing.
+ */
+void
+ntpmon_selector_runner_set_metrics (NtpmonSelectorRunner *self, NtpmonMetrics *metrics)
 {
+  static const gdouble default_buckets[]
+      = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
+  const gchar *server_label[] = { "server_id", NULL };
+
+  g_clear_pointer (&self->metrics, ntpmon_metrics_unref);
+  self->metrics = ntpmon_metrics_ref (metrics);
+  self->m_changes = ntpmon_metrics_counter (
+      metrics, "selector_status_changes_total", "Monitor status changes applied by the selector",
+      (const gchar *[]){ "monitor_id_token", "monitor_tls_name", "from_status", "to_status",
+                         "server_id", "reason", NULL });
+  self->m_evaluated = ntpmon_metrics_counter (metrics, "selector_monitors_evaluated_total",
+                                              "Monitors evaluated per server", server_label);
+  self->m_applied = ntpmon_metrics_counter (metrics, "selector_changes_applied_total",
+                                            "Status changes applied per server", server_label);
+  self->m_failed = ntpmon_metrics_counter (metrics, "selector_changes_failed_total",
+                                           "Status changes that failed per server", server_label);
+  self->m_duration = ntpmon_metrics_histogram (metrics, "selector_process_duration_seconds",
+                                               "Time to review one server", NULL, default_buckets,
+                                               G_N_ELEMENTS (default_buckets));
+}
+
+static const gchar *
+label (const gchar *value)
+{
+  return value != NULL && *value != '\0' ? value : "unknown";
+}
+
+static void
+export_metrics (NtpmonSelectorRunner *self, gint64 server_id, const NtpmonReviewResult *result,
+                gdouble seconds)
+{
+  g_autofree gchar *id = g_strdup_printf ("%" G_GINT64_FORMAT, server_id);
+  const gchar *server[] = { id };
+
+  ntpmon_metric_add (self->m_evaluated, server, result->n_monitors);
+  ntpmon_metric_add (self->m_applied, server, result->n_applied);
+  ntpmon_metric_add (self->m_failed, server, result->n_failed);
+  ntpmon_metric_observe (self->m_duration, NULL, seconds);
+  for (guint i = 0; i < result->changes->len; i++)
+    {
+      const NtpmonReviewChange *c = result->changes->pdata[i];
+
+      if (c->applied)
+        ntpmon_metric_add (self->m_changes,
+                           (const gchar *[]){ label (c->monitor_id_token),
+                                              label (c->monitor_tls_name), c->from, c->to, id,
+                                              c->reason },
+                           1);
+    }
+}
+
+static void
+count (NtpmonSelectorRunner *self, gint64 server_id, const NtpmonReviewResult *result,
+       gint64 started)
+{
+  if (self->metrics != NULL)
+    export_metrics (self, server_id, result, (g_get_monotonic_time () - started) / 1e6);
   self->stats.servers++;
   self->stats.monitors_evaluated += result->n_monitors;
   self->stats.changes_applied += result->n_applied;
@@ -122,6 +188,7 @@ batch_job (NtpmonDbConn *conn, gpointer data, GError **error)
   for (guint i = 0; i < ids->len; i++)
     {
       gint64 id = g_array_index (ids, gint64, i);
+      gint64 started = g_get_monotonic_time ();
       g_autoptr (NtpmonReviewResult) result
           = ntpmon_reviewer_review (self->reviewer, conn, id, TRUE, &local);
 
@@ -134,7 +201,7 @@ batch_job (NtpmonDbConn *conn, gpointer data, GError **error)
           self->stats.failed_servers++;
         }
       else
-        count (self, result);
+        count (self, id, result, started);
       if (!schedule (self, id, result != NULL && result->changed, error))
         return FALSE;
     }
@@ -174,6 +241,7 @@ static gboolean
 server_job (NtpmonDbConn *conn, gpointer data, GError **error)
 {
   OneServer *one = data;
+  gint64 started = g_get_monotonic_time ();
   g_autoptr (NtpmonReviewResult) result
       = ntpmon_reviewer_review (one->self->reviewer, conn, one->server_id, TRUE, error);
 
@@ -182,7 +250,7 @@ server_job (NtpmonDbConn *conn, gpointer data, GError **error)
       g_prefix_error (error, "failed to process server %" G_GINT64_FORMAT ": ", one->server_id);
       return FALSE;
     }
-  count (one->self, result);
+  count (one->self, one->server_id, result, started);
   one->changed = result->changed;
   return schedule (one->self, one->server_id, result->changed, error);
 }

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "ntpmon-db.h"
+#include "ntpmon-metrics.h"
 #include "ntpmon-reviewer.h"
 
 G_BEGIN_DECLS
@@ -38,6 +39,7 @@ gboolean ntpmon_selector_runner_run_server (NtpmonSelectorRunner *self, gint64 s
                                             gboolean *changed, GError **error);
 NtpmonReviewResult *ntpmon_selector_runner_simulate (NtpmonSelectorRunner *self, gint64 server_id,
                                                      GError **error);
+void ntpmon_selector_runner_set_metrics (NtpmonSelectorRunner *self, NtpmonMetrics *metrics);
 void ntpmon_selector_runner_get_stats (NtpmonSelectorRunner *self, NtpmonSelectorRunnerStats *out);
 
 G_END_DECLS

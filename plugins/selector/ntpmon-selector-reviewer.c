@@ -192,6 +192,16 @@ ntpmon_selector_review_server (NtpmonSelectorEngine *engine, NtpmonDbConn *conn,
           sc->from == NTPMON_SELECTOR_STATUS_NONE ? NTPMON_SELECTOR_STATUS_CANDIDATE : sc->from));
       c->to = g_strdup (ntpmon_selector_status_to_string (sc->to));
       c->reason = g_strdup (sc->reason);
+      for (guint k = 0; k < review->evaluated->len; k++)
+        {
+          const NtpmonSelectorMonitor *m = review->evaluated->pdata[k];
+
+          if (m->id != sc->monitor_id)
+            continue;
+          c->monitor_id_token = g_strdup (m->id_token);
+          c->monitor_tls_name = g_strdup (m->tls_name);
+          break;
+        }
       g_ptr_array_add (result->changes, c);
     }
   if (!write)

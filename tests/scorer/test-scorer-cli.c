@@ -205,7 +205,7 @@ log_waits (Fixture *f, gconstpointer name)
 static void
 test_two_runners (Fixture *f, gconstpointer data)
 {
-  const gchar *const args[] = { "scorer", "server", NULL };
+  const gchar *const args[] = { "scorer", "server", "--metrics-port=0", NULL };
   g_autoptr (GSubprocess) a = NULL;
   g_autoptr (GSubprocess) b = NULL;
   GSubprocess *holder, *other;
@@ -325,7 +325,7 @@ test_simulate_then_once (Fixture *f, gconstpointer data)
 
   g_clear_pointer (&out, g_free);
   out = run (f, "once.log", &once_log, &status,
-             (const gchar *const[]){ "selector", "once", "1", NULL });
+             (const gchar *const[]){ "selector", "once", "1", "--metrics-port=0", NULL });
   g_assert_cmpint (status, ==, 0);
   once_changes = applied_changes (once_log);
   g_assert_cmpstr (once_changes, ==, sim_changes);
@@ -343,7 +343,7 @@ test_simulate_then_once (Fixture *f, gconstpointer data)
   /* batch: only server 2 is due; nothing to change there (20 minutes) */
   g_clear_pointer (&out, g_free);
   out = run (f, "batch.log", &batch_log, &status,
-             (const gchar *const[]){ "selector", "once", NULL });
+             (const gchar *const[]){ "selector", "once", "--metrics-port=0", NULL });
   g_assert_cmpint (status, ==, 0);
   g_assert_nonnull (strstr (batch_log, "processed servers: 1"));
   g_assert_cmpint (test_db_int (&f->db,
@@ -369,12 +369,93 @@ test_disabled_constraint (Fixture *f, gconstpointer data)
   test_db_add_selector_monitor (&f->db, 1, 31, "candidate", 50, "192.0.2.77");
   f->warnings_expected = TRUE;
   out = run (f, "disabled.log", &log, &status,
-             (const gchar *const[]){ "selector", "once", "1", NULL });
+             (const gchar *const[]){ "selector", "once", "1", "--metrics-port=0", NULL });
   g_assert_cmpint (status, ==, 0);
   g_assert_nonnull (strstr (log, "level=WARN msg=\"selector: constraint 'subnet' is DISABLED"));
   g_assert_cmpint (test_db_int (&f->db, "SELECT constraint_violation_type IS NULL AND status = "
                                         "'testing' FROM server_scores WHERE monitor_id = 31"),
                    ==, 1);
+}
+
+static guint16
+free_port (void)
+{
+  g_autoptr (GSocket) socket
+      = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_socket_bind (socket, any, FALSE, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static gchar *
+http_get (guint16 port, const gchar *path)
+{
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketConnection) conn = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *request
+      = g_strdup_printf ("GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", path);
+  g_autoptr (GByteArray) reply = g_byte_array_new ();
+  guint8 buf[4096];
+  gssize n;
+
+  conn = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), request,
+                             strlen (request), NULL, NULL, &error);
+  g_assert_no_error (error);
+  while ((n = g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (conn)), buf,
+                                   sizeof buf, NULL, &error))
+         > 0)
+    g_byte_array_append (reply, buf, n);
+  g_assert_no_error (error);
+  g_byte_array_append (reply, (const guint8 *)"", 1);
+  return g_strdup ((const gchar *)reply->data);
+}
+
+static gboolean
+scored_five (Fixture *f, gconstpointer data)
+{
+  return test_db_int (&f->db, "SELECT COUNT(*) FROM scorer_status WHERE log_score_id = 6") == 2;
+}
+
+/* `scorer server --metrics-port N` serves spec/scorer.md §11 on /metrics. */
+static void
+test_metrics (Fixture *f, gconstpointer data)
+{
+  guint16 port = free_port ();
+  g_autofree gchar *port_arg = g_strdup_printf ("--metrics-port=%u", port);
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *text = NULL;
+
+  test_db_add_monitor (&f->db, 1, "monitor", "active", "10.1.0.1", 0);
+  test_db_add_server (&f->db, 1, "192.0.2.1", 0);
+  test_db_add_server_score (&f->db, 1, 1, "active");
+  for (gint64 id = 1; id <= 6; id++)
+    test_db_add_log_score (&f->db, id, 1, 1, 600 - 60 * id, 10 + 5 * (id % 2), 1, 1000);
+  process = spawn (f, "metrics.log", (const gchar *const[]){ "scorer", "server", port_arg, NULL });
+  wait_for (scored_five, f, NULL);
+  text = http_get (port, "/metrics");
+  g_assert_nonnull (strstr (text, "scorer_processed_count{scorer=\"every\"} 5\n"));
+  g_assert_nonnull (strstr (text, "scorer_processed_count{scorer=\"recentmedian\"} 5\n"));
+  g_assert_nonnull (strstr (text, "# HELP scorer_sql_updates_total Total number of SQL update "
+                                  "operations by type\n"));
+  g_assert_nonnull (
+      strstr (text, "scorer_sql_updates_total{operation=\"update_scorer_status\"} 2\n"));
+  g_assert_nonnull (strstr (text, "scorer_build_info{version=\"" PACKAGE_VERSION "\"} 1\n"));
+  g_assert_nonnull (strstr (text, "scorer_batch_size_count{scorer=\"every\"} 1\n"));
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
 }
 
 int
@@ -388,6 +469,7 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/selector/cli/simulate-then-once", Fixture, NULL, fixture_setup,
               test_simulate_then_once, fixture_teardown);
+  g_test_add ("/scorer/cli/metrics", Fixture, NULL, fixture_setup, test_metrics, fixture_teardown);
   g_test_add ("/selector/cli/disabled-constraint", Fixture, NULL, fixture_setup,
               test_disabled_constraint, fixture_teardown);
   return g_test_run ();
