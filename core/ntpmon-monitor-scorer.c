@@ -12,14 +12,14 @@
 #include <glib-unix.h>
 #include <libsoup/soup.h>
 #include <glib/gi18n-lib.h>
-#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "ntpmon-cli.h"
 #include "ntpmon-log.h"
 #include "ntpmon-monitor-scorer.h"
 
-#define EXIT_SYNTAX 80
+#define EXIT_SYNTAX NTPMON_CLI_EXIT_SYNTAX
 #define PROGRAM     NTPMON_SCORER_PROGRAM
 
 static gchar *opt_config;
@@ -320,10 +320,7 @@ main (int argc, char **argv)
   guint n_words = 1, n_args;
   gint status;
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, NTPMON_LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  ntpmon_cli_init_i18n ();
   ntpmon_log_setup (G_LOG_LEVEL_INFO);
 
   args = g_strdupv (argv);
