@@ -26,12 +26,22 @@ ntpmon_review_change_free (NtpmonReviewChange *change)
   g_free (change);
 }
 
+static void
+violation_free (NtpmonReviewViolation *v)
+{
+  g_free (v->monitor_id_token);
+  g_free (v->monitor_tls_name);
+  g_free (v->type);
+  g_free (v);
+}
+
 NtpmonReviewResult *
 ntpmon_review_result_new (void)
 {
   NtpmonReviewResult *result = g_new0 (NtpmonReviewResult, 1);
 
   result->changes = g_ptr_array_new_with_free_func ((GDestroyNotify)ntpmon_review_change_free);
+  result->violations = g_ptr_array_new_with_free_func ((GDestroyNotify)violation_free);
   return result;
 }
 
@@ -41,6 +51,7 @@ ntpmon_review_result_free (NtpmonReviewResult *result)
   if (result == NULL)
     return;
   g_ptr_array_unref (result->changes);
+  g_ptr_array_unref (result->violations);
   g_free (result);
 }
 

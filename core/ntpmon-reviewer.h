@@ -36,6 +36,19 @@ typedef struct
 void ntpmon_review_change_free (NtpmonReviewChange *change);
 
 /**
+ * NtpmonReviewViolation:
+ *
+ * One increment of `selector_constraint_violations_total` (selector.md §11).
+ */
+typedef struct
+{
+  gchar *monitor_id_token;
+  gchar *monitor_tls_name;
+  gchar *type;
+  guint count;
+} NtpmonReviewViolation;
+
+/**
  * NtpmonReviewResult:
  * @changes: (element-type NtpmonReviewChange): the ordered status changes
  * @changed: at least one change was applied (write mode) or would be
@@ -45,6 +58,11 @@ void ntpmon_review_change_free (NtpmonReviewChange *change);
  * @n_applied: changes applied
  * @n_failed: changes whose UPDATE failed
  * @n_violations: `selector_constraint_violations_total` increments
+ * @violations: (element-type NtpmonReviewViolation): the same, by monitor
+ * @n_globally_active: monitors whose `monitors.status` is active
+ * @n_active: monitors active for the server before the review
+ * @n_testing: monitors testing for the server before the review
+ * @n_candidate: monitors candidate for the server before the review
  */
 typedef struct
 {
@@ -55,6 +73,11 @@ typedef struct
   guint n_applied;
   guint n_failed;
   guint n_violations;
+  GPtrArray *violations;
+  guint n_globally_active;
+  guint n_active;
+  guint n_testing;
+  guint n_candidate;
 } NtpmonReviewResult;
 
 NtpmonReviewResult *ntpmon_review_result_new (void);

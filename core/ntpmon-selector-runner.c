@@ -29,7 +29,8 @@ struct _NtpmonSelectorRunner
   NtpmonReviewer *reviewer;
   NtpmonSelectorRunnerStats stats;
   NtpmonMetrics *metrics; /* spec/selector.md §11, when set */
-  NtpmonMetric *m_changes, *m_evaluated, *m_applied, *m_failed, *m_duration;
+  NtpmonMetric *m_changes, *m_evaluated, *m_applied, *m_failed, *m_duration, *m_violations,
+      *m_global, *m_pool;
 };
 
 G_DEFINE_FINAL_TYPE (NtpmonSelectorRunner, ntpmon_selector_runner, G_TYPE_OBJECT)
@@ -99,6 +100,20 @@ ntpmon_selector_runner_set_metrics (NtpmonSelectorRunner *self, NtpmonMetrics *m
                                             "Status changes applied per server", server_label);
   self->m_failed = ntpmon_metrics_counter (metrics, "selector_changes_failed_total",
                                            "Status changes that failed per server", server_label);
+  self->m_violations = ntpmon_metrics_counter (
+      metrics, "selector_constraint_violations_total", "Constraint violations found",
+      (const gchar *[]){ "monitor_id_token", "monitor_tls_name", "constraint_type", "server_id",
+                         NULL });
+  self->m_global
+      = ntpmon_metrics_gauge (metrics, "selector_globally_active_monitors",
+                              "Evaluated monitors that are globally active", server_label);
+  self->m_pool = ntpmon_metrics_gauge (metrics, "selector_monitor_pool_size",
+                                       "Monitors by status before the review",
+                                       (const gchar *[]){ "status", "server_id", NULL });
+  /* registered and never set, as in the reference */
+  ntpmon_metrics_gauge (metrics, "selector_constraint_blocked_monitors",
+                        "Monitors blocked by constraints",
+                        (const gchar *[]){ "constraint_type", "server_id", NULL });
   self->m_duration = ntpmon_metrics_histogram (metrics, "selector_process_duration_seconds",
                                                "Time to review one server", NULL, default_buckets,
                                                G_N_ELEMENTS (default_buckets));
@@ -121,6 +136,19 @@ export_metrics (NtpmonSelectorRunner *self, gint64 server_id, const NtpmonReview
   ntpmon_metric_add (self->m_applied, server, result->n_applied);
   ntpmon_metric_add (self->m_failed, server, result->n_failed);
   ntpmon_metric_observe (self->m_duration, NULL, seconds);
+  ntpmon_metric_set (self->m_global, server, result->n_globally_active);
+  ntpmon_metric_set (self->m_pool, (const gchar *[]){ "active", id }, result->n_active);
+  ntpmon_metric_set (self->m_pool, (const gchar *[]){ "testing", id }, result->n_testing);
+  ntpmon_metric_set (self->m_pool, (const gchar *[]){ "candidate", id }, result->n_candidate);
+  for (guint i = 0; i < result->violations->len; i++)
+    {
+      const NtpmonReviewViolation *v = result->violations->pdata[i];
+
+      ntpmon_metric_add (self->m_violations,
+                         (const gchar *[]){ label (v->monitor_id_token),
+                                            label (v->monitor_tls_name), v->type, id },
+                         v->count);
+    }
   for (guint i = 0; i < result->changes->len; i++)
     {
       const NtpmonReviewChange *c = result->changes->pdata[i];

@@ -147,6 +147,46 @@ apply_change (NtpmonDbConn *conn, gint64 server_id, NtpmonReviewResult *result,
     }
 }
 
+static const NtpmonSelectorMonitor *
+find_monitor (NtpmonSelectorReview *review, gint64 id)
+{
+  for (guint k = 0; k < review->evaluated->len; k++)
+    if (((NtpmonSelectorMonitor *)review->evaluated->pdata[k])->id == id)
+      return review->evaluated->pdata[k];
+  return NULL;
+}
+
+/* The figures of selector.md §11 (statuses as in the database before). */
+static void
+count_monitors (NtpmonSelectorReview *review, NtpmonReviewResult *result)
+{
+  result->n_monitors = review->evaluated->len;
+  for (guint i = 0; i < review->evaluated->len; i++)
+    {
+      const NtpmonSelectorMonitor *m = review->evaluated->pdata[i];
+
+      result->n_paused += m->status == NTPMON_SELECTOR_STATUS_PAUSED;
+      result->n_active += m->status == NTPMON_SELECTOR_STATUS_ACTIVE;
+      result->n_testing += m->status == NTPMON_SELECTOR_STATUS_TESTING;
+      result->n_candidate += m->status == NTPMON_SELECTOR_STATUS_CANDIDATE;
+      result->n_globally_active += m->global_status == NTPMON_SELECTOR_GLOBAL_ACTIVE;
+    }
+  for (guint i = 0; i < review->events->len; i++)
+    {
+      const NtpmonSelectorViolationEvent *e
+          = &g_array_index (review->events, NtpmonSelectorViolationEvent, i);
+      const NtpmonSelectorMonitor *m = find_monitor (review, e->monitor_id);
+      NtpmonReviewViolation *v = g_new0 (NtpmonReviewViolation, 1);
+
+      v->monitor_id_token = g_strdup (m ? m->id_token : NULL);
+      v->monitor_tls_name = g_strdup (m ? m->tls_name : NULL);
+      v->type = g_strdup (e->type);
+      v->count = e->count;
+      g_ptr_array_add (result->violations, v);
+      result->n_violations += e->count;
+    }
+}
+
 /**
  * ntpmon_selector_review_server:
  * @engine: the rule engine with the enabled constraints
@@ -174,17 +214,12 @@ ntpmon_selector_review_server (NtpmonSelectorEngine *engine, NtpmonDbConn *conn,
     return NULL;
 
   result = ntpmon_review_result_new ();
-  result->n_monitors = review->evaluated->len;
-  for (guint i = 0; i < review->evaluated->len; i++)
-    if (((NtpmonSelectorMonitor *)review->evaluated->pdata[i])->status
-        == NTPMON_SELECTOR_STATUS_PAUSED)
-      result->n_paused++;
-  for (guint i = 0; i < review->events->len; i++)
-    result->n_violations += g_array_index (review->events, NtpmonSelectorViolationEvent, i).count;
+  count_monitors (review, result);
   for (guint i = 0; i < review->changes->len; i++)
     {
       const NtpmonSelectorChange *sc = review->changes->pdata[i];
       NtpmonReviewChange *c = g_new0 (NtpmonReviewChange, 1);
+      const NtpmonSelectorMonitor *m;
 
       c->monitor_id = sc->monitor_id;
       /* a missing server_scores row counts as candidate (§2.2) */
@@ -192,16 +227,9 @@ ntpmon_selector_review_server (NtpmonSelectorEngine *engine, NtpmonDbConn *conn,
           sc->from == NTPMON_SELECTOR_STATUS_NONE ? NTPMON_SELECTOR_STATUS_CANDIDATE : sc->from));
       c->to = g_strdup (ntpmon_selector_status_to_string (sc->to));
       c->reason = g_strdup (sc->reason);
-      for (guint k = 0; k < review->evaluated->len; k++)
-        {
-          const NtpmonSelectorMonitor *m = review->evaluated->pdata[k];
-
-          if (m->id != sc->monitor_id)
-            continue;
-          c->monitor_id_token = g_strdup (m->id_token);
-          c->monitor_tls_name = g_strdup (m->tls_name);
-          break;
-        }
+      m = find_monitor (review, sc->monitor_id);
+      c->monitor_id_token = g_strdup (m ? m->id_token : NULL);
+      c->monitor_tls_name = g_strdup (m ? m->tls_name : NULL);
       g_ptr_array_add (result->changes, c);
     }
   if (!write)

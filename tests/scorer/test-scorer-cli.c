@@ -458,6 +458,54 @@ test_metrics (Fixture *f, gconstpointer data)
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
 }
 
+static gboolean
+reviewed (Fixture *f, gconstpointer data)
+{
+  return test_db_int (&f->db, "SELECT COUNT(*) FROM servers_monitor_review WHERE last_review IS "
+                              "NOT NULL")
+         == 1;
+}
+
+/* `selector server --metrics-port N` serves selector.md §11 on /metrics. */
+static void
+test_selector_metrics (Fixture *f, gconstpointer data)
+{
+  guint16 port = free_port ();
+  g_autofree gchar *port_arg = g_strdup_printf ("--metrics-port=%u", port);
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *text = NULL;
+
+  test_db_add_server (&f->db, 1, "192.0.2.1", 1);
+  for (gint64 m = 31; m <= 33; m++)
+    test_db_add_selector_monitor (&f->db, 1, m, "candidate", 10 * m, NULL);
+  test_db_exec (&f->db, "INSERT INTO servers_monitor_review (server_id) VALUES (1)");
+  process = spawn (f, "selector-metrics.log",
+                   (const gchar *const[]){ "selector", "server", port_arg, NULL });
+  wait_for (reviewed, f, NULL);
+  /* counted before the batch commits, so normally there at once */
+  do
+    {
+      g_free (text);
+      text = http_get (port, "/metrics");
+    }
+  while (strstr (text, "selector_monitors_evaluated_total{server_id=\"1\"}") == NULL);
+  g_assert_nonnull (strstr (text, "selector_monitors_evaluated_total{server_id=\"1\"} 3\n"));
+  g_assert_nonnull (strstr (text, "selector_changes_applied_total{server_id=\"1\"} 5\n"));
+  g_assert_nonnull (strstr (
+      text, "selector_status_changes_total{monitor_id_token=\"tok31\",monitor_tls_name=\"m31."
+            "test.mon.ntppool.dev\",from_status=\"candidate\",to_status=\"testing\",server_"
+            "id=\"1\",reason=\"emergency promotion to testing: zero active monitors\"} 1\n"));
+  g_assert_nonnull (
+      strstr (text, "selector_monitor_pool_size{status=\"candidate\",server_id=\"1\"} 3\n"));
+  g_assert_nonnull (strstr (text, "selector_globally_active_monitors{server_id=\"1\"} 3\n"));
+  g_assert_nonnull (strstr (text, "selector_build_info{version=\""));
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -470,6 +518,8 @@ main (int argc, char **argv)
   g_test_add ("/selector/cli/simulate-then-once", Fixture, NULL, fixture_setup,
               test_simulate_then_once, fixture_teardown);
   g_test_add ("/scorer/cli/metrics", Fixture, NULL, fixture_setup, test_metrics, fixture_teardown);
+  g_test_add ("/selector/cli/metrics", Fixture, NULL, fixture_setup, test_selector_metrics,
+              fixture_teardown);
   g_test_add ("/selector/cli/disabled-constraint", Fixture, NULL, fixture_setup,
               test_disabled_constraint, fixture_teardown);
   return g_test_run ();
