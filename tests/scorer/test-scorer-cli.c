@@ -456,6 +456,22 @@ test_metrics (Fixture *f, gconstpointer data)
   g_subprocess_wait (process, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+
+  /* `db`: id (width 5), hostname (20), log_score_id (10), modified_on */
+  {
+    g_autofree gchar *out = NULL;
+    g_auto (GStrv) lines = NULL;
+    gint status;
+
+    out = run (f, "db.log", NULL, &status, (const gchar *const[]){ "db", NULL });
+    g_assert_cmpint (status, ==, 0);
+    lines = g_strsplit (out, "\n", -1);
+    g_assert_cmpuint (g_strv_length (lines), ==, 3);
+    for (guint i = 0; i < 2; i++)
+      g_assert_true (g_regex_match_simple ("^[0-9] {4} (every {15}|recentmedian {8}) 6 {9} "
+                                           "[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} \\+0000 UTC$",
+                                           lines[i], 0, 0));
+  }
 }
 
 static gboolean
