@@ -49,15 +49,15 @@ main (int argc, char **argv)
                   error != NULL ? error->message : "port or stratum out of range");
       return 2;
     }
-  server = ntpmon_fake_ntp_new_full (address, (guint16) port, &error);
+  server = ntpmon_fake_ntp_new_full (address, (guint16)port, &error);
   if (server == NULL)
     {
       g_printerr ("ntpmon-fake-ntp-server: %s:%d: %s\n", address, port, error->message);
       return 1;
     }
   behaviour = ntpmon_fake_ntp_get_behaviour (server);
-  behaviour->offset_ns = (gint64) (offset_ms * 1e6);
-  behaviour->stratum = (guint8) stratum;
+  behaviour->offset_ns = (gint64)(offset_ms * 1e6);
+  behaviour->stratum = (guint8)stratum;
   behaviour->silent = silent;
   g_unix_signal_add (SIGINT, quit_cb, loop);
   g_unix_signal_add (SIGTERM, quit_cb, loop);
