@@ -22,6 +22,7 @@
 #include "ntpmon-api-ops.h"
 #include "ntpmon-api-server.h"
 #include "ntpmon-api-service.h"
+#include "ntpmon-api-web.h"
 #include "ntpmon-db.h"
 #include "ntpmon-host.h"
 
@@ -131,6 +132,7 @@ ntpmon_api_service_run (NtpmonApiConfig *config, NtpmonConfig *keyfile, NtpmonHo
   g_autoptr (NtpmonApiServer) server = NULL;
   g_autoptr (NtpmonApiKeyStore) keys = NULL;
   g_autoptr (NtpmonDb) db = NULL;
+  g_autoptr (NtpmonApiWeb) web = NULL;
   g_autoptr (SoupServer) metrics_server = NULL;
   g_autoptr (SoupServer) health_server = NULL;
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
@@ -140,7 +142,12 @@ ntpmon_api_service_run (NtpmonApiConfig *config, NtpmonConfig *keyfile, NtpmonHo
   Service service = { loop, keyfile, NULL };
   guint sources[3];
 
-  auth = ntpmon_api_auth_new (config->client_ca, config->monitor_domain, &cause);
+  /* the web API's CA is trusted beside the configured bundle */
+  if (*config->web_listen != '\0' && (web = ntpmon_api_web_new (config, &cause)) == NULL)
+    return startup_failure (error, cause, _ ("certificate authority"));
+  auth = ntpmon_api_auth_new (web != NULL ? ntpmon_api_web_get_client_ca_file (web)
+                                          : config->client_ca,
+                              config->monitor_domain, &cause);
   if (auth == NULL)
     return startup_failure (error, cause, _ ("client CA bundle"));
   server = ntpmon_api_server_new (auth, metrics);
@@ -169,6 +176,11 @@ ntpmon_api_service_run (NtpmonApiConfig *config, NtpmonConfig *keyfile, NtpmonHo
       ntpmon_api_jwt_start (jwt);
       ntpmon_api_auth_set_jwt (auth, jwt);
     }
+  else if (config->jwks_own && web != NULL)
+    {
+      jwt = ntpmon_api_jwt_new ("", config->api_host);
+      ntpmon_api_auth_set_jwt (auth, jwt);
+    }
   else
     g_message ("no JWKS URL: bearer tokens are not accepted");
 
@@ -194,6 +206,10 @@ ntpmon_api_service_run (NtpmonApiConfig *config, NtpmonConfig *keyfile, NtpmonHo
       if (!ntpmon_api_listen (metrics_server, metrics_address, 0, &cause))
         return startup_failure (error, cause, _ ("metrics listener"));
     }
+  if (web != NULL
+      && !ntpmon_api_web_start (web, db, ntpmon_api_server_get_certificate (server),
+                                config->jwks_own ? jwt : NULL, &cause))
+    return startup_failure (error, cause, _ ("web API"));
   health_server = ntpmon_api_health_server_new ();
   if (!ntpmon_api_listen (health_server, config->health_listen, 0, &cause))
     return startup_failure (error, cause, _ ("health listener"));
