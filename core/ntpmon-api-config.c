@@ -208,9 +208,12 @@ ntpmon_api_config_resolve (NtpmonApiConfig *self, NtpmonConfig *config, GError *
                ntpmon_api_config_default_api_host (self->deployment_mode));
   take_string (&self->web_listen, config, "web-listen", ":8001");
   jwks_default = g_strconcat (self->api_host, "/.well-known/jwks.json", NULL);
-  take_string (&self->jwks_url, config, "jwks-url", *self->web_listen != '\0' ? "" : jwks_default);
-  /* with the web API on, tokens are checked against its own keys by default */
-  self->jwks_own = *self->web_listen != '\0' && *self->jwks_url == '\0';
+  take_string (&self->jwks_url, config, "jwks-url", NULL);
+  /* with the web API on, tokens are checked against its own keys (those it
+   * publishes at the default URL) unless a JWKS URL is configured */
+  self->jwks_own = *self->web_listen != '\0' && self->jwks_url == NULL;
+  if (self->jwks_url == NULL)
+    self->jwks_url = g_steal_pointer (&jwks_default);
   take_string (&self->ticket_key_dir, config, "ticket-key-dir",
                "/var/lib/ntppool-monitor-api/ticket-keys");
   if (!positive (config, "jwks-refresh", 15 * 60, &self->jwks_refresh, error)

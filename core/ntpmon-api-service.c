@@ -142,12 +142,7 @@ ntpmon_api_service_run (NtpmonApiConfig *config, NtpmonConfig *keyfile, NtpmonHo
   Service service = { loop, keyfile, NULL };
   guint sources[3];
 
-  /* the web API's CA is trusted beside the configured bundle */
-  if (*config->web_listen != '\0' && (web = ntpmon_api_web_new (config, &cause)) == NULL)
-    return startup_failure (error, cause, _ ("certificate authority"));
-  auth = ntpmon_api_auth_new (web != NULL ? ntpmon_api_web_get_client_ca_file (web)
-                                          : config->client_ca,
-                              config->monitor_domain, &cause);
+  auth = ntpmon_api_auth_new (config->client_ca, config->monitor_domain, &cause);
   if (auth == NULL)
     return startup_failure (error, cause, _ ("client CA bundle"));
   server = ntpmon_api_server_new (auth, metrics);
@@ -169,16 +164,22 @@ ntpmon_api_service_run (NtpmonApiConfig *config, NtpmonConfig *keyfile, NtpmonHo
   g_message ("server TLS name %s, deployment mode %s", tls_name ? tls_name : "(none)",
              config->deployment_mode);
 
-  if (config->jwks_url != NULL && *config->jwks_url != '\0')
+  /* the web API's CA is trusted beside the configured bundle */
+  if (*config->web_listen != '\0'
+      && ((web = ntpmon_api_web_new (config, &cause)) == NULL
+          || !ntpmon_api_auth_set_ca_file (auth, ntpmon_api_web_get_client_ca_file (web), &cause)))
+    return startup_failure (error, cause, _ ("certificate authority"));
+
+  if (config->jwks_own && web != NULL)
+    {
+      jwt = ntpmon_api_jwt_new ("", config->api_host);
+      ntpmon_api_auth_set_jwt (auth, jwt);
+    }
+  else if (config->jwks_url != NULL && *config->jwks_url != '\0')
     {
       jwt = ntpmon_api_jwt_new (config->jwks_url, config->api_host);
       ntpmon_api_jwt_set_refresh (jwt, config->jwks_refresh, config->jwks_min_interval);
       ntpmon_api_jwt_start (jwt);
-      ntpmon_api_auth_set_jwt (auth, jwt);
-    }
-  else if (config->jwks_own && web != NULL)
-    {
-      jwt = ntpmon_api_jwt_new ("", config->api_host);
       ntpmon_api_auth_set_jwt (auth, jwt);
     }
   else

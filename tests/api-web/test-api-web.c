@@ -451,6 +451,39 @@ test_http_errors (WebTest *t, gconstpointer data)
   g_assert_cmpuint (no_key->status, ==, 401);
 }
 
+/* Without the database a registration poll gets 503, which `setup` retries. */
+static void
+test_db_down (WebTest *t, gconstpointer data)
+{
+  g_autofree gchar *url = g_strconcat (t->web_url, "/monitor/api/registration", NULL);
+  const gchar *headers[] = { "Registration-ID", "01JQ0000000000000000000001", NULL };
+  g_autoptr (GBytes) form = g_bytes_new_static ("hostname=h3", 11);
+  g_autoptr (ApiTestResponse) down = NULL;
+  g_autoptr (ApiTestResponse) up = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (ntpmon_test_mariadb_stop (mariadb, &error));
+  g_assert_no_error (error);
+  down = api_test_send (url, "application/x-www-form-urlencoded", form, FALSE, NULL, headers,
+                        t->trust);
+  g_assert_true (ntpmon_test_mariadb_restart (mariadb, &error));
+  g_assert_no_error (error);
+  g_assert_no_error (down->error);
+  g_assert_cmpuint (down->status, ==, 503);
+  g_assert_true (g_str_has_prefix (down->content_type, "text/plain"));
+  /* as `setup` does: retry while 503, until the pool has reconnected */
+  for (guint attempt = 0; attempt < 300 && (up == NULL || up->status == 503); attempt++)
+    {
+      g_clear_pointer (&up, api_test_response_free);
+      g_usleep (attempt > 0 ? 200000 : 0);
+      up = api_test_send (url, "application/x-www-form-urlencoded", form, FALSE, NULL, headers,
+                          t->trust);
+      g_assert_no_error (up->error);
+    }
+  g_assert_cmpuint (up->status, ==, 200);
+  g_assert_nonnull (strstr (up->body, "\"Status\":\"pending\""));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -464,6 +497,7 @@ main (int argc, char **argv)
   g_test_add ("/api-web/reject", WebTest, NULL, setup, test_reject, teardown);
   g_test_add ("/api-web/cli-errors", WebTest, NULL, setup, test_cli_errors, teardown);
   g_test_add ("/api-web/http-errors", WebTest, NULL, setup, test_http_errors, teardown);
+  g_test_add ("/api-web/db-down", WebTest, NULL, setup, test_db_down, teardown);
   status = g_test_run ();
   ntpmon_test_mariadb_free (mariadb);
   api_test_certs_free (certs);

@@ -234,8 +234,8 @@ test_serve (void)
   g_autofree gchar *conf = g_build_filename (certs->dir, "monitor-api.conf", NULL);
   g_autofree gchar *conf_text = g_strdup_printf ("[api]\nmetrics-listen=127.0.0.1:0\n"
                                                  "jwks-url=%s\napi-host=%s\n"
-                                                 "ticket-key-dir=%s\nstate-dir=%s\n",
-                                                 jwks->url, API_TEST_ISSUER, keys_dir, certs->dir);
+                                                 "ticket-key-dir=%s\n",
+                                                 jwks->url, API_TEST_ISSUER, keys_dir);
   g_autoptr (GTlsDatabase) trust = g_tls_file_database_new (certs->ca_crt, &error);
   g_autoptr (GTlsCertificate) good = api_test_load_pair (certs->good_crt, certs->good_key);
   g_autofree gchar *claims = api_test_claims (API_TEST_MONITOR, API_TEST_ISSUER, "\"monitor-api\"",
@@ -258,8 +258,8 @@ test_serve (void)
   server.log = g_string_new (NULL);
   server.proc = g_subprocess_launcher_spawn (
       launcher, &error, NTPMON_API_BINARY, "--config", conf, "server", "--listen", "127.0.0.1:0",
-      "--health-listen", "127.0.0.1:0", "--web-listen", "127.0.0.1:0", "--tls.cert",
-      certs->server_crt, "--tls.key", certs->server_key, "--client-ca", certs->ca_crt, NULL);
+      "--health-listen", "127.0.0.1:0", "--web-listen", "", "--tls.cert", certs->server_crt,
+      "--tls.key", certs->server_key, "--client-ca", certs->ca_crt, NULL);
   g_assert_no_error (error);
   server.err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (server.proc));
   read_line (&server);
