@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "ntpmon-api-util.h"
+#include "ntpmon-state.h"
 #include "ntpmon-webapi.h"
 #include "web-test.h"
 
@@ -273,17 +274,30 @@ test_accept_flow (WebTest *t, gconstpointer data)
   g_assert_cmpuint (rpc_status (t, NULL, key_bearer), ==, 401);
 }
 
+/* Registers and accepts an agent with state in @state_dir; returns its key. */
+static gchar *
+accepted_agent (WebTest *t, const gchar *state_dir)
+{
+  g_autoptr (GSubprocess) agent = NULL;
+  g_autofree gchar *out = NULL;
+  g_autofree gchar *err = NULL;
+  g_autofree gchar *id = g_strdup_printf ("%" G_GUINT64_FORMAT, start_setup (t, state_dir, &agent));
+
+  g_assert_cmpint (
+      web_test_cli (t, (const gchar *[]){ "registration", "accept", id, NULL }, NULL, &out, &err),
+      ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (web_test_wait_agent (agent, &out), ==, 0);
+  return stored_api_key (state_dir);
+}
+
 static void
 test_token_claims (WebTest *t, gconstpointer data)
 {
   g_autofree gchar *state_dir = g_build_filename (t->dir, "agent", NULL);
-  g_autoptr (GSubprocess) agent = NULL;
   g_autoptr (NtpmonWebapi) webapi = client (t);
   g_autoptr (GError) error = NULL;
-  g_autofree gchar *out = NULL;
-  g_autofree gchar *err = NULL;
-  g_autofree gchar *id = NULL;
-  g_autofree gchar *key = NULL;
+  g_autofree gchar *key = accepted_agent (t, state_dir);
   g_autofree gchar *token = NULL;
   g_autofree gchar *tls_name = NULL;
   g_autofree gchar *jwks_url = g_strconcat (t->web_url, "/.well-known/jwks.json", NULL);
@@ -293,13 +307,6 @@ test_token_claims (WebTest *t, gconstpointer data)
   g_autofree gchar *kid = NULL;
   gchar **parts;
 
-  id = g_strdup_printf ("%" G_GUINT64_FORMAT, start_setup (t, state_dir, &agent));
-  g_assert_cmpint (
-      web_test_cli (t, (const gchar *[]){ "registration", "accept", id, NULL }, NULL, &out, &err),
-      ==, 0);
-  g_clear_pointer (&out, g_free);
-  g_assert_cmpint (web_test_wait_agent (agent, &out), ==, 0);
-  key = stored_api_key (state_dir);
   tls_name = web_test_text (t, "SELECT tls_name FROM monitors WHERE ip = ?", "127.0.0.1");
   token = fetch_token (webapi, key, &error);
   g_assert_no_error (error);
@@ -322,6 +329,46 @@ test_token_claims (WebTest *t, gconstpointer data)
   g_assert_cmpuint (jwks->status, ==, 200);
   g_assert_nonnull (strstr (jwks->body, kid));
   g_assert_nonnull (strstr (jwks->body, "\"crv\":\"P-384\""));
+}
+
+/* The agent's renewal rule on the server's certificates: due after two
+ * thirds of the lifetime; asking again gives a fresh one. */
+static void
+test_renewal (WebTest *t, gconstpointer data)
+{
+  g_autofree gchar *state_dir = g_build_filename (t->dir, "agent", NULL);
+  g_autoptr (NtpmonWebapi) webapi = client (t);
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *key = accepted_agent (t, state_dir);
+  g_autoptr (NtpmonState) state = ntpmon_state_new (state_dir, "test");
+  g_autoptr (NtpmonWebapiConfig) first = fetch_config (webapi, key, TRUE, &error);
+  g_autoptr (NtpmonWebapiConfig) second = NULL;
+  gint64 nb, na, nb2, na2, next;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  g_assert_no_error (error);
+  g_assert_true (ntpmon_state_save_certificates (state, first->cert, first->key, &error));
+  g_assert_true (ntpmon_state_load_certificates (state, &error));
+  g_assert_no_error (error);
+  g_assert_true (ntpmon_state_certificate_dates (state, &nb, &na, &error));
+  g_assert_cmpint (na - nb, ==, WEB_TEST_LIFETIME);
+  g_assert_cmpint (nb, <=, now);
+  g_assert_true (ntpmon_state_check_certificate (state, now, &next, &error));
+  /* near its end the agent asks for a new one */
+  g_assert_false (
+      ntpmon_state_check_certificate (state, na - WEB_TEST_LIFETIME / 3 + 1, &next, &error));
+  g_assert_no_error (error);
+  second = fetch_config (webapi, key, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (second->cert, !=, first->cert);
+  g_assert_true (ntpmon_state_save_certificates (state, second->cert, second->key, &error));
+  g_assert_true (ntpmon_state_load_certificates (state, &error));
+  g_assert_true (ntpmon_state_certificate_dates (state, &nb2, &na2, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (na2, >=, na);
+  g_assert_cmpint (na2 - nb2, ==, WEB_TEST_LIFETIME);
+  g_assert_true (
+      ntpmon_state_check_certificate (state, g_get_real_time () / G_USEC_PER_SEC, &next, &error));
 }
 
 static void
@@ -494,6 +541,7 @@ main (int argc, char **argv)
   mariadb = ntpmon_test_mariadb_start_or_fail ();
   g_test_add ("/api-web/accept-flow", WebTest, NULL, setup, test_accept_flow, teardown);
   g_test_add ("/api-web/token-claims", WebTest, NULL, setup, test_token_claims, teardown);
+  g_test_add ("/api-web/renewal", WebTest, NULL, setup, test_renewal, teardown);
   g_test_add ("/api-web/reject", WebTest, NULL, setup, test_reject, teardown);
   g_test_add ("/api-web/cli-errors", WebTest, NULL, setup, test_cli_errors, teardown);
   g_test_add ("/api-web/http-errors", WebTest, NULL, setup, test_http_errors, teardown);
