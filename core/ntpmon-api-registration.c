@@ -65,22 +65,19 @@ typedef struct
 static gboolean
 lock_pending (NtpmonDbConn *conn, Accept *a, GError **error)
 {
-  g_autoptr (NtpmonDbStmt) st = ntpmon_db_conn_query (
-      conn,
+  gboolean found;
+  g_autoptr (NtpmonDbStmt) st = web_db_query_row (
+      conn, &found, error,
       "SELECT status, ip4, ip6, hostname, location_code, account_id FROM monitor_registrations "
       "WHERE id = ? FOR UPDATE",
-      error, "u", a->id);
-  GError *local_error = NULL;
+      "u", a->id);
 
   if (st == NULL)
     return FALSE;
-  if (!ntpmon_db_stmt_next (st, &local_error))
+  if (!found)
     {
-      if (local_error != NULL)
-        g_propagate_error (error, local_error);
-      else
-        g_set_error (error, NTPMON_API_REGISTRATION_ERROR, NTPMON_API_REGISTRATION_ERROR_UNKNOWN,
-                     _ ("no registration with id %" G_GUINT64_FORMAT), a->id);
+      g_set_error (error, NTPMON_API_REGISTRATION_ERROR, NTPMON_API_REGISTRATION_ERROR_UNKNOWN,
+                   _ ("no registration with id %" G_GUINT64_FORMAT), a->id);
       return FALSE;
     }
   if (g_strcmp0 (ntpmon_db_stmt_get_text (st, 0), "pending") != 0)
@@ -109,7 +106,7 @@ static gboolean
 check_account (NtpmonDbConn *conn, Accept *a, GError **error)
 {
   g_autoptr (NtpmonDbStmt) st = NULL;
-  GError *local_error = NULL;
+  gboolean found;
 
   if (a->account_id == 0)
     {
@@ -118,17 +115,12 @@ check_account (NtpmonDbConn *conn, Accept *a, GError **error)
                    a->id);
       return FALSE;
     }
-  st = ntpmon_db_conn_query (conn, "SELECT id FROM accounts WHERE id = ?", error, "u",
-                             a->account_id);
-  if (st == NULL)
-    return FALSE;
-  if (ntpmon_db_stmt_next (st, &local_error))
-    return TRUE;
-  if (local_error != NULL)
-    g_propagate_error (error, local_error);
-  else
-    g_set_error (error, NTPMON_API_REGISTRATION_ERROR, NTPMON_API_REGISTRATION_ERROR_ACCOUNT,
-                 _ ("no account with id %" G_GUINT64_FORMAT), a->account_id);
+  st = web_db_query_row (conn, &found, error, "SELECT id FROM accounts WHERE id = ?", "u",
+                         a->account_id);
+  if (st == NULL || found)
+    return st != NULL;
+  g_set_error (error, NTPMON_API_REGISTRATION_ERROR, NTPMON_API_REGISTRATION_ERROR_ACCOUNT,
+               _ ("no account with id %" G_GUINT64_FORMAT), a->account_id);
   return FALSE;
 }
 
@@ -155,25 +147,18 @@ name_prefix (const Accept *a)
 static gboolean
 choose_tls_name (NtpmonDbConn *conn, Accept *a, GError **error)
 {
-  g_autoptr (NtpmonDbStmt) st = ntpmon_db_conn_query (
-      conn,
+  gboolean found;
+  g_autoptr (NtpmonDbStmt) st = web_db_query_row (
+      conn, &found, error,
       "SELECT tls_name FROM monitors WHERE ip IN (?, ?) AND is_current = 1 "
       "AND deleted_on IS NULL AND type = 'monitor' AND tls_name IS NOT NULL ORDER BY id LIMIT 1",
-      error, "ss", a->ip[0], a->ip[1]);
+      "ss", a->ip[0], a->ip[1]);
   g_autofree gchar *prefix = name_prefix (a);
-  GError *local_error = NULL;
 
-  if (st == NULL)
-    return FALSE;
-  if (ntpmon_db_stmt_next (st, &local_error))
+  if (st == NULL || found)
     {
-      a->tls_name = ntpmon_db_stmt_dup_text (st, 0);
-      return TRUE;
-    }
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
-      return FALSE;
+      a->tls_name = st != NULL ? ntpmon_db_stmt_dup_text (st, 0) : NULL;
+      return st != NULL;
     }
   for (guint attempt = 0; attempt < 10; attempt++)
     {
@@ -184,19 +169,14 @@ choose_tls_name (NtpmonDbConn *conn, Accept *a, GError **error)
 
       if (!ntpmon_api_valid_monitor_name (name, a->options->monitor_domain))
         break;
-      used = ntpmon_db_conn_query (conn, "SELECT id FROM monitors WHERE tls_name = ?", error, "s",
-                                   name);
+      used = web_db_query_row (conn, &found, error, "SELECT id FROM monitors WHERE tls_name = ?",
+                               "s", name);
       if (used == NULL)
         return FALSE;
-      if (!ntpmon_db_stmt_next (used, &local_error) && local_error == NULL)
+      if (!found)
         {
           a->tls_name = g_steal_pointer (&name);
           return TRUE;
-        }
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, local_error);
-          return FALSE;
         }
     }
   g_set_error (error, NTPMON_API_REGISTRATION_ERROR, NTPMON_API_REGISTRATION_ERROR_CONFLICT,
@@ -209,25 +189,19 @@ choose_tls_name (NtpmonDbConn *conn, Accept *a, GError **error)
 static gboolean
 link_family (NtpmonDbConn *conn, Accept *a, const gchar *version, const gchar *ip, GError **error)
 {
-  g_autoptr (NtpmonDbStmt) st = ntpmon_db_conn_query (
-      conn, "SELECT id, tls_name FROM monitors WHERE ip = ? AND is_current = 1 FOR UPDATE", error,
-      "s", ip);
+  gboolean found;
+  g_autoptr (NtpmonDbStmt) st = web_db_query_row (
+      conn, &found, error,
+      "SELECT id, tls_name FROM monitors WHERE ip = ? AND is_current = 1 FOR UPDATE", "s", ip);
   g_autoptr (NtpmonDbStmt) row = NULL;
-  GError *local_error = NULL;
   guint64 affected = 0;
 
   if (st == NULL)
     return FALSE;
-  if (ntpmon_db_stmt_next (st, &local_error)
-      && g_strcmp0 (ntpmon_db_stmt_get_text (st, 1), a->tls_name) != 0)
+  if (found && g_strcmp0 (ntpmon_db_stmt_get_text (st, 1), a->tls_name) != 0)
     {
       g_set_error (error, NTPMON_API_REGISTRATION_ERROR, NTPMON_API_REGISTRATION_ERROR_CONFLICT,
                    _ ("address %s belongs to monitor %s"), ip, ntpmon_db_stmt_get_text (st, 1));
-      return FALSE;
-    }
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, local_error);
       return FALSE;
     }
   if (!ntpmon_db_conn_exec (conn,

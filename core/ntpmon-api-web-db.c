@@ -74,6 +74,36 @@ web_api_key_digest (const gchar *key, gchar **lookup, gchar **hash)
   *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
 }
 
+/**
+ * web_db_query_row:
+ * @found: (out): whether there was a row
+ *
+ * Runs @sql and moves to its first row.
+ *
+ * Returns: (transfer full) (nullable): the statement, NULL on errors
+ */
+NtpmonDbStmt *
+web_db_query_row (NtpmonDbConn *conn, gboolean *found, GError **error, const gchar *sql,
+                  const gchar *types, ...)
+{
+  g_autoptr (NtpmonDbStmt) st = NULL;
+  GError *local_error = NULL;
+  va_list args;
+
+  va_start (args, types);
+  st = ntpmon_db_conn_query_valist (conn, sql, error, types, args);
+  va_end (args);
+  if (st == NULL)
+    return NULL;
+  *found = ntpmon_db_stmt_next (st, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+  return g_steal_pointer (&st);
+}
+
 /* Job: the monitors of the API key in call->key_lookup/key_hash (none for
  * an unknown key); notes the key as seen. */
 gboolean
@@ -167,18 +197,12 @@ new_registration (NtpmonDbConn *conn, WebCall *call, GError **error)
 
   if (call->account != NULL && *call->account != '\0')
     {
-      g_autoptr (NtpmonDbStmt) acct = ntpmon_db_conn_query (
-          conn, "SELECT id FROM accounts WHERE id_token = ?", error, "s", call->account);
-      GError *local_error = NULL;
+      g_autoptr (NtpmonDbStmt) acct
+          = web_db_query_row (conn, &has_account, error,
+                              "SELECT id FROM accounts WHERE id_token = ?", "s", call->account);
 
       if (acct == NULL)
         return FALSE;
-      has_account = ntpmon_db_stmt_next (acct, &local_error);
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, local_error);
-          return FALSE;
-        }
       if (has_account)
         account_id = ntpmon_db_stmt_get_uint (acct, 0);
     }
@@ -211,27 +235,20 @@ gboolean
 web_db_registration (NtpmonDbConn *conn, gpointer data, GError **error)
 {
   WebCall *call = data;
+  gboolean found;
   g_autoptr (NtpmonDbStmt) st
-      = ntpmon_db_conn_query (conn,
-                              "SELECT id, status, account_id, tls_name FROM monitor_registrations "
-                              "WHERE request_token = ? FOR UPDATE",
-                              error, "s", call->request_token);
-  GError *local_error = NULL;
+      = web_db_query_row (conn, &found, error,
+                          "SELECT id, status, account_id, tls_name FROM monitor_registrations "
+                          "WHERE request_token = ? FOR UPDATE",
+                          "s", call->request_token);
   const gchar *ip_column;
   g_autofree gchar *sql = NULL;
 
   g_clear_pointer (&call->reg_status, g_free);
   if (st == NULL)
     return FALSE;
-  if (!ntpmon_db_stmt_next (st, &local_error))
-    {
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, local_error);
-          return FALSE;
-        }
-      return new_registration (conn, call, error);
-    }
+  if (!found)
+    return new_registration (conn, call, error);
   call->registration_id = ntpmon_db_stmt_get_uint (st, 0);
   call->reg_status = ntpmon_db_stmt_dup_text (st, 1);
   if (g_strcmp0 (call->reg_status, "accepted") == 0)

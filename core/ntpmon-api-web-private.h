@@ -50,6 +50,8 @@ void web_call_free (WebCall *call);
 gchar *web_random_token (gsize length);
 void web_api_key_digest (const gchar *key, gchar **lookup, gchar **hash);
 
+NtpmonDbStmt *web_db_query_row (NtpmonDbConn *conn, gboolean *found, GError **error,
+                                const gchar *sql, const gchar *types, ...);
 gboolean web_db_lookup_key (NtpmonDbConn *conn, gpointer data, GError **error);
 gboolean web_db_registration (NtpmonDbConn *conn, gpointer data, GError **error);
 gboolean web_db_jwks (NtpmonDbConn *conn, gpointer data, GError **error);

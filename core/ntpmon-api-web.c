@@ -223,20 +223,31 @@ request_run (Request *request, NtpmonDbJobFunc job)
   ntpmon_db_run_async (request->web->db, job, request->call, NULL, NULL, request_done, request);
 }
 
-/* The bearer API key; FALSE (and a 401 reply) when there is none. */
-static gboolean
-take_api_key (SoupServerMessage *msg, WebCall *call)
+/* Looks up the bearer API key's monitors, or answers 401 when there is no key. */
+static void
+run_with_key (Request *request)
 {
-  const gchar *auth = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
-                                                    "Authorization");
+  const gchar *auth = soup_message_headers_get_one (
+      soup_server_message_get_request_headers (request->msg), "Authorization");
 
   if (auth == NULL || !g_str_has_prefix (auth, "Bearer ") || auth[7] == '\0')
     {
-      reply_text (msg, SOUP_STATUS_UNAUTHORIZED, "api key unauthorized\n");
-      return FALSE;
+      reply_text (request->msg, SOUP_STATUS_UNAUTHORIZED, "api key unauthorized\n");
+      request_drop (request);
+      return;
     }
-  web_api_key_digest (auth + 7, &call->key_lookup, &call->key_hash);
-  return TRUE;
+  web_api_key_digest (auth + 7, &request->call->key_lookup, &request->call->key_hash);
+  request_run (request, web_db_lookup_key);
+}
+
+/* The key's first monitor; NULL (answered 401) when the key is unknown. */
+static const WebMonitor *
+key_monitor (SoupServerMessage *msg, WebCall *call)
+{
+  if (call->monitors->len > 0)
+    return g_ptr_array_index (call->monitors, 0);
+  reply_text (msg, SOUP_STATUS_UNAUTHORIZED, "api key unauthorized\n");
+  return NULL;
 }
 
 /* The first label of a TLS name: the monitor's short name. */
@@ -401,12 +412,8 @@ config_done (NtpmonApiWeb *web, SoupServerMessage *msg, WebCall *call, gpointer 
   g_autofree gchar *name = NULL;
   const WebMonitor *first;
 
-  if (call->monitors->len == 0)
-    {
-      reply_text (msg, SOUP_STATUS_UNAUTHORIZED, "api key unauthorized\n");
-      return;
-    }
-  first = g_ptr_array_index (call->monitors, 0);
+  if ((first = key_monitor (msg, call)) == NULL)
+    return;
   if (request->want_certificate && may_have_certificate (call->monitors))
     {
       if (!ntpmon_ca_issue (web->ca, first->tls_name, web->cert_lifetime, &cert, &key, &error))
@@ -446,12 +453,7 @@ handle_config (NtpmonApiWeb *web, SoupServerMessage *msg, GHashTable *query)
   request->want_certificate
       = query != NULL
         && g_strcmp0 (g_hash_table_lookup (query, "request_certificate"), "true") == 0;
-  if (!take_api_key (msg, request->call))
-    {
-      request_drop (request);
-      return;
-    }
-  request_run (request, web_db_lookup_key);
+  run_with_key (request);
 }
 
 /* POST /api/oidc/token */
@@ -466,12 +468,8 @@ token_done (NtpmonApiWeb *web, SoupServerMessage *msg, WebCall *call, gpointer d
   g_autofree gchar *name = NULL;
   const WebMonitor *first;
 
-  if (call->monitors->len == 0)
-    {
-      reply_text (msg, SOUP_STATUS_UNAUTHORIZED, "api key unauthorized\n");
-      return;
-    }
-  first = g_ptr_array_index (call->monitors, 0);
+  if ((first = key_monitor (msg, call)) == NULL)
+    return;
   name = short_name (first->tls_name);
   token = web_signer_sign (web->signer, web->issuer, first->tls_name, name, request->expires_in,
                            &error);
@@ -521,12 +519,7 @@ handle_token (NtpmonApiWeb *web, SoupServerMessage *msg)
   Request *request = request_start (web, msg, token_done);
 
   request->expires_in = requested_lifetime (msg);
-  if (!take_api_key (msg, request->call))
-    {
-      request_drop (request);
-      return;
-    }
-  request_run (request, web_db_lookup_key);
+  run_with_key (request);
 }
 
 /* GET /.well-known/jwks.json */

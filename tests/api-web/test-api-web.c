@@ -274,20 +274,34 @@ test_accept_flow (WebTest *t, gconstpointer data)
   g_assert_cmpuint (rpc_status (t, NULL, key_bearer), ==, 401);
 }
 
-/* Registers and accepts an agent with state in @state_dir; returns its key. */
+/* Runs `setup` up to its pending registration, decides it with
+ * `registration VERB ID`, and waits for the agent's end (exit 0).
+ * Returns the agent's output; the registration id in @id_text. */
 static gchar *
-accepted_agent (WebTest *t, const gchar *state_dir)
+decided_agent (WebTest *t, const gchar *state_dir, const gchar *verb, gchar **id_text)
 {
   g_autoptr (GSubprocess) agent = NULL;
   g_autofree gchar *out = NULL;
   g_autofree gchar *err = NULL;
-  g_autofree gchar *id = g_strdup_printf ("%" G_GUINT64_FORMAT, start_setup (t, state_dir, &agent));
+  gchar *agent_out = NULL;
+  gchar *id = g_strdup_printf ("%" G_GUINT64_FORMAT, start_setup (t, state_dir, &agent));
 
   g_assert_cmpint (
-      web_test_cli (t, (const gchar *[]){ "registration", "accept", id, NULL }, NULL, &out, &err),
-      ==, 0);
-  g_clear_pointer (&out, g_free);
-  g_assert_cmpint (web_test_wait_agent (agent, &out), ==, 0);
+      web_test_cli (t, (const gchar *[]){ "registration", verb, id, NULL }, NULL, &out, &err), ==,
+      0);
+  g_assert_nonnull (strstr (out, verb[0] == 'a' ? "accepted" : "rejected"));
+  g_assert_cmpint (web_test_wait_agent (agent, &agent_out), ==, 0);
+  *id_text = id;
+  return agent_out;
+}
+
+/* Registers and accepts an agent with state in @state_dir; returns its key. */
+static gchar *
+accepted_agent (WebTest *t, const gchar *state_dir)
+{
+  g_autofree gchar *id = NULL;
+  g_autofree gchar *out = decided_agent (t, state_dir, "accept", &id);
+
   return stored_api_key (state_dir);
 }
 
@@ -376,30 +390,23 @@ test_reject (WebTest *t, gconstpointer data)
 {
   g_autofree gchar *state_dir = g_build_filename (t->dir, "agent", NULL);
   g_autofree gchar *state_file = g_build_filename (state_dir, "test", "state.json", NULL);
-  g_autoptr (GSubprocess) agent = NULL;
   g_autofree gchar *out = NULL;
   g_autofree gchar *err = NULL;
-  g_autofree gchar *agent_out = NULL;
-  g_autofree gchar *id = g_strdup_printf ("%" G_GUINT64_FORMAT, start_setup (t, state_dir, &agent));
-
-  g_assert_cmpint (
-      web_test_cli (t, (const gchar *[]){ "registration", "reject", id, NULL }, NULL, &out, &err),
-      ==, 0);
-  g_assert_nonnull (strstr (out, "rejected"));
+  g_autofree gchar *id = NULL;
   /* setup prints the server's text/plain answer and ends */
-  g_assert_cmpint (web_test_wait_agent (agent, &agent_out), ==, 0);
+  g_autofree gchar *agent_out = decided_agent (t, state_dir, "reject", &id);
+
   g_assert_nonnull (strstr (agent_out, "was rejected"));
   if (g_file_test (state_file, G_FILE_TEST_EXISTS))
     {
       g_autofree gchar *state = NULL;
       g_assert_true (g_file_get_contents (state_file, &state, NULL, NULL));
-      g_assert_null (strstr (state, "\"APIKey\": \"a"));
+      g_assert_true (strstr (state, "\"APIKey\"") == NULL
+                     || strstr (state, "\"APIKey\": \"\"") != NULL);
     }
   g_assert_cmpint (web_test_count (t, "SELECT COUNT(*) FROM api_keys", NULL), ==, 0);
   g_assert_cmpint (web_test_count (t, "SELECT COUNT(*) FROM monitors WHERE type = ?", "monitor"),
                    ==, 0);
-  g_clear_pointer (&out, g_free);
-  g_clear_pointer (&err, g_free);
 
   /* decided once */
   g_assert_cmpint (
