@@ -208,7 +208,7 @@ ntpmon_api_service_run (NtpmonApiConfig *config, NtpmonConfig *keyfile, NtpmonHo
         return startup_failure (error, cause, _ ("metrics listener"));
     }
   if (web != NULL
-      && !ntpmon_api_web_start (web, db, ntpmon_api_server_get_certificate (server),
+      && !ntpmon_api_web_start (web, db, ntpmon_api_server_get_soup_server (server),
                                 config->jwks_own ? jwt : NULL, &cause))
     return startup_failure (error, cause, _ ("web API"));
   health_server = ntpmon_api_health_server_new ();

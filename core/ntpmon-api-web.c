@@ -593,18 +593,32 @@ refresh_own_jwks (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+static void
+follow_certificate (GObject *rpc, GParamSpec *pspec, gpointer user_data)
+{
+  NtpmonApiWeb *self = user_data;
+  g_autoptr (GTlsCertificate) certificate = NULL;
+
+  g_object_get (rpc, "tls-certificate", &certificate, NULL);
+  if (certificate != NULL && self->server != NULL)
+    soup_server_set_tls_certificate (self->server, certificate);
+}
+
 /**
  * ntpmon_api_web_start:
- * @certificate: the server certificate
+ * @rpc: the RPC listener, whose server certificate (also after reloads)
+ *   the web API presents
  * @own_verifier: (nullable): a JWT verifier to keep loaded with the
  *   database's token keys
  *
  * Publishes the token signing key and listens on `web-listen`.
  */
 gboolean
-ntpmon_api_web_start (NtpmonApiWeb *self, NtpmonDb *db, GTlsCertificate *certificate,
-                      NtpmonApiJwt *own_verifier, GError **error)
+ntpmon_api_web_start (NtpmonApiWeb *self, NtpmonDb *db, SoupServer *rpc, NtpmonApiJwt *own_verifier,
+                      GError **error)
 {
+  g_autoptr (GTlsCertificate) certificate = NULL;
+
   g_set_object (&self->db, db);
   if (!ntpmon_db_run_sync (db, web_db_publish_key, self->signer, NULL, error))
     return FALSE;
@@ -618,6 +632,9 @@ ntpmon_api_web_start (NtpmonApiWeb *self, NtpmonDb *db, GTlsCertificate *certifi
         return FALSE;
       self->timer_id = g_timeout_add_seconds (self->jwks_refresh, refresh_own_jwks, self);
     }
+  g_object_get (rpc, "tls-certificate", &certificate, NULL);
+  g_signal_connect_object (rpc, "notify::tls-certificate", G_CALLBACK (follow_certificate), self,
+                           0);
   self->server = soup_server_new ("tls-certificate", certificate, "server-header",
                                   "ntppool-monitor-api", NULL);
   soup_server_add_handler (self->server, NULL, route, self, NULL);

@@ -33,7 +33,7 @@ G_DECLARE_FINAL_TYPE (NtpmonApiWeb, ntpmon_api_web, NTPMON_API, WEB, GObject)
 NtpmonApiWeb *ntpmon_api_web_new (const NtpmonApiConfig *config, GError **error);
 const gchar *ntpmon_api_web_get_client_ca_file (NtpmonApiWeb *self);
 NtpmonCa *ntpmon_api_web_get_ca (NtpmonApiWeb *self);
-gboolean ntpmon_api_web_start (NtpmonApiWeb *self, NtpmonDb *db, GTlsCertificate *certificate,
+gboolean ntpmon_api_web_start (NtpmonApiWeb *self, NtpmonDb *db, SoupServer *rpc,
                                NtpmonApiJwt *own_verifier, GError **error);
 guint ntpmon_api_web_get_port (NtpmonApiWeb *self);
 

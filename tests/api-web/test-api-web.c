@@ -12,6 +12,7 @@
 
 #include <glib/gstdio.h>
 #include <openssl/pem.h>
+#include <signal.h>
 #include <openssl/x509v3.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -538,6 +539,28 @@ test_db_down (WebTest *t, gconstpointer data)
   g_assert_nonnull (strstr (up->body, "\"Status\":\"pending\""));
 }
 
+/* After SIGHUP the web API presents the new server certificate too. */
+static void
+test_certificate_reload (WebTest *t, gconstpointer data)
+{
+  g_autofree gchar *url = g_strconcat (t->web_url, "/.well-known/jwks.json", NULL);
+  g_autoptr (GTlsCertificate) first = api_test_load_pair (certs->server_crt, certs->server_key);
+  g_autoptr (GTlsCertificate) second = api_test_load_pair (certs->server2_crt, certs->server2_key);
+  g_autoptr (ApiTestResponse) before = api_test_request (url, NULL, NULL, NULL, t->trust);
+  g_autoptr (ApiTestResponse) after = NULL;
+
+  g_assert_no_error (before->error);
+  g_assert_true (g_tls_certificate_is_same (before->peer, first));
+  web_test_copy (certs->server2_crt, t->tls_crt);
+  web_test_copy (certs->server2_key, t->tls_key);
+  g_subprocess_send_signal (t->server, SIGHUP);
+  web_test_wait_log (t, "SIGHUP: reloading");
+  after = api_test_request (url, NULL, NULL, NULL, t->trust);
+  g_assert_no_error (after->error);
+  g_assert_cmpuint (after->status, ==, 200);
+  g_assert_true (g_tls_certificate_is_same (after->peer, second));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -552,6 +575,8 @@ main (int argc, char **argv)
   g_test_add ("/api-web/reject", WebTest, NULL, setup, test_reject, teardown);
   g_test_add ("/api-web/cli-errors", WebTest, NULL, setup, test_cli_errors, teardown);
   g_test_add ("/api-web/http-errors", WebTest, NULL, setup, test_http_errors, teardown);
+  g_test_add ("/api-web/certificate-reload", WebTest, NULL, setup, test_certificate_reload,
+              teardown);
   g_test_add ("/api-web/db-down", WebTest, NULL, setup, test_db_down, teardown);
   status = g_test_run ();
   ntpmon_test_mariadb_free (mariadb);

@@ -38,6 +38,33 @@ port_from_log (WebTest *t, const gchar *pattern)
   return (guint)g_ascii_strtoull (port, NULL, 10);
 }
 
+void
+web_test_copy (const gchar *from, const gchar *to)
+{
+  g_autofree gchar *text = NULL;
+
+  g_assert_true (g_file_get_contents (from, &text, NULL, NULL));
+  g_assert_true (g_file_set_contents (to, text, -1, NULL));
+}
+
+/* Waits until the server's log contains @text. */
+void
+web_test_wait_log (WebTest *t, const gchar *text)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT;
+
+  for (;;)
+    {
+      g_autofree gchar *log = NULL;
+
+      g_file_get_contents (t->log_file, &log, NULL, NULL);
+      if (log != NULL && strstr (log, text) != NULL)
+        return;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (WAIT_STEP_US);
+    }
+}
+
 static void
 start_server (WebTest *t)
 {
@@ -52,6 +79,11 @@ start_server (WebTest *t)
   gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT;
 
   g_assert_true (g_file_set_contents (conf, text, -1, NULL));
+  /* copies: a test may replace them */
+  t->tls_crt = g_build_filename (t->dir, "tls.crt", NULL);
+  t->tls_key = g_build_filename (t->dir, "tls.key", NULL);
+  web_test_copy (t->certs->server_crt, t->tls_crt);
+  web_test_copy (t->certs->server_key, t->tls_key);
   t->log_file = g_build_filename (t->dir, "server.log", NULL);
   g_subprocess_launcher_set_stderr_file_path (launcher, t->log_file);
   g_subprocess_launcher_setenv (launcher, "DEPLOYMENT_MODE", "test", TRUE);
@@ -60,9 +92,8 @@ start_server (WebTest *t)
   g_subprocess_launcher_set_cwd (launcher, t->dir);
   t->server = g_subprocess_launcher_spawn (
       launcher, &error, binary, "--config", conf, "server", "--listen", "127.0.0.1:0",
-      "--health-listen", "127.0.0.1:0", "--web-listen", "localhost:0", "--tls.cert",
-      t->certs->server_crt, "--tls.key", t->certs->server_key, "--client-ca", t->certs->ca_crt,
-      NULL);
+      "--health-listen", "127.0.0.1:0", "--web-listen", "localhost:0", "--tls.cert", t->tls_crt,
+      "--tls.key", t->tls_key, "--client-ca", t->certs->ca_crt, NULL);
   g_assert_no_error (error);
   while ((t->rpc_port = port_from_log (t, "ready: RPC on \\S+ \\(port (\\d+)\\)")) == 0)
     {
@@ -125,6 +156,8 @@ web_test_teardown (WebTest *t)
   g_free (t->dir);
   g_free (t->dsn);
   g_free (t->log_file);
+  g_free (t->tls_crt);
+  g_free (t->tls_key);
   g_free (t->web_url);
   g_free (t->rpc_url);
 }

@@ -28,6 +28,8 @@ typedef struct
   guint64 account_id;
   GSubprocess *server;
   gchar *log_file;
+  gchar *tls_crt; /* the server's certificate files (copies) */
+  gchar *tls_key;
   guint web_port;
   guint rpc_port;
   gchar *web_url; /* https://localhost:PORT */
@@ -43,6 +45,8 @@ gint web_test_cli (WebTest *t, const gchar *const *args, const gchar *dsn, gchar
 GSubprocess *web_test_spawn_agent (WebTest *t, const gchar *state_dir, const gchar *const *args);
 gint web_test_wait_agent (GSubprocess *agent, gchar **out);
 
+void web_test_copy (const gchar *from, const gchar *to);
+void web_test_wait_log (WebTest *t, const gchar *text);
 guint64 web_test_wait_registration (WebTest *t, gboolean both_families);
 gint64 web_test_count (WebTest *t, const gchar *sql, const gchar *arg);
 gchar *web_test_text (WebTest *t, const gchar *sql, const gchar *arg);
