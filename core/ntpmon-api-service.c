@@ -207,6 +207,8 @@ ntpmon_api_service_run (NtpmonApiConfig *config, NtpmonConfig *keyfile, NtpmonHo
       if (!ntpmon_api_listen (metrics_server, metrics_address, 0, &cause))
         return startup_failure (error, cause, _ ("metrics listener"));
     }
+  if (web != NULL)
+    ntpmon_api_web_set_metrics (web, metrics);
   if (web != NULL
       && !ntpmon_api_web_start (web, db, ntpmon_api_server_get_soup_server (server),
                                 config->jwks_own ? jwt : NULL, &cause))

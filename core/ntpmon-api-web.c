@@ -35,6 +35,8 @@ struct _NtpmonApiWeb
   SoupServer *server;
   NtpmonApiJwt *own_verifier;
   guint timer_id;
+  NtpmonMetric *requests;     /* monitorapi_web_requests_total{route,code} */
+  NtpmonMetric *certificates; /* monitorapi_web_certificates_issued_total */
 };
 
 G_DEFINE_TYPE (NtpmonApiWeb, ntpmon_api_web, G_TYPE_OBJECT)
@@ -120,6 +122,23 @@ const gchar *
 ntpmon_api_web_get_client_ca_file (NtpmonApiWeb *self)
 {
   return self->bundle_file;
+}
+
+/**
+ * ntpmon_api_web_set_metrics:
+ *
+ * Counts requests per route and status, and issued certificates, in
+ * @metrics (call before ntpmon_api_web_start()).
+ */
+void
+ntpmon_api_web_set_metrics (NtpmonApiWeb *self, NtpmonMetrics *metrics)
+{
+  self->requests = ntpmon_metrics_counter (metrics, "monitorapi_web_requests_total",
+                                           "Web API requests by route and HTTP status.",
+                                           (const gchar *[]){ "route", "code", NULL });
+  self->certificates
+      = ntpmon_metrics_counter (metrics, "monitorapi_web_certificates_issued_total",
+                                "Client certificates issued by the built-in CA.", NULL);
 }
 
 NtpmonCa *
@@ -423,6 +442,8 @@ config_done (NtpmonApiWeb *web, SoupServerMessage *msg, WebCall *call, gpointer 
           return;
         }
       g_message ("issued a certificate for %s", first->tls_name);
+      if (web->certificates != NULL)
+        ntpmon_metric_add (web->certificates, NULL, 1);
     }
   name = short_name (first->tls_name);
   json_builder_begin_object (builder);
@@ -557,6 +578,22 @@ route (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable 
     reply_text (msg, SOUP_STATUS_NOT_FOUND, "not found\n");
 }
 
+static void
+count_request (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+{
+  NtpmonApiWeb *self = user_data;
+  static const gchar *const routes[] = { "/monitor/api/registration", "/monitor/api/config",
+                                         "/api/oidc/token", "/.well-known/jwks.json" };
+  const gchar *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  const gchar *route = "unknown";
+  g_autofree gchar *code = g_strdup_printf ("%u", soup_server_message_get_status (msg));
+
+  for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
+    if (g_strcmp0 (path, routes[i]) == 0)
+      route = routes[i];
+  ntpmon_metric_add (self->requests, (const gchar *[]){ route, code }, 1);
+}
+
 /* the own verifier follows the keys in the database */
 
 static gboolean
@@ -638,6 +675,8 @@ ntpmon_api_web_start (NtpmonApiWeb *self, NtpmonDb *db, SoupServer *rpc, NtpmonA
   self->server = soup_server_new ("tls-certificate", certificate, "server-header",
                                   "ntppool-monitor-api", NULL);
   soup_server_add_handler (self->server, NULL, route, self, NULL);
+  if (self->requests != NULL)
+    g_signal_connect (self->server, "request-finished", G_CALLBACK (count_request), self);
   if (!ntpmon_api_listen (self->server, self->listen, SOUP_SERVER_LISTEN_HTTPS, error))
     return FALSE;
   g_message ("web API on %s (port %u), token key %s", self->listen,

@@ -24,6 +24,7 @@
 #include "ntpmon-api-jwt.h"
 #include "ntpmon-ca.h"
 #include "ntpmon-db.h"
+#include "ntpmon-metrics.h"
 
 G_BEGIN_DECLS
 
@@ -33,6 +34,7 @@ G_DECLARE_FINAL_TYPE (NtpmonApiWeb, ntpmon_api_web, NTPMON_API, WEB, GObject)
 NtpmonApiWeb *ntpmon_api_web_new (const NtpmonApiConfig *config, GError **error);
 const gchar *ntpmon_api_web_get_client_ca_file (NtpmonApiWeb *self);
 NtpmonCa *ntpmon_api_web_get_ca (NtpmonApiWeb *self);
+void ntpmon_api_web_set_metrics (NtpmonApiWeb *self, NtpmonMetrics *metrics);
 gboolean ntpmon_api_web_start (NtpmonApiWeb *self, NtpmonDb *db, SoupServer *rpc,
                                NtpmonApiJwt *own_verifier, GError **error);
 guint ntpmon_api_web_get_port (NtpmonApiWeb *self);

@@ -188,6 +188,9 @@ test_accept_flow (WebTest *t, gconstpointer data)
   g_autofree gchar *bearer = NULL;
   g_autofree gchar *key_bearer = NULL;
   g_autofree gchar *pem = NULL;
+  g_autofree gchar *metrics_url = NULL;
+  g_autofree gchar *metrics = NULL;
+  guint status;
   guint64 id = start_setup (t, state_dir, &agent);
 
   id_text = g_strdup_printf ("%" G_GUINT64_FORMAT, id);
@@ -273,6 +276,17 @@ test_accept_flow (WebTest *t, gconstpointer data)
   key_bearer = g_strconcat ("Bearer ", key, NULL);
   g_assert_cmpuint (rpc_status (t, NULL, bearer), ==, 404);
   g_assert_cmpuint (rpc_status (t, NULL, key_bearer), ==, 401);
+
+  /* counted: the registration polls, three config requests, two certificates */
+  metrics_url = g_strdup_printf ("http://127.0.0.1:%u/metrics", t->metrics_port);
+  metrics = api_test_get (metrics_url, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_nonnull (
+      strstr (metrics, "monitorapi_web_requests_total{route=\"/monitor/api/registration\",code="
+                       "\"200\"}"));
+  g_assert_nonnull (strstr (
+      metrics, "monitorapi_web_requests_total{route=\"/monitor/api/config\",code=\"200\"} 3\n"));
+  g_assert_nonnull (strstr (metrics, "monitorapi_web_certificates_issued_total 2\n"));
 }
 
 /* Runs `setup` up to its pending registration, decides it with

@@ -105,6 +105,7 @@ start_server (WebTest *t)
       g_usleep (WAIT_STEP_US);
     }
   t->web_port = port_from_log (t, "web API on \\S+ \\(port (\\d+)\\)");
+  t->metrics_port = port_from_log (t, "metrics on port (\\d+)");
   g_assert_cmpuint (t->web_port, >, 0);
   t->web_url = g_strdup_printf ("https://localhost:%u", t->web_port);
   t->rpc_url = g_strdup_printf ("https://127.0.0.1:%u", t->rpc_port);

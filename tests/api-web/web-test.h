@@ -32,6 +32,7 @@ typedef struct
   gchar *tls_key;
   guint web_port;
   guint rpc_port;
+  guint metrics_port;
   gchar *web_url; /* https://localhost:PORT */
   gchar *rpc_url; /* https://127.0.0.1:PORT */
   GTlsDatabase *trust;
