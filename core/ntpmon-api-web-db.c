@@ -37,6 +37,8 @@ web_call_free (WebCall *call)
   g_free (call->reg_status);
   g_free (call->new_api_key);
   g_free (call->jwks);
+  g_free (call->reg_tls_name);
+  g_free (call->reg_addresses);
   g_free (call);
 }
 
@@ -261,4 +263,28 @@ web_db_registration (NtpmonDbConn *conn, gpointer data, GError **error)
   sql = g_strdup_printf ("UPDATE monitor_registrations SET %s = ?, last_seen = NOW() WHERE id = ?",
                          ip_column);
   return ntpmon_db_conn_exec (conn, sql, NULL, error, "su", call->remote_ip, call->registration_id);
+}
+
+/* Job: what the registration page shows; no status when the id is unknown. */
+gboolean
+web_db_registration_page (NtpmonDbConn *conn, gpointer data, GError **error)
+{
+  WebCall *call = data;
+  gboolean found;
+  g_autoptr (NtpmonDbStmt) st = web_db_query_row (
+      conn, &found, error,
+      "SELECT status, hostname, TRIM(CONCAT(ip4, ' ', ip6)), tls_name FROM monitor_registrations "
+      "WHERE id = ?",
+      "u", call->registration_id);
+
+  if (st == NULL)
+    return FALSE;
+  if (found)
+    {
+      call->reg_status = ntpmon_db_stmt_dup_text (st, 0);
+      call->hostname = ntpmon_db_stmt_dup_text (st, 1);
+      call->reg_addresses = ntpmon_db_stmt_dup_text (st, 2);
+      call->reg_tls_name = ntpmon_db_stmt_dup_text (st, 3);
+    }
+  return TRUE;
 }

@@ -42,6 +42,8 @@ typedef struct
   guint64 registration_id;
   gchar *reg_status; /* after the job */
   gchar *new_api_key;
+  gchar *reg_tls_name;  /* registration page: the monitor name once accepted */
+  gchar *reg_addresses; /* registration page: "ip4 ip6" */
 
   gchar *jwks; /* the JWKS document */
 } WebCall;
@@ -54,6 +56,7 @@ NtpmonDbStmt *web_db_query_row (NtpmonDbConn *conn, gboolean *found, GError **er
                                 const gchar *sql, const gchar *types, ...);
 gboolean web_db_lookup_key (NtpmonDbConn *conn, gpointer data, GError **error);
 gboolean web_db_registration (NtpmonDbConn *conn, gpointer data, GError **error);
+gboolean web_db_registration_page (NtpmonDbConn *conn, gpointer data, GError **error);
 gboolean web_db_jwks (NtpmonDbConn *conn, gpointer data, GError **error);
 
 /* the token signer */

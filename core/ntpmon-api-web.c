@@ -553,6 +553,51 @@ jwks_done (NtpmonApiWeb *web, SoupServerMessage *msg, WebCall *call, gpointer da
   reply (msg, SOUP_STATUS_OK, "application/json", call->jwks);
 }
 
+/* GET /monitor/registration/ID: the page `setup` sends the operator to */
+
+#define PAGE_PREFIX "/monitor/registration/"
+
+static void
+page_done (NtpmonApiWeb *web, SoupServerMessage *msg, WebCall *call, gpointer data)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+
+  if (call->reg_status == NULL)
+    {
+      reply_text (msg, SOUP_STATUS_NOT_FOUND, "no such registration\n");
+      return;
+    }
+  g_string_printf (text, "Monitor registration %" G_GUINT64_FORMAT " (%s%s%s): %s\n",
+                   call->registration_id, call->hostname,
+                   *call->hostname != '\0' && *call->reg_addresses != '\0' ? ", " : "",
+                   call->reg_addresses, call->reg_status);
+  if (g_str_equal (call->reg_status, "pending"))
+    g_string_append_printf (text,
+                            "\nThe operator of this monitoring system accepts it with\n\n"
+                            "    ntppool-monitor-api registration accept %" G_GUINT64_FORMAT
+                            " [--account N]\n",
+                            call->registration_id);
+  else if (call->reg_tls_name != NULL && *call->reg_tls_name != '\0')
+    g_string_append_printf (text, "Monitor name: %s\n", call->reg_tls_name);
+  reply_text (msg, SOUP_STATUS_OK, text->str);
+}
+
+static void
+handle_page (NtpmonApiWeb *web, SoupServerMessage *msg, const gchar *id)
+{
+  guint64 value;
+  Request *request;
+
+  if (!g_ascii_string_to_unsigned (id, 10, 1, G_MAXUINT32, &value, NULL))
+    {
+      reply_text (msg, SOUP_STATUS_NOT_FOUND, "no such registration\n");
+      return;
+    }
+  request = request_start (web, msg, page_done);
+  request->call->registration_id = value;
+  request_run (request, web_db_registration_page);
+}
+
 static void
 route (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
        gpointer user_data)
@@ -570,6 +615,8 @@ route (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable 
     handle_token (web, msg);
   else if (g_str_equal (path, "/.well-known/jwks.json") && get)
     request_run (request_start (web, msg, jwks_done), web_db_jwks);
+  else if (g_str_has_prefix (path, PAGE_PREFIX) && get)
+    handle_page (web, msg, path + strlen (PAGE_PREFIX));
   else if (g_str_equal (path, "/monitor/api/registration") || g_str_equal (path, "/api/oidc/token")
            || g_str_equal (path, "/monitor/api/config")
            || g_str_equal (path, "/.well-known/jwks.json"))
@@ -591,6 +638,8 @@ count_request (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
   for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
     if (g_strcmp0 (path, routes[i]) == 0)
       route = routes[i];
+  if (g_str_has_prefix (path, PAGE_PREFIX))
+    route = PAGE_PREFIX "{id}";
   ntpmon_metric_add (self->requests, (const gchar *[]){ route, code }, 1);
 }
 

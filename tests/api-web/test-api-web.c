@@ -190,6 +190,10 @@ test_accept_flow (WebTest *t, gconstpointer data)
   g_autofree gchar *pem = NULL;
   g_autofree gchar *metrics_url = NULL;
   g_autofree gchar *metrics = NULL;
+  g_autofree gchar *page_url = NULL;
+  g_autofree gchar *printed_url = NULL;
+  g_autoptr (ApiTestResponse) page = NULL;
+  g_autoptr (ApiTestResponse) done_page = NULL;
   guint status;
   guint64 id = start_setup (t, state_dir, &agent);
 
@@ -204,12 +208,22 @@ test_accept_flow (WebTest *t, gconstpointer data)
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
+  /* the page `setup` points to */
+  page_url = g_strdup_printf ("%s/monitor/registration/%s", t->web_url, id_text);
+  page = api_test_request (page_url, NULL, NULL, NULL, t->trust);
+  g_assert_no_error (page->error);
+  g_assert_cmpuint (page->status, ==, 200);
+  g_assert_nonnull (strstr (page->body, "127.0.0.1 ::1): pending"));
+  g_assert_nonnull (strstr (page->body, "registration accept"));
+
   g_assert_cmpint (web_test_cli (t, (const gchar *[]){ "registration", "accept", id_text, NULL },
                                  NULL, &out, &err),
                    ==, 0);
   g_assert_nonnull (strstr (out, "accepted: monitor box1-"));
   g_assert_cmpint (web_test_wait_agent (agent, &agent_out), ==, 0);
   g_assert_nonnull (strstr (agent_out, "Please visit the following URL"));
+  printed_url = g_strdup_printf ("\t" WEB_TEST_ISSUER "/monitor/registration/%s\n", id_text);
+  g_assert_nonnull (strstr (agent_out, printed_url));
 
   /* the monitor rows: one per family, one name, testing, the account */
   tls_name = web_test_text (t, "SELECT tls_name FROM monitor_registrations WHERE status = ?",
@@ -240,6 +254,9 @@ test_accept_flow (WebTest *t, gconstpointer data)
                                    key),
                    ==, 0);
   g_assert_cmpint (web_test_count (t, "SELECT COUNT(*) FROM api_keys_monitors", NULL), ==, 2);
+  done_page = api_test_request (page_url, NULL, NULL, NULL, t->trust);
+  g_assert_nonnull (strstr (done_page->body, ": completed\nMonitor name: "));
+  g_assert_nonnull (strstr (done_page->body, tls_name));
 
   /* config with a certificate from the built-in CA */
   config = fetch_config (webapi, key, TRUE, &error);
@@ -507,6 +524,8 @@ test_http_errors (WebTest *t, gconstpointer data)
       = api_test_send (reg_url, "text/plain", empty, FALSE, NULL, NULL, t->trust);
   g_autoptr (ApiTestResponse) wrong_method = api_test_request (reg_url, NULL, NULL, NULL, t->trust);
   g_autoptr (ApiTestResponse) no_key = api_test_request (config_url, NULL, NULL, NULL, t->trust);
+  g_autofree gchar *page_url = g_strconcat (t->web_url, "/monitor/registration/77", NULL);
+  g_autoptr (ApiTestResponse) no_page = api_test_request (page_url, NULL, NULL, NULL, t->trust);
 
   g_assert_null (config);
   g_assert_error (error, NTPMON_WEBAPI_ERROR, NTPMON_WEBAPI_ERROR_UNAUTHORIZED);
@@ -517,6 +536,7 @@ test_http_errors (WebTest *t, gconstpointer data)
   g_assert_cmpuint (no_id->status, ==, 400);
   g_assert_true (g_str_has_prefix (no_id->content_type, "text/plain"));
   g_assert_cmpuint (wrong_method->status, ==, 405);
+  g_assert_cmpuint (no_page->status, ==, 404);
   g_assert_cmpuint (no_key->status, ==, 401);
 }
 
