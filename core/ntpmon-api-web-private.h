@@ -2,12 +2,16 @@
  *
  * SPDX-License-Identifier: MIT
  *
- *   ntpmon-api-web.c       listener, routes, replies
+ *   ntpmon-api-web.c       listener, routes, replies, config and token
+ *   ntpmon-api-web-register.c  registration polls and page
  *   ntpmon-api-web-db.c    the SQL of each endpoint (database jobs)
  *   ntpmon-api-web-oidc.c  the token signing key, tokens, JWKS documents
  */
 #pragma once
 
+#include <json-glib/json-glib.h>
+
+#include "ntpmon-api-web.h"
 #include "ntpmon-db.h"
 
 G_BEGIN_DECLS
@@ -70,6 +74,49 @@ gchar *web_signer_sign (WebSigner *signer, const gchar *issuer, const gchar *sub
                         const gchar *monitor, gint64 lifetime, GError **error);
 gboolean web_db_publish_key (NtpmonDbConn *conn, gpointer data, GError **error);
 gchar *web_jwk_from_pem (const gchar *kid, const gchar *public_pem, const gchar *algorithm);
+
+/* the web API object (ntpmon-api-web.h) */
+struct _NtpmonApiWeb
+{
+  GObject parent_instance;
+  NtpmonCa *ca;
+  WebSigner *signer;
+  gchar *bundle_file;
+  gchar *issuer;
+  gchar *registration_url;
+  gchar *listen;
+  guint cert_lifetime;
+  guint jwks_refresh;
+  NtpmonDb *db;
+  SoupServer *server;
+  NtpmonApiJwt *own_verifier;
+  guint timer_id;
+  NtpmonMetric *requests;     /* monitorapi_web_requests_total{route,code} */
+  NtpmonMetric *certificates; /* monitorapi_web_certificates_issued_total */
+};
+
+/* one request waiting for its database job */
+typedef struct
+{
+  NtpmonApiWeb *web;
+  SoupServerMessage *msg;
+  WebCall *call;
+  gboolean want_certificate;
+  gint64 expires_in;
+  void (*done) (NtpmonApiWeb *web, SoupServerMessage *msg, WebCall *call, gpointer request);
+} Request;
+
+#define WEB_PAGE_PREFIX "/monitor/registration/"
+
+void web_reply_text (SoupServerMessage *msg, guint status, const gchar *text);
+void web_reply_builder (SoupServerMessage *msg, JsonBuilder *builder);
+Request *web_request_start (NtpmonApiWeb *web, SoupServerMessage *msg,
+                            void (*done) (NtpmonApiWeb *, SoupServerMessage *, WebCall *,
+                                          gpointer));
+void web_request_drop (Request *request);
+void web_request_run (Request *request, NtpmonDbJobFunc job);
+void web_handle_registration (NtpmonApiWeb *web, SoupServerMessage *msg);
+void web_handle_page (NtpmonApiWeb *web, SoupServerMessage *msg, const gchar *id);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WebSigner, web_signer_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WebCall, web_call_free)

@@ -20,25 +20,6 @@
 #define TOKEN_MAX_LIFETIME (24 * 3600)
 #define TOKEN_MIN_LIFETIME 60
 
-struct _NtpmonApiWeb
-{
-  GObject parent_instance;
-  NtpmonCa *ca;
-  WebSigner *signer;
-  gchar *bundle_file;
-  gchar *issuer;
-  gchar *registration_url;
-  gchar *listen;
-  guint cert_lifetime;
-  guint jwks_refresh;
-  NtpmonDb *db;
-  SoupServer *server;
-  NtpmonApiJwt *own_verifier;
-  guint timer_id;
-  NtpmonMetric *requests;     /* monitorapi_web_requests_total{route,code} */
-  NtpmonMetric *certificates; /* monitorapi_web_certificates_issued_total */
-};
-
 G_DEFINE_TYPE (NtpmonApiWeb, ntpmon_api_web, G_TYPE_OBJECT)
 
 static void
@@ -159,14 +140,14 @@ reply (SoupServerMessage *msg, guint status, const gchar *type, const gchar *bod
   soup_server_message_set_response (msg, type, SOUP_MEMORY_COPY, body, strlen (body));
 }
 
-static void
-reply_text (SoupServerMessage *msg, guint status, const gchar *text)
+void
+web_reply_text (SoupServerMessage *msg, guint status, const gchar *text)
 {
   reply (msg, status, "text/plain; charset=utf-8", text);
 }
 
-static void
-reply_builder (SoupServerMessage *msg, JsonBuilder *builder)
+void
+web_reply_builder (SoupServerMessage *msg, JsonBuilder *builder)
 {
   g_autoptr (JsonNode) root = json_builder_get_root (builder);
   g_autofree gchar *text = json_to_string (root, FALSE);
@@ -179,23 +160,11 @@ reply_db_error (SoupServerMessage *msg, const gchar *what, GError *error)
 {
   g_message ("%s: %s", what, error->message);
   if (g_error_matches (error, NTPMON_DB_ERROR, NTPMON_DB_ERROR_UNAVAILABLE))
-    reply_text (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "database unavailable, try again later\n");
+    web_reply_text (msg, SOUP_STATUS_SERVICE_UNAVAILABLE,
+                    "database unavailable, try again later\n");
   else
-    reply_text (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal error\n");
+    web_reply_text (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal error\n");
 }
-
-/* one request waiting for its database job */
-typedef struct
-{
-  NtpmonApiWeb *web;
-  SoupServerMessage *msg;
-  WebCall *call;
-  gboolean want_certificate;
-  gint64 expires_in;
-  void (*done) (NtpmonApiWeb *web, SoupServerMessage *msg, WebCall *call, gpointer request);
-} Request;
-
-static void request_drop (Request *request);
 
 static void
 request_done (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -209,12 +178,12 @@ request_done (GObject *source, GAsyncResult *result, gpointer user_data)
   else
     request->done (request->web, request->msg, request->call, request);
   soup_server_message_unpause (request->msg);
-  request_drop (request);
+  web_request_drop (request);
 }
 
-static Request *
-request_start (NtpmonApiWeb *web, SoupServerMessage *msg,
-               void (*done) (NtpmonApiWeb *, SoupServerMessage *, WebCall *, gpointer))
+Request *
+web_request_start (NtpmonApiWeb *web, SoupServerMessage *msg,
+                   void (*done) (NtpmonApiWeb *, SoupServerMessage *, WebCall *, gpointer))
 {
   Request *request = g_new0 (Request, 1);
 
@@ -226,8 +195,8 @@ request_start (NtpmonApiWeb *web, SoupServerMessage *msg,
 }
 
 /* for a request answered before its job */
-static void
-request_drop (Request *request)
+void
+web_request_drop (Request *request)
 {
   g_object_unref (request->msg);
   g_object_unref (request->web);
@@ -235,8 +204,8 @@ request_drop (Request *request)
   g_free (request);
 }
 
-static void
-request_run (Request *request, NtpmonDbJobFunc job)
+void
+web_request_run (Request *request, NtpmonDbJobFunc job)
 {
   soup_server_message_pause (request->msg);
   ntpmon_db_run_async (request->web->db, job, request->call, NULL, NULL, request_done, request);
@@ -251,12 +220,12 @@ run_with_key (Request *request)
 
   if (auth == NULL || !g_str_has_prefix (auth, "Bearer ") || auth[7] == '\0')
     {
-      reply_text (request->msg, SOUP_STATUS_UNAUTHORIZED, "api key unauthorized\n");
-      request_drop (request);
+      web_reply_text (request->msg, SOUP_STATUS_UNAUTHORIZED, "api key unauthorized\n");
+      web_request_drop (request);
       return;
     }
   web_api_key_digest (auth + 7, &request->call->key_lookup, &request->call->key_hash);
-  request_run (request, web_db_lookup_key);
+  web_request_run (request, web_db_lookup_key);
 }
 
 /* The key's first monitor; NULL (answered 401) when the key is unknown. */
@@ -265,7 +234,7 @@ key_monitor (SoupServerMessage *msg, WebCall *call)
 {
   if (call->monitors->len > 0)
     return g_ptr_array_index (call->monitors, 0);
-  reply_text (msg, SOUP_STATUS_UNAUTHORIZED, "api key unauthorized\n");
+  web_reply_text (msg, SOUP_STATUS_UNAUTHORIZED, "api key unauthorized\n");
   return NULL;
 }
 
@@ -274,116 +243,6 @@ static gchar *
 short_name (const gchar *tls_name)
 {
   return g_strndup (tls_name, strcspn (tls_name, "."));
-}
-
-/* POST /monitor/api/registration */
-
-static gboolean
-valid_request_token (const gchar *token)
-{
-  gsize len = token != NULL ? strlen (token) : 0;
-
-  if (len == 0 || len > 128)
-    return FALSE;
-  for (gsize i = 0; i < len; i++)
-    if (!g_ascii_isalnum (token[i]) && token[i] != '-' && token[i] != '_')
-      return FALSE;
-  return TRUE;
-}
-
-static void
-registration_done (NtpmonApiWeb *web, SoupServerMessage *msg, WebCall *call, gpointer request)
-{
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autofree gchar *url
-      = g_strdup_printf ("%s%" G_GUINT64_FORMAT, web->registration_url, call->registration_id);
-  const gchar *status = call->new_api_key != NULL ? "accepted" : call->reg_status;
-
-  if (g_strcmp0 (status, "rejected") == 0 || g_strcmp0 (status, "cancelled") == 0)
-    {
-      g_autofree gchar *text
-          = g_strdup_printf ("The monitor registration %" G_GUINT64_FORMAT " was %s.\n",
-                             call->registration_id, status);
-      reply_text (msg, SOUP_STATUS_FORBIDDEN, text);
-      return;
-    }
-  if (call->new_api_key != NULL)
-    g_message ("registration %" G_GUINT64_FORMAT ": API key delivered", call->registration_id);
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "URL");
-  json_builder_add_string_value (builder, url);
-  json_builder_set_member_name (builder, "Status");
-  json_builder_add_string_value (builder, status);
-  json_builder_set_member_name (builder, "APIToken");
-  json_builder_add_string_value (builder, call->new_api_key != NULL ? call->new_api_key : "");
-  json_builder_end_object (builder);
-  reply_builder (msg, builder);
-}
-
-static gboolean
-registration_job (NtpmonDbConn *conn, gpointer data, GError **error)
-{
-  return ntpmon_db_conn_transaction (conn, web_db_registration, data, error);
-}
-
-static gboolean
-remote_ip (SoupServerMessage *msg, gchar **ip, gboolean *v6)
-{
-  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
-  GInetAddress *inet;
-  const guint8 *bytes;
-
-  if (!G_IS_INET_SOCKET_ADDRESS (remote))
-    return FALSE;
-  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote));
-  *v6 = g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6;
-  bytes = g_inet_address_to_bytes (inet);
-  if (*v6 && memcmp (bytes, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0)
-    {
-      g_autoptr (GInetAddress) v4
-          = g_inet_address_new_from_bytes (bytes + 12, G_SOCKET_FAMILY_IPV4);
-      *ip = g_inet_address_to_string (v4);
-      *v6 = FALSE;
-    }
-  else
-    *ip = g_inet_address_to_string (inet);
-  return TRUE;
-}
-
-static void
-handle_registration (NtpmonApiWeb *web, SoupServerMessage *msg)
-{
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  const gchar *token = soup_message_headers_get_one (headers, "Registration-ID");
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
-  Request *request;
-
-  if (!valid_request_token (token))
-    {
-      reply_text (msg, SOUP_STATUS_BAD_REQUEST, "missing or invalid Registration-ID header\n");
-      return;
-    }
-  request = request_start (web, msg, registration_done);
-  request->call->request_token = g_strdup (token);
-  request->call->client = g_strdup (soup_message_headers_get_one (headers, "User-Agent"));
-  if (body->length > 0)
-    {
-      g_autoptr (GBytes) bytes = soup_message_body_flatten (body);
-      g_autofree gchar *text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-      g_autoptr (GHashTable) form = soup_form_decode (text);
-
-      request->call->hostname = g_strdup (g_hash_table_lookup (form, "hostname"));
-      request->call->account = g_strdup (g_hash_table_lookup (form, "a"));
-    }
-  if (request->call->hostname != NULL && strlen (request->call->hostname) > 255)
-    request->call->hostname[255] = '\0';
-  if (!remote_ip (msg, &request->call->remote_ip, &request->call->remote_v6))
-    {
-      reply_text (msg, SOUP_STATUS_BAD_REQUEST, "no client address\n");
-      request_drop (request);
-      return;
-    }
-  request_run (request, registration_job);
 }
 
 /* GET /monitor/api/config */
@@ -438,7 +297,7 @@ config_done (NtpmonApiWeb *web, SoupServerMessage *msg, WebCall *call, gpointer 
       if (!ntpmon_ca_issue (web->ca, first->tls_name, web->cert_lifetime, &cert, &key, &error))
         {
           g_message ("certificate for %s: %s", first->tls_name, error->message);
-          reply_text (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal error\n");
+          web_reply_text (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal error\n");
           return;
         }
       g_message ("issued a certificate for %s", first->tls_name);
@@ -461,7 +320,7 @@ config_done (NtpmonApiWeb *web, SoupServerMessage *msg, WebCall *call, gpointer 
   json_builder_add_string_value (builder, key != NULL ? key : "");
   json_builder_end_object (builder);
   json_builder_end_object (builder);
-  reply_builder (msg, builder);
+  web_reply_builder (msg, builder);
   if (key != NULL)
     memset (key, 0, strlen (key));
 }
@@ -469,7 +328,7 @@ config_done (NtpmonApiWeb *web, SoupServerMessage *msg, WebCall *call, gpointer 
 static void
 handle_config (NtpmonApiWeb *web, SoupServerMessage *msg, GHashTable *query)
 {
-  Request *request = request_start (web, msg, config_done);
+  Request *request = web_request_start (web, msg, config_done);
 
   request->want_certificate
       = query != NULL
@@ -497,7 +356,7 @@ token_done (NtpmonApiWeb *web, SoupServerMessage *msg, WebCall *call, gpointer d
   if (token == NULL)
     {
       g_message ("token for %s: %s", first->tls_name, error->message);
-      reply_text (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal error\n");
+      web_reply_text (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal error\n");
       return;
     }
   json_builder_begin_object (builder);
@@ -508,7 +367,7 @@ token_done (NtpmonApiWeb *web, SoupServerMessage *msg, WebCall *call, gpointer d
   json_builder_set_member_name (builder, "expires_in");
   json_builder_add_int_value (builder, request->expires_in);
   json_builder_end_object (builder);
-  reply_builder (msg, builder);
+  web_reply_builder (msg, builder);
 }
 
 /* expires_in from the request body; 3600 when absent, clamped */
@@ -537,7 +396,7 @@ requested_lifetime (SoupServerMessage *msg)
 static void
 handle_token (NtpmonApiWeb *web, SoupServerMessage *msg)
 {
-  Request *request = request_start (web, msg, token_done);
+  Request *request = web_request_start (web, msg, token_done);
 
   request->expires_in = requested_lifetime (msg);
   run_with_key (request);
@@ -553,51 +412,6 @@ jwks_done (NtpmonApiWeb *web, SoupServerMessage *msg, WebCall *call, gpointer da
   reply (msg, SOUP_STATUS_OK, "application/json", call->jwks);
 }
 
-/* GET /monitor/registration/ID: the page `setup` sends the operator to */
-
-#define PAGE_PREFIX "/monitor/registration/"
-
-static void
-page_done (NtpmonApiWeb *web, SoupServerMessage *msg, WebCall *call, gpointer data)
-{
-  g_autoptr (GString) text = g_string_new (NULL);
-
-  if (call->reg_status == NULL)
-    {
-      reply_text (msg, SOUP_STATUS_NOT_FOUND, "no such registration\n");
-      return;
-    }
-  g_string_printf (text, "Monitor registration %" G_GUINT64_FORMAT " (%s%s%s): %s\n",
-                   call->registration_id, call->hostname,
-                   *call->hostname != '\0' && *call->reg_addresses != '\0' ? ", " : "",
-                   call->reg_addresses, call->reg_status);
-  if (g_str_equal (call->reg_status, "pending"))
-    g_string_append_printf (text,
-                            "\nThe operator of this monitoring system accepts it with\n\n"
-                            "    ntppool-monitor-api registration accept %" G_GUINT64_FORMAT
-                            " [--account N]\n",
-                            call->registration_id);
-  else if (call->reg_tls_name != NULL && *call->reg_tls_name != '\0')
-    g_string_append_printf (text, "Monitor name: %s\n", call->reg_tls_name);
-  reply_text (msg, SOUP_STATUS_OK, text->str);
-}
-
-static void
-handle_page (NtpmonApiWeb *web, SoupServerMessage *msg, const gchar *id)
-{
-  guint64 value;
-  Request *request;
-
-  if (!g_ascii_string_to_unsigned (id, 10, 1, G_MAXUINT32, &value, NULL))
-    {
-      reply_text (msg, SOUP_STATUS_NOT_FOUND, "no such registration\n");
-      return;
-    }
-  request = request_start (web, msg, page_done);
-  request->call->registration_id = value;
-  request_run (request, web_db_registration_page);
-}
-
 static void
 route (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
        gpointer user_data)
@@ -608,21 +422,21 @@ route (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable 
   gboolean post = g_str_equal (method, SOUP_METHOD_POST);
 
   if (g_str_equal (path, "/monitor/api/registration") && post)
-    handle_registration (web, msg);
+    web_handle_registration (web, msg);
   else if (g_str_equal (path, "/monitor/api/config") && get)
     handle_config (web, msg, query);
   else if (g_str_equal (path, "/api/oidc/token") && post)
     handle_token (web, msg);
   else if (g_str_equal (path, "/.well-known/jwks.json") && get)
-    request_run (request_start (web, msg, jwks_done), web_db_jwks);
-  else if (g_str_has_prefix (path, PAGE_PREFIX) && get)
-    handle_page (web, msg, path + strlen (PAGE_PREFIX));
+    web_request_run (web_request_start (web, msg, jwks_done), web_db_jwks);
+  else if (g_str_has_prefix (path, WEB_PAGE_PREFIX) && get)
+    web_handle_page (web, msg, path + strlen (WEB_PAGE_PREFIX));
   else if (g_str_equal (path, "/monitor/api/registration") || g_str_equal (path, "/api/oidc/token")
            || g_str_equal (path, "/monitor/api/config")
            || g_str_equal (path, "/.well-known/jwks.json"))
-    reply_text (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "method not allowed\n");
+    web_reply_text (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "method not allowed\n");
   else
-    reply_text (msg, SOUP_STATUS_NOT_FOUND, "not found\n");
+    web_reply_text (msg, SOUP_STATUS_NOT_FOUND, "not found\n");
 }
 
 static void
@@ -638,8 +452,8 @@ count_request (SoupServer *server, SoupServerMessage *msg, gpointer user_data)
   for (guint i = 0; i < G_N_ELEMENTS (routes); i++)
     if (g_strcmp0 (path, routes[i]) == 0)
       route = routes[i];
-  if (g_str_has_prefix (path, PAGE_PREFIX))
-    route = PAGE_PREFIX "{id}";
+  if (g_str_has_prefix (path, WEB_PAGE_PREFIX))
+    route = WEB_PAGE_PREFIX "{id}";
   ntpmon_metric_add (self->requests, (const gchar *[]){ route, code }, 1);
 }
 
@@ -716,7 +530,8 @@ ntpmon_api_web_start (NtpmonApiWeb *self, NtpmonDb *db, SoupServer *rpc, NtpmonA
       if (!ntpmon_db_run_sync (db, web_db_jwks, call, NULL, error)
           || !load_own_jwks (self, call, error))
         return FALSE;
-      self->timer_id = g_timeout_add_seconds (self->jwks_refresh, refresh_own_jwks, self);
+      /* a database query, cheap: keys of new servers are accepted within a minute */
+      self->timer_id = g_timeout_add_seconds (MIN (self->jwks_refresh, 60), refresh_own_jwks, self);
     }
   g_object_get (rpc, "tls-certificate", &certificate, NULL);
   g_signal_connect_object (rpc, "notify::tls-certificate", G_CALLBACK (follow_certificate), self,
