@@ -25,6 +25,10 @@ expect() {
   echo "ok - installed $1"
 }
 expect "$prefix/bin/ntppool-agent"
+expect "$prefix/bin/ntppool-monitor-api"
+expect "$prefix/lib/systemd/system/ntppool-monitor-api.service"
+expect "$prefix/share/ntppool-monitor/ntppool-ca.pem"
+expect "$prefix/share/ntppool-monitor/schema.sql"
 expect "$prefix/lib/*/ntppool-monitor/libntpmon.so"
 for p in ntp traceroute scorer selector mqtt; do
   expect "$prefix/lib/*/ntppool-monitor/plugins/$p.plugin"
