@@ -332,8 +332,8 @@ static gchar *
 accepted_agent (WebTest *t, const gchar *state_dir)
 {
   g_autofree gchar *id = NULL;
-  g_autofree gchar *out = decided_agent (t, state_dir, "accept", &id);
 
+  g_free (decided_agent (t, state_dir, "accept", &id));
   return stored_api_key (state_dir);
 }
 

@@ -183,6 +183,7 @@ test_bad_files (void)
   g_autoptr (NtpmonCa) other = ntpmon_ca_open (other_dir, &error);
 
   g_assert_no_error (error);
+  g_assert_true (g_file_test (ntpmon_ca_get_certificate_file (other), G_FILE_TEST_EXISTS));
   g_assert_true (g_file_set_contents (key, "not a key", -1, NULL));
   ca = ntpmon_ca_open (dir, &error);
   g_assert_null (ca);
