@@ -183,7 +183,26 @@ NtpmonApiAuth *
 ntpmon_api_auth_new (const gchar *ca_file, const gchar *monitor_domain, GError **error)
 {
   g_autoptr (NtpmonApiAuth) self = g_object_new (NTPMON_API_TYPE_AUTH, NULL);
+
+  if (!ntpmon_api_auth_set_ca_file (self, ca_file, error))
+    return NULL;
+  self->domain = g_strdup (monitor_domain != NULL && *monitor_domain != '\0'
+                               ? monitor_domain
+                               : NTPMON_API_DEFAULT_MONITOR_DOMAIN);
+  return g_steal_pointer (&self);
+}
+
+/**
+ * ntpmon_api_auth_set_ca_file:
+ * @ca_file: PEM bundle of the CAs trusted for client certificates
+ *
+ * Replaces the trusted CAs (for handshakes from now on).
+ */
+gboolean
+ntpmon_api_auth_set_ca_file (NtpmonApiAuth *self, const gchar *ca_file, GError **error)
+{
   g_autoptr (GList) cas = NULL;
+  GTlsDatabase *database;
 
   /* g_tls_file_database_new() accepts a file without certificates. */
   cas = g_tls_certificate_list_new_from_file (ca_file, error);
@@ -192,16 +211,15 @@ ntpmon_api_auth_new (const gchar *ca_file, const gchar *monitor_domain, GError *
       if (error != NULL && *error == NULL)
         g_set_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
                      _ ("no certificate in client CA bundle %s"), ca_file);
-      return NULL;
+      return FALSE;
     }
   g_list_free_full (g_steal_pointer (&cas), g_object_unref);
-  self->database = g_tls_file_database_new (ca_file, error);
-  if (self->database == NULL)
-    return NULL;
-  self->domain = g_strdup (monitor_domain != NULL && *monitor_domain != '\0'
-                               ? monitor_domain
-                               : NTPMON_API_DEFAULT_MONITOR_DOMAIN);
-  return g_steal_pointer (&self);
+  database = g_tls_file_database_new (ca_file, error);
+  if (database == NULL)
+    return FALSE;
+  g_clear_object (&self->database);
+  self->database = database;
+  return TRUE;
 }
 
 /**

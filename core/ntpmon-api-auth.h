@@ -42,6 +42,7 @@ G_DECLARE_FINAL_TYPE (NtpmonApiAuth, ntpmon_api_auth, NTPMON_API, AUTH, GObject)
 
 NtpmonApiAuth *ntpmon_api_auth_new (const gchar *ca_file, const gchar *monitor_domain,
                                     GError **error);
+gboolean ntpmon_api_auth_set_ca_file (NtpmonApiAuth *self, const gchar *ca_file, GError **error);
 void ntpmon_api_auth_set_jwt (NtpmonApiAuth *self, NtpmonApiJwt *jwt);
 NtpmonApiJwt *ntpmon_api_auth_get_jwt (NtpmonApiAuth *self);
 const gchar *ntpmon_api_auth_get_monitor_domain (NtpmonApiAuth *self);

@@ -13,12 +13,24 @@
  *   max-body = 1048576
  *   client-ca = …   monitor-domain = …   health-listen = …   metrics-listen = …
  *   db-connections = 10                      # database pool size
+ *   web-listen = :8001                       # registration web API, "" = off
+ *   state-dir = /var/lib/ntppool-monitor-api
+ *   registration-url = <api-host>/monitor/registration/
+ *
+ *   [ca]
+ *   dir = <state-dir>/ca                     # built-in CA and token signing key
+ *   cert-lifetime = 604800                   # seconds
+ *
+ * With the web API on and no jwks-url, bearer tokens are verified with the
+ * web API's own signing keys (the document it serves at
+ * /.well-known/jwks.json).
  */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
 
 #include "ntpmon-api-config.h"
+#include "ntpmon-ca.h"
 
 #define GROUP "api"
 
@@ -43,6 +55,10 @@ ntpmon_api_config_free (NtpmonApiConfig *self)
   g_free (self->api_host);
   g_free (self->jwks_url);
   g_free (self->ticket_key_dir);
+  g_free (self->web_listen);
+  g_free (self->state_dir);
+  g_free (self->ca_dir);
+  g_free (self->registration_url);
   g_clear_pointer (&self->database, ntpmon_db_config_free);
   g_free (self);
 }
@@ -73,8 +89,8 @@ void
 ntpmon_api_config_declare_keys (NtpmonConfig *config)
 {
   static const gchar *const strings[]
-      = { "api-host",       "jwks-url",      "ticket-key-dir", "client-ca",
-          "monitor-domain", "health-listen", "metrics-listen" };
+      = { "api-host",      "jwks-url",       "ticket-key-dir", "client-ca", "monitor-domain",
+          "health-listen", "metrics-listen", "web-listen",     "state-dir", "registration-url" };
   static const gchar *const integers[]
       = { "jwks-refresh", "jwks-min-interval", "max-body", "db-connections" };
 
@@ -82,6 +98,8 @@ ntpmon_api_config_declare_keys (NtpmonConfig *config)
     ntpmon_config_add_key (config, GROUP, strings[i], NTPMON_CONFIG_STRING);
   for (guint i = 0; i < G_N_ELEMENTS (integers); i++)
     ntpmon_config_add_key (config, GROUP, integers[i], NTPMON_CONFIG_INTEGER);
+  ntpmon_config_add_key (config, "ca", "dir", NTPMON_CONFIG_STRING);
+  ntpmon_config_add_key (config, "ca", "cert-lifetime", NTPMON_CONFIG_INTEGER);
 }
 
 /* Sets *field from the keyfile when no flag set it, else the default. */
@@ -114,6 +132,33 @@ positive (NtpmonConfig *config, const gchar *key, gint fallback, guint *out, GEr
       return FALSE;
     }
   *out = (guint)value;
+  return TRUE;
+}
+
+static gboolean
+resolve_web (NtpmonApiConfig *self, NtpmonConfig *config, GError **error)
+{
+  g_autofree gchar *ca_default = NULL;
+  g_autofree gchar *url_default = NULL;
+  gint lifetime;
+
+  take_string (&self->state_dir, config, "state-dir", "/var/lib/ntppool-monitor-api");
+  ca_default = g_build_filename (self->state_dir, "ca", NULL);
+  if (self->ca_dir == NULL)
+    self->ca_dir = config != NULL ? ntpmon_config_get_string (config, "ca", "dir", ca_default)
+                                  : g_strdup (ca_default);
+  url_default = g_strconcat (self->api_host, "/monitor/registration/", NULL);
+  take_string (&self->registration_url, config, "registration-url", url_default);
+  lifetime = config != NULL ? ntpmon_config_get_integer (config, "ca", "cert-lifetime",
+                                                         NTPMON_CA_DEFAULT_LIFETIME)
+                            : NTPMON_CA_DEFAULT_LIFETIME;
+  if (lifetime < 60)
+    {
+      g_set_error_literal (error, NTPMON_CONFIG_ERROR, NTPMON_CONFIG_ERROR_VALUE,
+                           _ ("[ca] cert-lifetime must be at least 60 seconds"));
+      return FALSE;
+    }
+  self->cert_lifetime = (guint)lifetime;
   return TRUE;
 }
 
@@ -161,8 +206,14 @@ ntpmon_api_config_resolve (NtpmonApiConfig *self, NtpmonConfig *config, GError *
     self->api_host = g_strdup (nonempty_env ("API_HOST"));
   take_string (&self->api_host, config, "api-host",
                ntpmon_api_config_default_api_host (self->deployment_mode));
+  take_string (&self->web_listen, config, "web-listen", ":8001");
   jwks_default = g_strconcat (self->api_host, "/.well-known/jwks.json", NULL);
-  take_string (&self->jwks_url, config, "jwks-url", jwks_default);
+  take_string (&self->jwks_url, config, "jwks-url", NULL);
+  /* with the web API on, tokens are checked against its own keys (those it
+   * publishes at the default URL) unless a JWKS URL is configured */
+  self->jwks_own = *self->web_listen != '\0' && self->jwks_url == NULL;
+  if (self->jwks_url == NULL)
+    self->jwks_url = g_steal_pointer (&jwks_default);
   take_string (&self->ticket_key_dir, config, "ticket-key-dir",
                "/var/lib/ntppool-monitor-api/ticket-keys");
   if (!positive (config, "jwks-refresh", 15 * 60, &self->jwks_refresh, error)
@@ -171,7 +222,7 @@ ntpmon_api_config_resolve (NtpmonApiConfig *self, NtpmonConfig *config, GError *
       || !positive (config, "db-connections", 10, &self->db_connections, error))
     return FALSE;
   self->max_body = max_body;
-  return TRUE;
+  return resolve_web (self, config, error);
 }
 
 /**

@@ -33,6 +33,14 @@ typedef struct
   gchar *ticket_key_dir;
   guint64 max_body;
 
+  /* registration web API and built-in CA (ntpmon-api-web.h, ntpmon-ca.h) */
+  gchar *web_listen;       /* default ":8001"; "" disables the web API and the CA */
+  gchar *state_dir;        /* default /var/lib/ntppool-monitor-api */
+  gchar *ca_dir;           /* [ca] dir, default <state_dir>/ca */
+  guint cert_lifetime;     /* [ca] cert-lifetime, seconds, default 7 days */
+  gchar *registration_url; /* URL shown by `setup`, the registration id appended */
+  gboolean jwks_own;       /* no JWKS URL configured: verify with the web API's own keys */
+
   NtpmonDbConfig *database; /* after ntpmon_api_config_load_database() */
   guint db_connections;     /* pool size, default 10 */
 } NtpmonApiConfig;

@@ -22,6 +22,7 @@
 #include "ntpmon-api-ops.h"
 #include "ntpmon-api-server.h"
 #include "ntpmon-api-service.h"
+#include "ntpmon-api-web.h"
 #include "ntpmon-db.h"
 #include "ntpmon-host.h"
 
@@ -131,6 +132,7 @@ ntpmon_api_service_run (NtpmonApiConfig *config, NtpmonConfig *keyfile, NtpmonHo
   g_autoptr (NtpmonApiServer) server = NULL;
   g_autoptr (NtpmonApiKeyStore) keys = NULL;
   g_autoptr (NtpmonDb) db = NULL;
+  g_autoptr (NtpmonApiWeb) web = NULL;
   g_autoptr (SoupServer) metrics_server = NULL;
   g_autoptr (SoupServer) health_server = NULL;
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
@@ -162,7 +164,18 @@ ntpmon_api_service_run (NtpmonApiConfig *config, NtpmonConfig *keyfile, NtpmonHo
   g_message ("server TLS name %s, deployment mode %s", tls_name ? tls_name : "(none)",
              config->deployment_mode);
 
-  if (config->jwks_url != NULL && *config->jwks_url != '\0')
+  /* the web API's CA is trusted beside the configured bundle */
+  if (*config->web_listen != '\0'
+      && ((web = ntpmon_api_web_new (config, &cause)) == NULL
+          || !ntpmon_api_auth_set_ca_file (auth, ntpmon_api_web_get_client_ca_file (web), &cause)))
+    return startup_failure (error, cause, _ ("certificate authority"));
+
+  if (config->jwks_own && web != NULL)
+    {
+      jwt = ntpmon_api_jwt_new ("", config->api_host);
+      ntpmon_api_auth_set_jwt (auth, jwt);
+    }
+  else if (config->jwks_url != NULL && *config->jwks_url != '\0')
     {
       jwt = ntpmon_api_jwt_new (config->jwks_url, config->api_host);
       ntpmon_api_jwt_set_refresh (jwt, config->jwks_refresh, config->jwks_min_interval);
@@ -194,6 +207,12 @@ ntpmon_api_service_run (NtpmonApiConfig *config, NtpmonConfig *keyfile, NtpmonHo
       if (!ntpmon_api_listen (metrics_server, metrics_address, 0, &cause))
         return startup_failure (error, cause, _ ("metrics listener"));
     }
+  if (web != NULL)
+    ntpmon_api_web_set_metrics (web, metrics);
+  if (web != NULL
+      && !ntpmon_api_web_start (web, db, ntpmon_api_server_get_soup_server (server),
+                                config->jwks_own ? jwt : NULL, &cause))
+    return startup_failure (error, cause, _ ("web API"));
   health_server = ntpmon_api_health_server_new ();
   if (!ntpmon_api_listen (health_server, config->health_listen, 0, &cause))
     return startup_failure (error, cause, _ ("health listener"));

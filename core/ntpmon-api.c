@@ -14,6 +14,7 @@
 
 #include "ntpmon-api-config.h"
 #include "ntpmon-api-keys-file.h"
+#include "ntpmon-api-registration.h"
 #include "ntpmon-api-server.h"
 #include "ntpmon-api-service.h"
 #include "ntpmon-db-conn.h"
@@ -58,6 +59,9 @@ static GOptionEntry server_entries[] = {
     N_ ("CA bundle trusted for client certificates (default: the NTP Pool CA)"), "FILE" },
   { "monitor-domain", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_ ("Domain of monitor names (default mon.ntppool.dev)"), "DOMAIN" },
+  { "web-listen", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_ ("Registration web API listen address (default :8001, \"\" disables it and the CA)"),
+    "ADDR" },
   { NULL }
 };
 
@@ -161,11 +165,72 @@ cmd_db (NtpmonConfig *keyfile, gchar **args, GError **error)
   return 0;
 }
 
+static gint64 opt_account;
+
+static GOptionEntry registration_entries[]
+    = { { "account", 0, 0, G_OPTION_ARG_INT64, &opt_account,
+          N_ ("accept: the account of the monitor (default: the registration's)"), "N" },
+        { NULL } };
+
+/* `registration list | accept ID [--account N] | reject ID` */
+static gint
+cmd_registration (NtpmonConfig *keyfile, gchar **args, GError **error)
+{
+  static const gchar *const yaml_files[]
+      = { "database.yaml", "/vault/secrets/database.yaml", NULL };
+  g_autoptr (NtpmonDbConn) conn = NULL;
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_autofree gchar *tls_name = NULL;
+  gboolean list = g_strcmp0 (args[0], "list") == 0 && args[1] == NULL;
+  guint64 id = 0;
+  gboolean ok;
+
+  if (!list
+      && (args[0] == NULL || args[1] == NULL || args[2] != NULL
+          || (!g_str_equal (args[0], "accept") && !g_str_equal (args[0], "reject"))
+          || !g_ascii_string_to_unsigned (args[1], 10, 1, G_MAXUINT32, &id, NULL)
+          || opt_account < 0))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _ ("expected \"registration list\", \"registration accept ID\" or "
+                              "\"registration reject ID\""));
+      return EXIT_SYNTAX;
+    }
+  if (!ntpmon_config_load (keyfile, error) || !ntpmon_api_config_resolve (opts, keyfile, error))
+    return NTPMON_API_EXIT_CONFIG;
+  if (!ntpmon_api_config_load_database (opts, yaml_files, error)
+      || (conn = ntpmon_db_conn_open (opts->database, error)) == NULL)
+    return NTPMON_API_EXIT_STARTUP;
+  if (list)
+    ok = ntpmon_api_registration_list (conn, out, error);
+  else if (g_str_equal (args[0], "reject"))
+    {
+      ok = ntpmon_api_registration_reject (conn, id, error);
+      g_string_printf (out, _ ("registration %" G_GUINT64_FORMAT " rejected\n"), id);
+    }
+  else
+    {
+      NtpmonApiRegistrationOptions options
+          = { opts->deployment_mode, opts->monitor_domain, (guint64)opt_account };
+      ok = ntpmon_api_registration_accept (conn, id, &options, &tls_name, error);
+      g_string_printf (out, _ ("registration %" G_GUINT64_FORMAT " accepted: monitor %s\n"), id,
+                       tls_name);
+    }
+  if (!ok)
+    return g_error_matches (*error, NTPMON_DB_ERROR, NTPMON_DB_ERROR_UNAVAILABLE)
+               ? NTPMON_API_EXIT_STARTUP
+               : 1;
+  fputs (out->str, stdout);
+  return 0;
+}
+
 static const Command commands[] = {
   { "server", NULL, N_ ("Run the monitor API server"), server_entries, cmd_server },
   { "keys", "add", N_ ("Add a ticket signing key (rotation); prints its version"), keys_entries,
     cmd_keys },
   { "db", "init", N_ ("Load the schema into an empty database"), db_entries, cmd_db },
+  { "registration", "list|accept ID|reject ID", N_ ("List, accept or reject monitor registrations"),
+    registration_entries, cmd_registration },
   { "version", NULL, N_ ("Print the program name and version"), NULL, cmd_version },
 };
 
@@ -181,6 +246,7 @@ bind_entries (void)
   server_entries[6].arg_data = &opts->jwt_key;
   server_entries[7].arg_data = &opts->client_ca;
   server_entries[8].arg_data = &opts->monitor_domain;
+  server_entries[9].arg_data = &opts->web_listen;
   keys_entries[0].arg_data = &opts->ticket_key_dir;
 }
 
@@ -217,7 +283,7 @@ make_context (const Command *cmd)
       g_option_context_set_summary (context, _ ("The NTP Pool monitor RPC API server."));
       g_string_append (description, _ ("Commands:\n"));
       for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-        g_string_append_printf (description, "  %-10s %s\n", commands[i].name,
+        g_string_append_printf (description, "  %-13s %s\n", commands[i].name,
                                 _ (commands[i].summary));
       g_option_context_set_description (context, description->str);
       g_option_context_set_main_group (context, global);

@@ -258,8 +258,8 @@ test_serve (void)
   server.log = g_string_new (NULL);
   server.proc = g_subprocess_launcher_spawn (
       launcher, &error, NTPMON_API_BINARY, "--config", conf, "server", "--listen", "127.0.0.1:0",
-      "--health-listen", "127.0.0.1:0", "--tls.cert", certs->server_crt, "--tls.key",
-      certs->server_key, "--client-ca", certs->ca_crt, NULL);
+      "--health-listen", "127.0.0.1:0", "--web-listen", "", "--tls.cert", certs->server_crt,
+      "--tls.key", certs->server_key, "--client-ca", certs->ca_crt, NULL);
   g_assert_no_error (error);
   server.err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (server.proc));
   read_line (&server);
