@@ -16,6 +16,7 @@
 
 #include "ntpmon-agent-service.h"
 #include "ntpmon-agent.h"
+#include "ntpmon-monitor-worker.h"
 #include "ntpmon-probe.h"
 #include "ntpmon-state-manager.h"
 #include "ntpmon-transport.h"
@@ -38,6 +39,11 @@ typedef struct
   NtpmonStateManager *manager;
   GCancellable *cancellable;
   GError *error; /* why the daemon stopped, NULL for a clean stop */
+  NtpmonRpcClient *rpc;
+  NtpmonMonitorSpool *spool;
+  GPtrArray *workers; /* NtpmonMonitorWorker */
+  guint running;      /* workers not finished */
+  gulong token_id;
 } Daemon;
 
 static void
@@ -135,6 +141,93 @@ phase_cb (NtpmonStateManager *manager, GParamSpec *pspec, gpointer user_data)
 }
 
 static void
+worker_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Daemon *daemon = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!ntpmon_monitor_worker_run_finish (NTPMON_MONITOR_WORKER (source), result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && daemon->error == NULL)
+    {
+      daemon->error = g_steal_pointer (&error);
+      g_cancellable_cancel (daemon->cancellable);
+    }
+  if (--daemon->running == 0 || daemon->error != NULL)
+    g_main_loop_quit (daemon->loop);
+}
+
+static void
+update_token (NtpmonState *state, gpointer user_data)
+{
+  Daemon *daemon = user_data;
+  NtpmonWebapi *webapi = ntpmon_state_manager_get_webapi (daemon->manager);
+  const gchar *token = ntpmon_webapi_peek_token (webapi);
+
+  ntpmon_rpc_client_set_token (
+      daemon->rpc, token != NULL && *token != '\0' ? token : ntpmon_state_get_api_key (state));
+}
+
+/* The RPC client, the spool and one worker per enabled IP family (spec
+ * agent.md §5.1 steps 4 and 6). */
+static gboolean
+start_workers (Daemon *daemon, GError **error)
+{
+  NtpmonAgentContext *ctx = daemon->ctx;
+  NtpmonState *state = ntpmon_state_manager_get_state (daemon->manager);
+  g_autofree gchar *url
+      = ntpmon_rpc_client_resolve_base_url (ntpmon_state_get_tls_name (state), error);
+  g_autofree gchar *ca_file = NULL;
+  g_autofree gchar *cert = NULL, *key = NULL, *spool_dir = NULL;
+  NtpmonMonitorWorkerOptions options = { opt_once, opt_sanity_only };
+  gint max_batches;
+
+  if (url == NULL)
+    return FALSE;
+  ca_file = ntpmon_config_get_string (ctx->config, "monitor", "ca-file", NULL);
+  daemon->rpc = ntpmon_rpc_client_new (url, ca_file, error);
+  if (daemon->rpc == NULL)
+    return FALSE;
+  cert = ntpmon_state_dup_path (state, NTPMON_STATE_CERT_FILE);
+  key = ntpmon_state_dup_path (state, NTPMON_STATE_KEY_FILE);
+  if (!ntpmon_rpc_client_set_certificate_files (daemon->rpc, cert, key, error))
+    return FALSE;
+  update_token (state, daemon);
+  daemon->token_id = g_signal_connect (state, "config-changed", G_CALLBACK (update_token), daemon);
+  spool_dir = ntpmon_state_dup_path (state, NTPMON_MONITOR_SPOOL_DIR_NAME);
+  max_batches = ntpmon_config_get_integer (ctx->config, "monitor", "spool-max-batches",
+                                           NTPMON_MONITOR_SPOOL_DEFAULT_MAX);
+  daemon->spool = ntpmon_monitor_spool_new (spool_dir, (guint)MAX (max_batches, 1), error);
+  if (daemon->spool == NULL)
+    return FALSE;
+  if (ntpmon_monitor_spool_get_length (daemon->spool) > 0)
+    g_message (_ ("%u batches in the spool from before"),
+               ntpmon_monitor_spool_get_length (daemon->spool));
+  options.ntp_port = (guint16)CLAMP (
+      ntpmon_config_get_integer (ctx->config, "monitor", "ntp-port", 123), 1, 65535);
+  daemon->workers = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < 2; i++)
+    {
+      NtpmonStateFamily family = i == 0 ? NTPMON_STATE_IPV4 : NTPMON_STATE_IPV6;
+      NtpmonMonitorWorker *worker;
+
+      if ((family == NTPMON_STATE_IPV4 && !ctx->ipv4)
+          || (family == NTPMON_STATE_IPV6 && !ctx->ipv6))
+        continue;
+      worker = ntpmon_monitor_worker_new (family, state, daemon->rpc, daemon->spool, ctx->host,
+                                          &options);
+      g_ptr_array_add (daemon->workers, worker);
+    }
+  ntpmon_agent_service_set_monitor (daemon->service, daemon->workers, daemon->spool);
+  daemon->running = daemon->workers->len;
+  for (guint i = 0; i < daemon->workers->len; i++)
+    ntpmon_monitor_worker_run_async (g_ptr_array_index (daemon->workers, i), daemon->cancellable,
+                                     worker_done_cb, daemon);
+  if (daemon->running == 0)
+    g_main_loop_quit (daemon->loop);
+  return TRUE;
+}
+
+static void
 live_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Daemon *daemon = user_data;
@@ -150,8 +243,11 @@ live_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   g_message (_ ("monitor is now live"));
-  if (opt_once || opt_sanity_only)
-    g_main_loop_quit (daemon->loop);
+  if (!start_workers (daemon, &error))
+    {
+      g_propagate_error (&daemon->error, g_steal_pointer (&error));
+      g_main_loop_quit (daemon->loop);
+    }
 }
 
 /* The state and web API of the environment, loaded once (spec agent.md
@@ -216,6 +312,14 @@ run_monitor (NtpmonAgentContext *ctx, gchar **args, GError **error)
     g_source_remove (sig_ids[i]);
   g_signal_handlers_disconnect_by_data (ctx->config, &daemon);
   g_cancellable_cancel (daemon.cancellable);
+  /* let the workers see the cancellation */
+  while (daemon.running > 0 && g_main_context_iteration (NULL, TRUE))
+    ;
+  ntpmon_agent_service_set_monitor (daemon.service, NULL, NULL);
+  g_clear_signal_handler (&daemon.token_id, ntpmon_state_manager_get_state (daemon.manager));
+  g_clear_pointer (&daemon.workers, g_ptr_array_unref);
+  g_clear_object (&daemon.spool);
+  g_clear_object (&daemon.rpc);
   ntpmon_state_manager_stop (daemon.manager);
   g_signal_handlers_disconnect_by_data (daemon.manager, &daemon);
   ntpmon_agent_service_stop (daemon.service);
