@@ -40,6 +40,7 @@ struct _NtpmonMonitorWorker
   NtpmonRpcClient *rpc;
   NtpmonMonitorSpool *spool;
   NtpmonHost *host;
+  NtpmonProbe *probe;
   NtpmonMonitorWorkerOptions options;
 
   GTask *task; /* the run, NULL when not running */
@@ -103,6 +104,7 @@ ntpmon_monitor_worker_dispose (GObject *object)
   g_clear_object (&self->rpc);
   g_clear_object (&self->spool);
   g_clear_object (&self->host);
+  g_clear_object (&self->probe);
   g_clear_object (&self->localok);
   g_clear_object (&self->bind_address);
   G_OBJECT_CLASS (ntpmon_monitor_worker_parent_class)->dispose (object);
@@ -151,11 +153,17 @@ ntpmon_monitor_worker_new (NtpmonStateFamily family, NtpmonState *state, NtpmonR
   self->state = g_object_ref (state);
   self->rpc = g_object_ref (rpc);
   self->spool = g_object_ref (spool);
-  self->host = g_object_ref (host);
+  self->host = host != NULL ? g_object_ref (host) : NULL;
   if (options != NULL)
     self->options = *options;
   ntpmon_monitor_backoff_init (&self->backoff, self->options.backoff_seed);
   return self;
+}
+
+void
+ntpmon_monitor_worker_set_probe (NtpmonMonitorWorker *self, NtpmonProbe *probe)
+{
+  g_set_object (&self->probe, probe);
 }
 
 void
@@ -218,8 +226,12 @@ finish (NtpmonMonitorWorker *self, GError *error)
 static NtpmonProbe *
 find_probe (NtpmonMonitorWorker *self)
 {
-  GObject *probe = ntpmon_host_find_extension (self->host, NTPMON_TYPE_PROBE, "ntp");
+  GObject *probe;
 
+  if (self->probe != NULL)
+    return self->probe;
+  probe = self->host != NULL ? ntpmon_host_find_extension (self->host, NTPMON_TYPE_PROBE, "ntp")
+                             : NULL;
   return probe != NULL ? NTPMON_PROBE (probe) : NULL;
 }
 
@@ -596,9 +608,13 @@ servers_cb (GObject *source, GAsyncResult *result, gpointer user_data)
                                          submit_done_cb, b);
       return;
     }
-  if (!ntpmon_ulid_parse ((const gchar *)resp->batch_id.data, resp->batch_id.len, NULL, &error))
+  /* the reference checks only the length and the first character */
+  if (resp->batch_id.len != NTPMON_ULID_TEXT_LEN || resp->batch_id.data[0] > '7')
     {
-      g_message (_ ("%s: failed to unmarshal batch ID: %s"), family_name (self), error->message);
+      g_message (_ ("%s: failed to unmarshal batch ID: %s"), family_name (self),
+                 resp->batch_id.len != NTPMON_ULID_TEXT_LEN
+                     ? "ulid: bad data size when unmarshaling"
+                     : "ulid: overflow when unmarshaling");
       batch_retry (self);
       batch_free (b);
       return;

@@ -16,6 +16,7 @@
 
 #include "ntpmon-host.h"
 #include "ntpmon-monitor-spool.h"
+#include "ntpmon-probe.h"
 #include "ntpmon-rpc-client.h"
 #include "ntpmon-state.h"
 
@@ -33,11 +34,15 @@ typedef struct
 #define NTPMON_TYPE_MONITOR_WORKER (ntpmon_monitor_worker_get_type ())
 G_DECLARE_FINAL_TYPE (NtpmonMonitorWorker, ntpmon_monitor_worker, NTPMON, MONITOR_WORKER, GObject)
 
-/* The worker finds the `ntp` probe in @host whenever it needs it. */
+/* The worker finds the `ntp` probe in @host (may be NULL when a probe is
+ * set with ntpmon_monitor_worker_set_probe()) whenever it needs it. */
 NtpmonMonitorWorker *ntpmon_monitor_worker_new (NtpmonStateFamily family, NtpmonState *state,
                                                 NtpmonRpcClient *rpc, NtpmonMonitorSpool *spool,
                                                 NtpmonHost *host,
                                                 const NtpmonMonitorWorkerOptions *options);
+
+/* Uses @probe instead of the host's `ntp` extension. */
+void ntpmon_monitor_worker_set_probe (NtpmonMonitorWorker *self, NtpmonProbe *probe);
 
 void ntpmon_monitor_worker_set_allow_private (NtpmonMonitorWorker *self, gboolean allow,
                                               guint16 ntp_port);
