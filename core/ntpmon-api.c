@@ -1,0 +1,315 @@
+/* ntpmon-api.c: ntppool-monitor-api, the NTP Pool monitor RPC server
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * `ntppool-monitor-api [global flags] COMMAND [flags]`. Command-line
+ * mistakes exit with 80 after the help (as the agent does), bad settings
+ * with 1, start-up failures (certificate, database, ports) with 2.
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <locale.h>
+#include <stdio.h>
+
+#include "ntpmon-api-config.h"
+#include "ntpmon-api-keys-file.h"
+#include "ntpmon-api-server.h"
+#include "ntpmon-api-service.h"
+#include "ntpmon-db-conn.h"
+#include "ntpmon-db-schema.h"
+#include "ntpmon-log.h"
+
+#define EXIT_SYNTAX 80
+#define PROGRAM     "ntppool-monitor-api"
+
+static NtpmonApiConfig *opts;
+static gchar *opt_config;
+static gchar *opt_log_level;
+static gboolean opt_debug;
+static gchar **opt_plugin_dirs;
+static gint opt_metrics_port = -1;
+
+static GOptionEntry global_entries[]
+    = { { "deployment-mode", 0, 0, G_OPTION_ARG_STRING, NULL,
+          N_ ("Deployment mode: devel, test or prod ($DEPLOYMENT_MODE)"), "MODE" },
+        { "config", 0, 0, G_OPTION_ARG_FILENAME, &opt_config,
+          N_ ("Config file (default /etc/ntppool-monitor/monitor-api.conf)"), "FILE" },
+        { "log-level", 0, 0, G_OPTION_ARG_STRING, &opt_log_level,
+          N_ ("Log level: debug, info, warn, error ($MONITOR_LOG_LEVEL, default info)"), "LEVEL" },
+        { "debug", 0, 0, G_OPTION_ARG_NONE, &opt_debug, N_ ("Log everything"), NULL },
+        { "plugin-dir", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_plugin_dirs,
+          N_ ("Look for plugins in DIR first (repeatable; also $NTPMON_PLUGIN_PATH)"), "DIR" },
+        { NULL } };
+
+static GOptionEntry server_entries[] = {
+  { "listen", 0, 0, G_OPTION_ARG_STRING, NULL, N_ ("RPC listen address (default :8000)"), "ADDR" },
+  { "metrics-port", 0, 0, G_OPTION_ARG_INT, &opt_metrics_port,
+    N_ ("Prometheus metrics port (default 9000, 0 disables)"), "PORT" },
+  { "health-listen", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_ ("Health check listen address (default :8080)"), "ADDR" },
+  { "tls.cert", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_ ("Server certificate chain, PEM (default /etc/tls/tls.crt)"), "FILE" },
+  { "tls.crt", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, NULL, NULL, "FILE" },
+  { "tls.key", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_ ("Server private key, PEM (default /etc/tls/tls.key)"), "FILE" },
+  { "jwtkey", 0, 0, G_OPTION_ARG_STRING, NULL, N_ ("MQTT JWT signing key ($JWT_KEY)"), "KEY" },
+  { "client-ca", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_ ("CA bundle trusted for client certificates (default: the NTP Pool CA)"), "FILE" },
+  { "monitor-domain", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_ ("Domain of monitor names (default mon.ntppool.dev)"), "DOMAIN" },
+  { NULL }
+};
+
+static gchar *opt_schema;
+
+static GOptionEntry db_entries[]
+    = { { "schema", 0, 0, G_OPTION_ARG_FILENAME, &opt_schema,
+          N_ ("Schema to load (default: the installed schema.sql)"), "FILE" },
+        { NULL } };
+
+static GOptionEntry keys_entries[]
+    = { { "ticket-key-dir", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+          N_ ("Ticket key directory (default from the config file)"), "DIR" },
+        { NULL } };
+
+typedef struct
+{
+  const gchar *name;
+  const gchar *parameter_string;
+  const gchar *summary;
+  GOptionEntry *entries;
+  gint (*run) (NtpmonConfig *keyfile, gchar **args, GError **error);
+} Command;
+
+static gint
+cmd_version (NtpmonConfig *keyfile, gchar **args, GError **error)
+{
+  g_print ("%s %s\n", PROGRAM, PACKAGE_VERSION);
+  return 0;
+}
+
+static gint
+cmd_server (NtpmonConfig *keyfile, gchar **args, GError **error)
+{
+  g_autoptr (NtpmonHost) host = ntpmon_host_new ("api", (const gchar *const *)opt_plugin_dirs);
+
+  if (opt_metrics_port > 65535)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, _ ("invalid --metrics-port %d"),
+                   opt_metrics_port);
+      return NTPMON_API_EXIT_CONFIG;
+    }
+  opts->metrics_port = opt_metrics_port >= 0 ? (guint)opt_metrics_port : 9000;
+  ntpmon_host_declare_config (host, keyfile);
+  if (!ntpmon_config_load (keyfile, error))
+    return NTPMON_API_EXIT_CONFIG;
+  if (!ntpmon_api_config_resolve (opts, keyfile, error))
+    return NTPMON_API_EXIT_CONFIG;
+  ntpmon_log_add_field ("env", opts->deployment_mode);
+  return ntpmon_api_service_run (opts, keyfile, host, error);
+}
+
+static gint
+cmd_keys (NtpmonConfig *keyfile, gchar **args, GError **error)
+{
+  g_autoptr (NtpmonApiKeyFileStore) store = NULL;
+  guint version;
+
+  if (g_strcmp0 (args[0], "add") != 0 || args[1] != NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _ ("expected \"keys add\""));
+      return EXIT_SYNTAX;
+    }
+  if (!ntpmon_config_load (keyfile, error))
+    return NTPMON_API_EXIT_CONFIG;
+  if (opts->deployment_mode == NULL)
+    opts->deployment_mode = g_strdup ("devel"); /* not used by this command */
+  if (!ntpmon_api_config_resolve (opts, keyfile, error))
+    return NTPMON_API_EXIT_CONFIG;
+  store = ntpmon_api_key_file_store_new (opts->ticket_key_dir);
+  if (!ntpmon_api_key_file_store_add_key (store, &version, error))
+    return 1;
+  g_print ("%u\n", version);
+  return 0;
+}
+
+/* `db init`: loads the schema into the configured, empty database. */
+static gint
+cmd_db (NtpmonConfig *keyfile, gchar **args, GError **error)
+{
+  static const gchar *const yaml_files[]
+      = { "database.yaml", "/vault/secrets/database.yaml", NULL };
+  g_autoptr (NtpmonDbConn) conn = NULL;
+  const gchar *schema = opt_schema != NULL ? opt_schema : NTPMON_PKGDATADIR "/schema.sql";
+
+  if (g_strcmp0 (args[0], "init") != 0 || args[1] != NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _ ("expected \"db init\""));
+      return EXIT_SYNTAX;
+    }
+  if (!ntpmon_api_config_load_database (opts, yaml_files, error))
+    return NTPMON_API_EXIT_STARTUP;
+  conn = ntpmon_db_conn_open (opts->database, error);
+  if (conn == NULL)
+    return NTPMON_API_EXIT_STARTUP;
+  if (!ntpmon_db_load_schema (conn, schema, error))
+    return 1;
+  g_print (_ ("schema %s loaded\n"), schema);
+  return 0;
+}
+
+static const Command commands[] = {
+  { "server", NULL, N_ ("Run the monitor API server"), server_entries, cmd_server },
+  { "keys", "add", N_ ("Add a ticket signing key (rotation); prints its version"), keys_entries,
+    cmd_keys },
+  { "db", "init", N_ ("Load the schema into an empty database"), db_entries, cmd_db },
+  { "version", NULL, N_ ("Print the program name and version"), NULL, cmd_version },
+};
+
+static void
+bind_entries (void)
+{
+  global_entries[0].arg_data = &opts->deployment_mode;
+  server_entries[0].arg_data = &opts->listen;
+  server_entries[2].arg_data = &opts->health_listen;
+  server_entries[3].arg_data = &opts->tls_cert;
+  server_entries[4].arg_data = &opts->tls_cert;
+  server_entries[5].arg_data = &opts->tls_key;
+  server_entries[6].arg_data = &opts->jwt_key;
+  server_entries[7].arg_data = &opts->client_ca;
+  server_entries[8].arg_data = &opts->monitor_domain;
+  keys_entries[0].arg_data = &opts->ticket_key_dir;
+}
+
+static GOptionContext *
+make_context (const Command *cmd)
+{
+  GOptionContext *context;
+  GOptionGroup *global
+      = g_option_group_new ("global", _ ("Global flags:"), _ ("Show the global flags"), NULL, NULL);
+  g_autoptr (GString) description = g_string_new (NULL);
+
+  g_option_group_add_entries (global, global_entries);
+  g_option_group_set_translation_domain (global, GETTEXT_PACKAGE);
+  if (cmd != NULL)
+    {
+      g_autofree gchar *usage
+          = g_strdup_printf ("%s%s%s", cmd->name, cmd->parameter_string ? " " : "",
+                             cmd->parameter_string ? cmd->parameter_string : "");
+      context = g_option_context_new (usage);
+      g_option_context_set_summary (context, _ (cmd->summary));
+      if (cmd->entries != NULL)
+        {
+          GOptionGroup *own
+              = g_option_group_new (cmd->name, _ ("Flags:"), _ ("Show the flags"), NULL, NULL);
+          g_option_group_add_entries (own, cmd->entries);
+          g_option_group_set_translation_domain (own, GETTEXT_PACKAGE);
+          g_option_context_set_main_group (context, own);
+        }
+      g_option_context_add_group (context, global);
+    }
+  else
+    {
+      context = g_option_context_new (_ ("COMMAND [FLAGS…]"));
+      g_option_context_set_summary (context, _ ("The NTP Pool monitor RPC API server."));
+      g_string_append (description, _ ("Commands:\n"));
+      for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+        g_string_append_printf (description, "  %-10s %s\n", commands[i].name,
+                                _ (commands[i].summary));
+      g_option_context_set_description (context, description->str);
+      g_option_context_set_main_group (context, global);
+    }
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_help_enabled (context, FALSE);
+  return context;
+}
+
+static void
+print_help (const Command *cmd)
+{
+  g_autoptr (GOptionContext) context = make_context (cmd);
+  g_autofree gchar *help = g_option_context_get_help (context, FALSE, NULL);
+
+  fputs (help, stdout);
+  fflush (stdout);
+}
+
+static gint
+fail (gint status, const Command *cmd, gboolean with_help, const gchar *message)
+{
+  if (with_help)
+    print_help (cmd);
+  g_printerr ("%s: error: %s\n", PROGRAM, message);
+  return status;
+}
+
+static gboolean
+wants_help (gchar **args)
+{
+  for (guint i = 1; args[i] != NULL && !g_str_equal (args[i], "--"); i++)
+    if (g_str_equal (args[i], "-h") || g_str_equal (args[i], "--help"))
+      return TRUE;
+  return FALSE;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GOptionContext) global = NULL;
+  g_autoptr (GOptionContext) local = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NtpmonApiConfig) config = ntpmon_api_config_new ();
+  g_autoptr (NtpmonConfig) keyfile = NULL;
+  g_auto (GStrv) args = g_strdupv (argv);
+  const Command *cmd = NULL;
+  GLogLevelFlags level = G_LOG_LEVEL_INFO;
+  const gchar *level_name;
+  gint status;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, NTPMON_LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  ntpmon_log_setup (G_LOG_LEVEL_INFO);
+  ntpmon_api_restrict_tls_versions ();
+  opts = config;
+  bind_entries ();
+
+  global = make_context (NULL);
+  g_option_context_set_ignore_unknown_options (global, TRUE);
+  if (!g_option_context_parse_strv (global, &args, &error))
+    return fail (EXIT_SYNTAX, NULL, TRUE, error->message);
+  for (guint i = 0; args[1] != NULL && i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (args[1], commands[i].name))
+      cmd = &commands[i];
+  if (wants_help (args))
+    {
+      print_help (cmd);
+      return 0;
+    }
+  if (cmd == NULL)
+    return fail (EXIT_SYNTAX, NULL, TRUE,
+                 args[1] == NULL ? _ ("expected a command") : _ ("unknown command"));
+  local = make_context (cmd);
+  if (!g_option_context_parse_strv (local, &args, &error))
+    return fail (EXIT_SYNTAX, cmd, TRUE, error->message);
+  if (cmd->parameter_string == NULL && args[2] != NULL)
+    return fail (EXIT_SYNTAX, cmd, TRUE, _ ("unexpected argument"));
+
+  level_name = opt_log_level != NULL ? opt_log_level : g_getenv ("MONITOR_LOG_LEVEL");
+  if (level_name != NULL && *level_name != '\0'
+      && !ntpmon_log_parse_level (level_name, &level, &error))
+    return fail (NTPMON_API_EXIT_CONFIG, cmd, FALSE, error->message);
+  ntpmon_log_set_level (opt_debug ? G_LOG_LEVEL_DEBUG : level);
+
+  keyfile = ntpmon_config_new (
+      opt_config != NULL ? opt_config : NTPMON_SYSCONFDIR "/ntppool-monitor/monitor-api.conf");
+  ntpmon_api_config_declare_keys (keyfile);
+  status = cmd->run (keyfile, args + 2, &error);
+  if (error != NULL)
+    status = fail (status != 0 ? status : 1, cmd, status == EXIT_SYNTAX, error->message);
+  return status;
+}
