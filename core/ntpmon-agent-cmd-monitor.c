@@ -16,6 +16,7 @@
 
 #include "ntpmon-agent-service.h"
 #include "ntpmon-agent.h"
+#include "ntpmon-monitor-rpc.h"
 #include "ntpmon-monitor-worker.h"
 #include "ntpmon-probe.h"
 #include "ntpmon-state-manager.h"
@@ -174,22 +175,12 @@ start_workers (Daemon *daemon, GError **error)
 {
   NtpmonAgentContext *ctx = daemon->ctx;
   NtpmonState *state = ntpmon_state_manager_get_state (daemon->manager);
-  g_autofree gchar *url
-      = ntpmon_rpc_client_resolve_base_url (ntpmon_state_get_tls_name (state), error);
-  g_autofree gchar *ca_file = NULL;
-  g_autofree gchar *cert = NULL, *key = NULL, *spool_dir = NULL;
+  g_autofree gchar *spool_dir = NULL;
   NtpmonMonitorWorkerOptions options = { opt_once, opt_sanity_only };
   gint max_batches;
 
-  if (url == NULL)
-    return FALSE;
-  ca_file = ntpmon_config_get_string (ctx->config, "monitor", "ca-file", NULL);
-  daemon->rpc = ntpmon_rpc_client_new (url, ca_file, error);
+  daemon->rpc = ntpmon_monitor_rpc_new (ctx->config, state, error);
   if (daemon->rpc == NULL)
-    return FALSE;
-  cert = ntpmon_state_dup_path (state, NTPMON_STATE_CERT_FILE);
-  key = ntpmon_state_dup_path (state, NTPMON_STATE_KEY_FILE);
-  if (!ntpmon_rpc_client_set_certificate_files (daemon->rpc, cert, key, error))
     return FALSE;
   update_token (state, daemon);
   daemon->token_id = g_signal_connect (state, "config-changed", G_CALLBACK (update_token), daemon);

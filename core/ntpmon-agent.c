@@ -32,8 +32,8 @@ static const NtpmonAgentCommand cmd_version_def = {
 };
 
 static const NtpmonAgentCommand *const commands[] = {
-  &ntpmon_agent_cmd_check,  &ntpmon_agent_cmd_monitor, &ntpmon_agent_cmd_setup,
-  &ntpmon_agent_cmd_status, &cmd_version_def,
+  &ntpmon_agent_cmd_api,   &ntpmon_agent_cmd_check,  &ntpmon_agent_cmd_monitor,
+  &ntpmon_agent_cmd_setup, &ntpmon_agent_cmd_status, &cmd_version_def,
 };
 
 /* Values of the global flags as parsed; NULL/unset when not given. */
