@@ -1,0 +1,252 @@
+/* test-agent.c: the real `ntppool-agent` process monitoring: --once, the
+ * spool across kill -9, D-Bus, `api ok`
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * The agent talks to the in-test web API of tests/agent (API key,
+ * certificate, JWT) and to the scripted RPC API (DEVEL_API_SERVER, trusted
+ * through `[monitor] ca-file`), which hands out fake NTP servers on
+ * loopback (`[ntp] allow-private-targets=true`, `[monitor] ntp-port=`).
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+
+#include "agent-test.h"
+#include "monitor-test-api.h"
+#include "ntpmon-state.h"
+
+#define API_KEY "monitor-key"
+
+typedef struct
+{
+  MonitorTestApi *api;
+  FakeWebapi *fake;
+  gchar *base;
+  gchar *conf;
+  gchar *spool;
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NtpmonState) state = NULL;
+  g_autofree gchar *text = NULL;
+
+  f->api = monitor_test_api_new ();
+  f->fake = fake_webapi_new (FALSE);
+  f->fake->api_key = g_strdup (API_KEY);
+  f->fake->config_json = g_strdup ("{\"name\":\"host1\",\"tls_name\":\"" RPC_TEST_CLIENT1_NAME
+                                   "\",\"ipv4\":{\"status\":\"active\",\"ip\":\"127.0.0.1\"}}");
+  g_file_get_contents (f->api->certs->client1_pem, &f->fake->client_cert, NULL, &error);
+  g_assert_no_error (error);
+  g_file_get_contents (f->api->certs->client1_key, &f->fake->client_key, NULL, &error);
+  g_assert_no_error (error);
+
+  f->base = agent_test_make_tmpdir ("monitor-agent-XXXXXX");
+  state = ntpmon_state_new (f->base, "test");
+  g_assert_true (ntpmon_state_set_api_key (state, API_KEY, &error));
+  g_assert_no_error (error);
+  f->spool = g_build_filename (f->base, "test", "spool", NULL);
+
+  f->conf = g_build_filename (f->base, "agent.conf", NULL);
+  text = g_strdup_printf ("[plugins]\nenabled=ntp\n[ntp]\nallow-private-targets=true\n"
+                          "[monitor]\nca-file=%s\nntp-port=%u\n",
+                          f->api->certs->ca_pem, monitor_test_api_ntp_port (f->api));
+  g_file_set_contents (f->conf, text, -1, &error);
+  g_assert_no_error (error);
+  g_setenv ("DEVEL_API_SERVER", f->api->server->base_url, TRUE);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  g_unsetenv ("DEVEL_API_SERVER");
+  fake_webapi_free (f->fake);
+  monitor_test_api_free (f->api);
+  agent_test_rm_rf (f->base);
+  g_free (f->base);
+  g_free (f->conf);
+  g_free (f->spool);
+}
+
+static gint
+run (Fixture *f, const gchar *command, const gchar *arg, gchar **out, gchar **err)
+{
+  const gchar *args[] = { "--config", f->conf, "--no-ipv6", command, arg, NULL };
+
+  return agent_test_run (f->fake, f->base, NULL, args, out, err);
+}
+
+static GSubprocess *
+spawn (Fixture *f, const gchar *extra)
+{
+  const gchar *args[] = { "--config", f->conf, "--no-ipv6", "monitor", extra, NULL };
+
+  return agent_test_spawn (f->fake, f->base, NULL, args);
+}
+
+static void
+test_once (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *err = NULL;
+
+  f->api->batches_left = 1;
+  f->api->per_batch = 3;
+  g_assert_cmpint (run (f, "monitor", "--once", NULL, &err), ==, 0);
+  g_test_message ("%s", err);
+  g_assert_cmpuint (f->api->got->len, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    monitor_test_assert_result (g_ptr_array_index (f->api->got, i), i);
+  g_assert_nonnull (strstr (err, "batch processing count=3"));
+}
+
+static guint
+spool_files (const gchar *dir)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+  const gchar *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    n += g_str_has_suffix (name, ".batch");
+  return n;
+}
+
+static gboolean
+spool_nonempty (gpointer data)
+{
+  Fixture *f = data;
+
+  return spool_files (f->spool) > 0;
+}
+
+static gboolean
+first_batch_arrived (gpointer data)
+{
+  Fixture *f = data;
+
+  return f->api->got->len >= 2;
+}
+
+static void
+kill_and_wait (GSubprocess *process)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_subprocess_force_exit (process);
+  g_assert_true (g_subprocess_wait (process, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (process));
+  g_assert_cmpint (g_subprocess_get_term_sig (process), ==, SIGKILL);
+}
+
+static void
+test_kill_restart (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GSubprocess) first = NULL;
+  g_autoptr (GSubprocess) second = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *batch = NULL;
+
+  /* the API takes no results: the first batch ends up in the spool */
+  f->api->batches_left = 1;
+  f->api->per_batch = 2;
+  f->api->submit_failures = 1000;
+  first = spawn (f, NULL);
+  monitor_test_wait (spool_nonempty, f);
+  kill_and_wait (first);
+  g_assert_cmpuint (f->api->got->len, ==, 0);
+  g_assert_cmpuint (spool_files (f->spool), ==, 1);
+  batch = g_strdup (g_ptr_array_index (f->api->handed_out, 0));
+
+  /* a new agent delivers it once the API takes results again */
+  f->api->submit_failures = 0;
+  second = spawn (f, NULL);
+  monitor_test_wait (first_batch_arrived, f);
+  g_subprocess_send_signal (second, SIGTERM);
+  g_assert_true (g_subprocess_wait (second, NULL, &error));
+  g_assert_true (g_subprocess_get_if_exited (second));
+  g_assert_cmpint (g_subprocess_get_exit_status (second), ==, 0);
+  g_assert_cmpuint (f->api->got->len, ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      const MonitorTestResult *r = g_ptr_array_index (f->api->got, i);
+
+      g_assert_cmpstr (r->batch_id, ==, batch);
+      monitor_test_assert_result (r, i);
+    }
+  g_assert_cmpuint (spool_files (f->spool), ==, 0);
+}
+
+static void
+test_api_ok (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *out = NULL;
+  g_autofree gchar *err = NULL;
+
+  g_assert_cmpint (run (f, "api", "ok", &out, &err), ==, 0);
+  g_test_message ("%s%s", out, err);
+  g_assert_nonnull (strstr (out, "ok    API key: present\n"));
+  g_assert_nonnull (strstr (out, "ok    web API (https://"));
+  g_assert_nonnull (strstr (out, "ok    certificate: valid until "));
+  g_assert_nonnull (strstr (out, "ok    IPv4: 127.0.0.1, status active\n"));
+  g_assert_nonnull (strstr (out, "warn  IPv6: not configured\n"));
+  g_assert_nonnull (strstr (out, "ok    JWT: received\n"));
+  g_assert_nonnull (strstr (out, "ok    RPC GetConfig (https://127.0.0.1:"));
+  g_assert_nonnull (strstr (out, "samples 1, 1 base checks"));
+  g_assert_null (strstr (out, "FAIL"));
+  g_assert_cmpuint (f->api->n_get_config, ==, 1);
+}
+
+static void
+test_api_ok_broken (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *out = NULL;
+  g_autofree gchar *err = NULL;
+  g_autofree gchar *out2 = NULL;
+  g_autofree gchar *err2 = NULL;
+  g_autofree gchar *state_file = g_build_filename (f->base, "test", "state.json", NULL);
+
+  /* the RPC API does not know the monitor: still exit 0, the line says why */
+  rpc_test_server_free (f->api->server);
+  f->api->server = rpc_test_server_new (f->api->certs);
+  f->api->server->reply = RPC_TEST_REPLY_ERROR;
+  f->api->server->error_code = 7; /* permission_denied */
+  f->api->server->error_message = g_strdup ("monitor not active");
+  g_setenv ("DEVEL_API_SERVER", f->api->server->base_url, TRUE);
+  g_assert_cmpint (run (f, "api", "ok", &out, &err), ==, 0);
+  g_test_message ("%s%s", out, err);
+  g_assert_nonnull (strstr (out, "FAIL  RPC GetConfig (https://127.0.0.1:"));
+  g_assert_nonnull (strstr (out, "): permission denied: GetConfig: monitor not active\n"));
+
+  /* the web API rejects the key: exit 1 */
+  f->fake->config_status = 401;
+  g_assert_cmpint (run (f, "api", "ok", &out2, &err2), ==, 1);
+  g_test_message ("%s%s", out2, err2);
+  g_assert_nonnull (strstr (out2, "FAIL  web API (https://"));
+  g_assert_nonnull (strstr (out2, "API key rejected"));
+  g_assert_nonnull (strstr (err2, "api key unauthorized"));
+
+  /* no key at all: exit 1 */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (g_remove (state_file), ==, 0);
+  g_assert_cmpint (run (f, "api", "ok", &out, &err), ==, 1);
+  g_assert_nonnull (strstr (out, "FAIL  API key: none"));
+  g_assert_nonnull (strstr (err, "no API key configured"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+  ADD ("/monitor/agent/once", test_once);
+  ADD ("/monitor/agent/kill-restart", test_kill_restart);
+  ADD ("/monitor/agent/api-ok", test_api_ok);
+  ADD ("/monitor/agent/api-ok-broken", test_api_ok_broken);
+  return g_test_run ();
+}
