@@ -181,6 +181,150 @@ test_kill_restart (Fixture *f, gconstpointer data)
   g_assert_cmpuint (spool_files (f->spool), ==, 0);
 }
 
+typedef struct
+{
+  GDBusConnection *bus;
+  GVariant *families; /* the last Families value */
+} BusWait;
+
+static GVariant *
+get_property (GDBusConnection *bus, const gchar *name)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = g_dbus_connection_call_sync (
+      bus, "org.ntppool.Agent1.test", "/org/ntppool/Agent1", "org.freedesktop.DBus.Properties",
+      "Get", g_variant_new ("(ss)", "org.ntppool.Agent1", name), G_VARIANT_TYPE ("(v)"),
+      G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
+  GVariant *value = NULL;
+
+  if (reply == NULL)
+    return NULL; /* not on the bus yet */
+  g_variant_get (reply, "(v)", &value);
+  return value;
+}
+
+static gboolean
+batch_published (gpointer data)
+{
+  BusWait *w = data;
+  g_autoptr (GVariant) v4 = NULL;
+  guint64 submits = 0;
+
+  g_clear_pointer (&w->families, g_variant_unref);
+  w->families = get_property (w->bus, "Families");
+  if (w->families == NULL)
+    return FALSE;
+  v4 = g_variant_lookup_value (w->families, "v4", G_VARIANT_TYPE_VARDICT);
+  return v4 != NULL && g_variant_lookup (v4, "SubmitsDone", "t", &submits) && submits >= 1;
+}
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static GVariant *
+check_now (GDBusConnection *bus, const gchar *target, GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  g_dbus_connection_call (bus, "org.ntppool.Agent1.test", "/org/ntppool/Agent1",
+                          "org.ntppool.Agent1", "CheckNow", g_variant_new ("(s)", target),
+                          G_VARIANT_TYPE ("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, 30000, NULL,
+                          agent_test_store_result, &result);
+  return g_dbus_connection_call_finish (bus, agent_test_wait_for (&result), error);
+}
+
+static void
+test_dbus (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GTestDBus) dbus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_autoptr (GSubprocess) daemon = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) v4 = NULL;
+  g_autoptr (GVariant) spool_length = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GVariant) result = NULL;
+  g_autofree gchar *target = NULL;
+  g_autofree gchar *out = NULL;
+  const gchar *s = NULL;
+  guint64 t = 0;
+  guint32 u = 0;
+  gdouble offset = 0;
+  BusWait w = { 0 };
+  guint tick;
+  const gchar *args[] = { "--dbus", "session", "--config", f->conf, "--no-ipv6", "monitor", NULL };
+  const gchar *status_args[] = { "--dbus", "session", "--config", f->conf, "status", NULL };
+
+  g_test_dbus_up (dbus);
+  w.bus = g_dbus_connection_new_for_address_sync (
+      g_test_dbus_get_bus_address (dbus),
+      G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
+          | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+      NULL, NULL, &error);
+  g_assert_no_error (error);
+  f->api->batches_left = 1;
+  f->api->per_batch = 2;
+  daemon = agent_test_spawn (f->fake, f->base, NULL, args);
+  tick = g_timeout_add (100, tick_cb, NULL);
+  monitor_test_wait (batch_published, &w);
+  g_source_remove (tick);
+
+  v4 = g_variant_lookup_value (w.families, "v4", G_VARIANT_TYPE_VARDICT);
+  g_assert_true (g_variant_lookup (v4, "Name", "&s", &s));
+  g_assert_cmpstr (s, ==, RPC_TEST_CLIENT1_NAME);
+  g_assert_true (g_variant_lookup (v4, "IP", "&s", &s));
+  g_assert_cmpstr (s, ==, "127.0.0.1");
+  g_assert_true (g_variant_lookup (v4, "Status", "&s", &s));
+  g_assert_cmpstr (s, ==, "active");
+  g_assert_true (g_variant_lookup (v4, "LocalOK", "&s", &s));
+  g_assert_cmpstr (s, ==, "ok");
+  g_assert_true (g_variant_lookup (v4, "LastBatchSize", "u", &u));
+  g_assert_cmpuint (u, ==, 2);
+  g_assert_true (g_variant_lookup (v4, "ChecksDone", "t", &t));
+  g_assert_cmpuint (t, ==, 2);
+  g_assert_true (g_variant_lookup (v4, "LastBatchTime", "x", &t));
+  g_assert_cmpint ((gint64)t, >, 0);
+  g_assert_null (g_variant_lookup_value (w.families, "v6", NULL));
+  spool_length = get_property (w.bus, "SpoolLength");
+  g_assert_cmpuint (g_variant_get_uint32 (spool_length), ==, 0);
+
+  /* CheckNow runs the ntp probe against a fake server */
+  target = g_strdup_printf ("127.0.1.3:%u", monitor_test_api_ntp_port (f->api));
+  /* asynchronously: the fake NTP servers are served by this main loop */
+  reply = check_now (w.bus, target, &error);
+  g_assert_no_error (error);
+  result = g_variant_get_child_value (reply, 0);
+  g_assert_true (g_variant_lookup (result, "ip", "&s", &s));
+  g_assert_cmpstr (s, ==, "127.0.1.3");
+  g_assert_true (g_variant_lookup (result, "offset", "d", &offset));
+  g_assert_cmpfloat (offset, >, 0.055);
+  g_assert_cmpfloat (offset, <, 0.065);
+  /* a bad target is an error */
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = check_now (w.bus, "ntp.example", &error);
+  g_assert_null (reply);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  /* `status` shows the monitoring state */
+  g_assert_cmpint (agent_test_run (f->fake, f->base, NULL, status_args, &out, NULL), ==, 0);
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, "Families"));
+  g_assert_nonnull (strstr (out, "'ChecksDone': <uint64 2>"));
+  g_assert_nonnull (strstr (out, "SpoolLength"));
+
+  g_subprocess_send_signal (daemon, SIGTERM);
+  g_assert_true (g_subprocess_wait (daemon, NULL, &error));
+  g_assert_true (g_subprocess_get_if_exited (daemon));
+  g_assert_cmpint (g_subprocess_get_exit_status (daemon), ==, 0);
+  g_clear_pointer (&w.families, g_variant_unref);
+  g_dbus_connection_close_sync (w.bus, NULL, NULL);
+  g_object_unref (w.bus);
+  g_test_dbus_down (dbus);
+}
+
 static void
 test_api_ok (Fixture *f, gconstpointer data)
 {
@@ -246,6 +390,7 @@ main (int argc, char **argv)
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/monitor/agent/once", test_once);
   ADD ("/monitor/agent/kill-restart", test_kill_restart);
+  ADD ("/monitor/agent/dbus", test_dbus);
   ADD ("/monitor/agent/api-ok", test_api_ok);
   ADD ("/monitor/agent/api-ok-broken", test_api_ok_broken);
   return g_test_run ();
