@@ -43,7 +43,8 @@ typedef struct
   NtpmonRpcClient *rpc;
   NtpmonMonitorSpool *spool;
   GPtrArray *workers; /* NtpmonMonitorWorker */
-  guint running;      /* workers not finished */
+  NtpmonMonitorMetrics *metrics;
+  guint running; /* workers not finished */
   gulong token_id;
 } Daemon;
 
@@ -168,6 +169,27 @@ update_token (NtpmonState *state, gpointer user_data)
       daemon->rpc, token != NULL && *token != '\0' ? token : ntpmon_state_get_api_key (state));
 }
 
+/* The metrics, served on `[metrics] listen=` when set (off by default). */
+static gboolean
+start_metrics (Daemon *daemon, NtpmonState *state, GError **error)
+{
+  g_autofree gchar *listen
+      = ntpmon_config_get_string (daemon->ctx->config, "metrics", "listen", NULL);
+  guint16 port = 0;
+
+  daemon->metrics = ntpmon_monitor_metrics_new ();
+  ntpmon_monitor_metrics_set_sources (daemon->metrics, daemon->spool, state);
+  if (listen == NULL || *listen == '\0')
+    return TRUE;
+  if (!ntpmon_monitor_metrics_listen (daemon->metrics, listen, &port, error))
+    {
+      g_prefix_error (error, _ ("metrics endpoint: "));
+      return FALSE;
+    }
+  g_message (_ ("metrics on http://%s/metrics (port %u)"), listen, port);
+  return TRUE;
+}
+
 /* The RPC client, the spool and one worker per enabled IP family (spec
  * agent.md §5.1 steps 4 and 6). */
 static gboolean
@@ -195,6 +217,8 @@ start_workers (Daemon *daemon, GError **error)
                ntpmon_monitor_spool_get_length (daemon->spool));
   options.ntp_port = (guint16)CLAMP (
       ntpmon_config_get_integer (ctx->config, "monitor", "ntp-port", 123), 1, 65535);
+  if (!start_metrics (daemon, state, error))
+    return FALSE;
   daemon->workers = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < 2; i++)
     {
@@ -206,6 +230,7 @@ start_workers (Daemon *daemon, GError **error)
         continue;
       worker = ntpmon_monitor_worker_new (family, state, daemon->rpc, daemon->spool, ctx->host,
                                           &options);
+      ntpmon_monitor_worker_set_metrics (worker, daemon->metrics);
       g_ptr_array_add (daemon->workers, worker);
     }
   ntpmon_agent_service_set_monitor (daemon->service, daemon->workers, daemon->spool);
@@ -309,6 +334,7 @@ run_monitor (NtpmonAgentContext *ctx, gchar **args, GError **error)
   ntpmon_agent_service_set_monitor (daemon.service, NULL, NULL);
   g_clear_signal_handler (&daemon.token_id, ntpmon_state_manager_get_state (daemon.manager));
   g_clear_pointer (&daemon.workers, g_ptr_array_unref);
+  g_clear_pointer (&daemon.metrics, ntpmon_monitor_metrics_free);
   g_clear_object (&daemon.spool);
   g_clear_object (&daemon.rpc);
   ntpmon_state_manager_stop (daemon.manager);

@@ -186,6 +186,7 @@ typedef struct
 {
   NtpmonRpcClient *rpc;
   NtpmonMonitorSpool *spool;
+  NtpmonMonitorMetrics *metrics;
   GBytes *request;                            /* the new batch, NULL once handled */
   gboolean draining;                          /* the call in flight is the spool's oldest */
   gboolean spooled;                           /* the new batch went into the spool */
@@ -238,6 +239,9 @@ submit_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   SubmitData *data = g_task_get_task_data (task);
   GError *error = NULL;
   gboolean ok = ntpmon_rpc_client_submit_results_finish (data->rpc, result, &error);
+
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    ntpmon_monitor_metrics_rpc (data->metrics, "submitResults", ok);
 
   clear_decoded (data);
   if (!ok && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -321,7 +325,8 @@ submit_next (GTask *task)
 }
 
 void
-ntpmon_monitor_batch_submit_async (NtpmonRpcClient *rpc, NtpmonMonitorSpool *spool, GBytes *request,
+ntpmon_monitor_batch_submit_async (NtpmonRpcClient *rpc, NtpmonMonitorSpool *spool,
+                                   NtpmonMonitorMetrics *metrics, GBytes *request,
                                    GCancellable *cancellable, GAsyncReadyCallback callback,
                                    gpointer user_data)
 {
@@ -343,6 +348,7 @@ ntpmon_monitor_batch_submit_async (NtpmonRpcClient *rpc, NtpmonMonitorSpool *spo
   data = g_new0 (SubmitData, 1);
   data->rpc = g_object_ref (rpc);
   data->spool = g_object_ref (spool);
+  data->metrics = metrics;
   data->request = request != NULL ? g_bytes_ref (request) : NULL;
   g_task_set_task_data (task, data, (GDestroyNotify)submit_data_free);
   submit_next (task);

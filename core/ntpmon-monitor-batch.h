@@ -6,6 +6,7 @@
 #pragma once
 
 #include "monitor/v2/monitor_manager.pb-c.h"
+#include "ntpmon-monitor-metrics.h"
 #include "ntpmon-monitor-spool.h"
 #include "ntpmon-probe.h"
 #include "ntpmon-rpc-client.h"
@@ -39,10 +40,11 @@ GBytes *ntpmon_monitor_batch_encode (const gchar *mon_id, GBytes *batch_id, GPtr
  * transient error) the rest stays in, and @request is added to, the spool.
  * _finish() fails with the transient error when the API was down (the
  * results are then spooled, *@spooled TRUE), or with the rejection of
- * @request. */
+ * @request. Each call is counted in @metrics (may be NULL). */
 void ntpmon_monitor_batch_submit_async (NtpmonRpcClient *rpc, NtpmonMonitorSpool *spool,
-                                        GBytes *request, GCancellable *cancellable,
-                                        GAsyncReadyCallback callback, gpointer user_data);
+                                        NtpmonMonitorMetrics *metrics, GBytes *request,
+                                        GCancellable *cancellable, GAsyncReadyCallback callback,
+                                        gpointer user_data);
 gboolean ntpmon_monitor_batch_submit_finish (GAsyncResult *result, gboolean *spooled,
                                              GError **error);
 

@@ -41,6 +41,7 @@ struct _NtpmonMonitorWorker
   NtpmonMonitorSpool *spool;
   NtpmonHost *host;
   NtpmonProbe *probe;
+  NtpmonMonitorMetrics *metrics;
   NtpmonMonitorWorkerOptions options;
 
   GTask *task; /* the run, NULL when not running */
@@ -167,6 +168,12 @@ ntpmon_monitor_worker_set_probe (NtpmonMonitorWorker *self, NtpmonProbe *probe)
 }
 
 void
+ntpmon_monitor_worker_set_metrics (NtpmonMonitorWorker *self, NtpmonMonitorMetrics *metrics)
+{
+  self->metrics = metrics;
+}
+
+void
 ntpmon_monitor_worker_set_allow_private (NtpmonMonitorWorker *self, gboolean allow,
                                          guint16 ntp_port)
 {
@@ -286,6 +293,17 @@ schedule_config (NtpmonMonitorWorker *self, guint seconds)
 static void localok_done_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 
 static void
+host_checked_cb (NtpmonLocalok *localok, const gchar *name, GInetAddress *address, gboolean ok,
+                 gint64 started_at, gpointer user_data)
+{
+  NtpmonMonitorWorker *self = user_data;
+
+  ntpmon_monitor_metrics_checked (self->metrics, self->family == NTPMON_STATE_IPV6, 1);
+  ntpmon_monitor_metrics_local_check (self->metrics, name, self->family == NTPMON_STATE_IPV6, ok,
+                                      started_at / G_USEC_PER_SEC);
+}
+
+static void
 first_config (NtpmonMonitorWorker *self)
 {
   NtpmonProbe *probe = find_probe (self);
@@ -301,6 +319,7 @@ first_config (NtpmonMonitorWorker *self)
   self->localok = ntpmon_localok_new (
       probe, (const gchar *const *)self->base_checks,
       self->family == NTPMON_STATE_IPV4 ? G_SOCKET_FAMILY_IPV4 : G_SOCKET_FAMILY_IPV6, &request);
+  g_signal_connect_object (self->localok, "host-checked", G_CALLBACK (host_checked_cb), self, 0);
   if (self->options.sanity_only)
     {
       ntpmon_localok_check_async (self->localok, cancellable (self), localok_done_cb,
@@ -320,6 +339,8 @@ config_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       = ntpmon_rpc_client_get_config_finish (self->rpc, result, &error);
 
   self->config_fetching = FALSE;
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    ntpmon_monitor_metrics_rpc (self->metrics, "config", config != NULL);
   if (self->task == NULL)
     {
       if (config != NULL)
@@ -561,6 +582,7 @@ checks_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   self->last_batch_time = g_get_real_time () / G_USEC_PER_SEC;
   self->last_batch_size = results->len;
+  ntpmon_monitor_metrics_checked (self->metrics, self->family == NTPMON_STATE_IPV6, results->len);
   b->n = results->len;
   stats_changed (self);
   request = ntpmon_monitor_batch_encode (self->mon_id, b->batch_id, results, &error);
@@ -571,8 +593,8 @@ checks_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       batch_free (b);
       return;
     }
-  ntpmon_monitor_batch_submit_async (self->rpc, self->spool, request, cancellable (self),
-                                     submit_done_cb, b);
+  ntpmon_monitor_batch_submit_async (self->rpc, self->spool, self->metrics, request,
+                                     cancellable (self), submit_done_cb, b);
 }
 
 static void
@@ -588,6 +610,8 @@ servers_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   NtpmonProbeRequest request;
   gsize n;
 
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    ntpmon_monitor_metrics_rpc (self->metrics, "getServers", resp != NULL);
   if (resp == NULL || self->task == NULL)
     {
       if (resp == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -604,8 +628,8 @@ servers_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (n == 0)
     {
       /* no work; the API answers, so deliver what the spool holds */
-      ntpmon_monitor_batch_submit_async (self->rpc, self->spool, NULL, cancellable (self),
-                                         submit_done_cb, b);
+      ntpmon_monitor_batch_submit_async (self->rpc, self->spool, self->metrics, NULL,
+                                         cancellable (self), submit_done_cb, b);
       return;
     }
   /* the reference checks only the length and the first character */

@@ -15,6 +15,7 @@
 #pragma once
 
 #include "ntpmon-host.h"
+#include "ntpmon-monitor-metrics.h"
 #include "ntpmon-monitor-spool.h"
 #include "ntpmon-probe.h"
 #include "ntpmon-rpc-client.h"
@@ -43,6 +44,9 @@ NtpmonMonitorWorker *ntpmon_monitor_worker_new (NtpmonStateFamily family, Ntpmon
 
 /* Uses @probe instead of the host's `ntp` extension. */
 void ntpmon_monitor_worker_set_probe (NtpmonMonitorWorker *self, NtpmonProbe *probe);
+
+/* Counts into @metrics (must outlive the worker); NULL counts nothing. */
+void ntpmon_monitor_worker_set_metrics (NtpmonMonitorWorker *self, NtpmonMonitorMetrics *metrics);
 
 void ntpmon_monitor_worker_set_allow_private (NtpmonMonitorWorker *self, gboolean allow,
                                               guint16 ntp_port);

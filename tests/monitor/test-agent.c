@@ -236,6 +236,42 @@ check_now (GDBusConnection *bus, const gchar *target, GError **error)
   return g_dbus_connection_call_finish (bus, agent_test_wait_for (&result), error);
 }
 
+/* A port that was free a moment ago. */
+static guint16
+free_port (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSocket) socket
+      = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (socket, any, FALSE, &error));
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static gchar *
+fetch_metrics (guint16 port)
+{
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autofree gchar *url = g_strdup_printf ("http://127.0.0.1:%u/metrics", port);
+  g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (GError) error = NULL;
+
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, agent_test_store_result,
+                                    &result);
+  body = soup_session_send_and_read_finish (session, agent_test_wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  return g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+}
+
 static void
 test_dbus (Fixture *f, gconstpointer data)
 {
@@ -257,6 +293,18 @@ test_dbus (Fixture *f, gconstpointer data)
   const gchar *args[] = { "--dbus", "session", "--config", f->conf, "--no-ipv6", "monitor", NULL };
   const gchar *status_args[] = { "--dbus", "session", "--config", f->conf, "status", NULL };
 
+  guint16 metrics_port = free_port ();
+  g_autofree gchar *metrics = NULL;
+  g_autofree gchar *conf = NULL;
+  g_autofree gchar *extra = g_strdup_printf ("[metrics]\nlisten=127.0.0.1:%u\n", metrics_port);
+
+  g_autofree gchar *old_conf = NULL;
+
+  g_file_get_contents (f->conf, &old_conf, NULL, &error);
+  g_assert_no_error (error);
+  conf = g_strconcat (old_conf, extra, NULL);
+  g_file_set_contents (f->conf, conf, -1, &error);
+  g_assert_no_error (error);
   g_test_dbus_up (dbus);
   w.bus = g_dbus_connection_new_for_address_sync (
       g_test_dbus_get_bus_address (dbus),
@@ -289,6 +337,19 @@ test_dbus (Fixture *f, gconstpointer data)
   g_assert_null (g_variant_lookup_value (w.families, "v6", NULL));
   spool_length = get_property (w.bus, "SpoolLength");
   g_assert_cmpuint (g_variant_get_uint32 (spool_length), ==, 0);
+
+  /* the metrics endpoint counts the same */
+  metrics = fetch_metrics (metrics_port);
+  g_test_message ("%s", metrics);
+  g_assert_nonnull (strstr (
+      metrics, "monitor_rpc_requests_total{type=\"submitResults\",status_code=\"success\"} 1\n"));
+  g_assert_nonnull (
+      strstr (metrics, "monitor_rpc_requests_total{type=\"config\",status_code=\"success\"} 1\n"));
+  g_assert_nonnull (
+      strstr (metrics, "monitor_local_check_up{host=\"127.0.0.2\",ip_version=\"v4\"} 1\n"));
+  g_assert_nonnull (strstr (metrics, "monitor_servers_checked_total{ip_version=\"ipv4\"} "));
+  g_assert_nonnull (strstr (metrics, "monitor_spool_batches 0\n"));
+  g_assert_nonnull (strstr (metrics, "monitor_ssl_earliest_cert_expiry "));
 
   /* CheckNow runs the ntp probe against a fake server */
   target = g_strdup_printf ("127.0.1.3:%u", monitor_test_api_ntp_port (f->api));
