@@ -51,6 +51,13 @@ submit_results (MonitorTestApi *api, const Monitor__V2__SubmitResultsRequest *re
                            "database is down");
       return NULL;
     }
+  if (api->reject_batch != NULL && req->batch_id.len == strlen (api->reject_batch)
+      && memcmp (req->batch_id.data, api->reject_batch, req->batch_id.len) == 0)
+    {
+      g_set_error_literal (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_FAILED_PRECONDITION,
+                           "batch too old");
+      return NULL;
+    }
   g_assert_cmpint (req->version, ==, 4);
   g_assert_cmpstr (req->mon_id, ==, "127.0.0.1");
   for (gsize i = 0; i < req->n_list; i++)
@@ -158,6 +165,7 @@ monitor_test_api_free (MonitorTestApi *api)
   rpc_test_certs_free (api->certs);
   g_ptr_array_unref (api->got);
   g_ptr_array_unref (api->handed_out);
+  g_free (api->reject_batch);
   g_free (api);
 }
 

@@ -41,6 +41,7 @@ typedef struct
   guint batches_left;    /* GetServers hands out this many non-empty batches */
   guint per_batch;       /* servers per batch */
   guint submit_failures; /* SubmitResults answers `unavailable` this often */
+  gchar *reject_batch;   /* SubmitResults of this batch id: failed_precondition */
 
   /* what happened */
   guint n_get_config;

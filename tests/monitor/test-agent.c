@@ -103,6 +103,23 @@ test_once (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (err, "batch processing count=3"));
 }
 
+static void
+test_sanity_only (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *err = NULL;
+  g_autofree gchar *err2 = NULL;
+
+  g_assert_cmpint (run (f, "monitor", "--sanity-only", NULL, &err), ==, 0);
+  g_assert_nonnull (strstr (err, "local clock ok"));
+  g_assert_cmpuint (f->api->n_get_servers, ==, 0);
+
+  /* the base check says our clock is 100 ms off */
+  ntpmon_fake_ntp_get_behaviour (f->api->reference)->offset_ns = 100000000;
+  g_assert_cmpint (run (f, "monitor", "--sanity-only", NULL, &err2), ==, 1);
+  g_assert_nonnull (strstr (err2, "health check failed"));
+  g_assert_cmpuint (f->api->n_get_servers, ==, 0);
+}
+
 static guint
 spool_files (const gchar *dir)
 {
@@ -450,6 +467,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/monitor/agent/once", test_once);
+  ADD ("/monitor/agent/sanity-only", test_sanity_only);
   ADD ("/monitor/agent/kill-restart", test_kill_restart);
   ADD ("/monitor/agent/dbus", test_dbus);
   ADD ("/monitor/agent/api-ok", test_api_ok);

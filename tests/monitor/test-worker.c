@@ -10,6 +10,7 @@
 
 #include "monitor-test-api.h"
 #include "ntpmon-monitor-backoff.h"
+#include "ntpmon-monitor-batch.h"
 #include "ntpmon-monitor-worker.h"
 #include "ntpmon-ntp-probe.h"
 
@@ -227,6 +228,66 @@ test_api_down (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->api->n_submit_calls, ==, 6 / 2 + 2);
 }
 
+static void
+test_spool_write_failure (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (NtpmonMonitorWorker) worker = NULL;
+  const gchar *dir = ntpmon_monitor_spool_get_dir (f->spool);
+  g_autoptr (GError) error = NULL;
+
+  /* the spool cannot be written (a file where its directory was): the
+   * batch the API did not take is lost, counted; the worker carries on */
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+  g_file_set_contents (dir, "", 0, &error);
+  g_assert_no_error (error);
+  f->api->batches_left = 2;
+  f->api->per_batch = 1;
+  f->api->submit_failures = 1;
+  worker = start_worker (f, FALSE, cancellable);
+  while (f->api->got->len < 1)
+    g_main_context_iteration (NULL, TRUE);
+  stop_worker (f, cancellable);
+  g_assert_cmpuint (ntpmon_monitor_spool_get_write_failures (f->spool), ==, 1);
+  g_assert_cmpuint (f->api->got->len, ==, 1);
+  g_assert_cmpstr (((MonitorTestResult *)g_ptr_array_index (f->api->got, 0))->batch_id, ==,
+                   g_ptr_array_index (f->api->handed_out, 1));
+  g_assert_cmpint (g_remove (dir), ==, 0);
+}
+
+static void
+test_spool_rejected (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (NtpmonMonitorWorker) worker = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) old
+      = g_ptr_array_new_with_free_func ((GDestroyNotify)ntpmon_ntp_result_unref);
+  g_autoptr (GBytes) old_batch = g_bytes_new_static ("01OLDBATCH0000000000000000", 26);
+  g_autoptr (GBytes) encoded = NULL;
+  NtpmonNtpResult *r = ntpmon_ntp_result_new ();
+
+  /* a spooled batch the API refuses for good is dropped and counted; the
+   * new batch behind it is delivered */
+  r->ip = g_inet_address_new_from_string ("127.0.1.1");
+  r->no_response = TRUE;
+  g_ptr_array_add (old, r);
+  encoded = ntpmon_monitor_batch_encode ("127.0.0.1", old_batch, old, &error);
+  g_assert_no_error (error);
+  g_assert_true (ntpmon_monitor_spool_push (f->spool, encoded, &error));
+  f->api->reject_batch = g_strdup ("01OLDBATCH0000000000000000");
+  f->api->batches_left = 1;
+  f->api->per_batch = 1;
+  worker = start_worker (f, FALSE, cancellable);
+  while (f->api->got->len < 1)
+    g_main_context_iteration (NULL, TRUE);
+  stop_worker (f, cancellable);
+  g_assert_cmpuint (ntpmon_monitor_spool_get_dropped (f->spool), ==, 1);
+  g_assert_cmpuint (ntpmon_monitor_spool_get_length (f->spool), ==, 0);
+  g_assert_cmpuint (f->api->got->len, ==, 1);
+  monitor_test_assert_result (g_ptr_array_index (f->api->got, 0), 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -236,5 +297,7 @@ main (int argc, char **argv)
   ADD ("/monitor/worker/once", test_once);
   ADD ("/monitor/worker/idle-backoff", test_idle_backoff);
   ADD ("/monitor/worker/api-down", test_api_down);
+  ADD ("/monitor/worker/spool-write-failure", test_spool_write_failure);
+  ADD ("/monitor/worker/spool-rejected", test_spool_rejected);
   return g_test_run ();
 }
