@@ -31,6 +31,13 @@ typedef enum
   PHASE_BATCHING,
 } Phase;
 
+static const gchar *const phase_names[] = {
+  [PHASE_IDLE] = "stopped",
+  [PHASE_WAIT_LIVE] = "waiting-for-activation",
+  [PHASE_WAIT_CONFIG] = "waiting-for-config",
+  [PHASE_BATCHING] = "monitoring",
+};
+
 struct _NtpmonMonitorWorker
 {
   GObject parent_instance;
@@ -480,6 +487,7 @@ begin_iteration (NtpmonMonitorWorker *self)
     {
       g_message (_ ("%s: monitor status is not testing or active; pausing"), family_name (self));
       self->phase = PHASE_WAIT_LIVE;
+      stats_changed (self);
       return;
     }
   ntpmon_monitor_backoff_reset (&self->backoff);
@@ -775,5 +783,6 @@ ntpmon_monitor_worker_to_variant (NtpmonMonitorWorker *self)
   g_variant_builder_add (&b, "{sv}", "SubmitsDone", g_variant_new_uint64 (self->submits_done));
   g_variant_builder_add (&b, "{sv}", "SubmitsFailed", g_variant_new_uint64 (self->submits_failed));
   g_variant_builder_add (&b, "{sv}", "LocalOK", g_variant_new_string (self->localok_state));
+  g_variant_builder_add (&b, "{sv}", "State", g_variant_new_string (phase_names[self->phase]));
   return g_variant_builder_end (&b);
 }

@@ -10,7 +10,7 @@
  * Properties (notified on change, for D-Bus and `status`): `last-batch-time`
  * (unix seconds, 0 before the first), `last-batch-size`, `checks-done`,
  * `checks-failed`, `submits-done`, `submits-failed`, `localok` ("unknown",
- * "ok" or "not-ok").
+ * "ok" or "not-ok"); see ntpmon_monitor_worker_to_variant().
  */
 #pragma once
 
@@ -59,7 +59,10 @@ gboolean ntpmon_monitor_worker_run_finish (NtpmonMonitorWorker *self, GAsyncResu
                                            GError **error);
 
 NtpmonStateFamily ntpmon_monitor_worker_get_family (NtpmonMonitorWorker *self);
-/* The worker's state as a{sv} (monitor name, ip, status, the counters). */
+/* The worker's state as a{sv}: Name, IP, Status, LastBatchTime,
+ * LastBatchSize, ChecksDone, ChecksFailed, SubmitsDone, SubmitsFailed,
+ * LocalOK, State ("waiting-for-activation", "waiting-for-config",
+ * "monitoring", "stopped"). "stats-changed" is emitted when it changes. */
 GVariant *ntpmon_monitor_worker_to_variant (NtpmonMonitorWorker *self);
 
 /* Emitted with the delay (ms) of each retry the batch loop schedules. */

@@ -228,6 +228,49 @@ test_api_down (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->api->n_submit_calls, ==, 6 / 2 + 2);
 }
 
+static gboolean
+worker_in_state (NtpmonMonitorWorker *worker, const gchar *state)
+{
+  g_autoptr (GVariant) v = ntpmon_monitor_worker_to_variant (worker);
+  const gchar *s = NULL;
+
+  g_assert_true (g_variant_lookup (v, "State", "&s", &s));
+  return g_strcmp0 (s, state) == 0;
+}
+
+static void
+test_activation (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (NtpmonMonitorWorker) worker = NULL;
+  g_autoptr (GError) error = NULL;
+
+  /* IPv4 is pending: the worker waits for a change, without restart */
+  g_assert_true (ntpmon_state_set_data (f->state, "host1", RPC_TEST_CLIENT1_NAME, "pending",
+                                        "127.0.0.1", "", "", &error));
+  f->api->batches_left = 2;
+  f->api->per_batch = 1;
+  worker = start_worker (f, FALSE, cancellable);
+  g_assert_true (worker_in_state (worker, "waiting-for-activation"));
+  g_assert_false (f->done);
+
+  /* the reload shows it active: monitoring starts */
+  g_assert_true (ntpmon_state_set_data (f->state, "host1", RPC_TEST_CLIENT1_NAME, "active",
+                                        "127.0.0.1", "", "", &error));
+  while (f->api->got->len < 1)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (f->api->n_get_config, >=, 1);
+
+  /* paused: the next iteration waits again, no further batch is asked for */
+  g_assert_true (ntpmon_state_set_data (f->state, "host1", RPC_TEST_CLIENT1_NAME, "paused",
+                                        "127.0.0.1", "", "", &error));
+  while (!worker_in_state (worker, "waiting-for-activation"))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (f->api->handed_out->len, ==, 1);
+  stop_worker (f, cancellable);
+  g_assert_cmpuint (f->api->got->len, ==, 1);
+}
+
 static void
 test_spool_write_failure (Fixture *f, gconstpointer data)
 {
@@ -297,6 +340,7 @@ main (int argc, char **argv)
   ADD ("/monitor/worker/once", test_once);
   ADD ("/monitor/worker/idle-backoff", test_idle_backoff);
   ADD ("/monitor/worker/api-down", test_api_down);
+  ADD ("/monitor/worker/activation", test_activation);
   ADD ("/monitor/worker/spool-write-failure", test_spool_write_failure);
   ADD ("/monitor/worker/spool-rejected", test_spool_rejected);
   return g_test_run ();
