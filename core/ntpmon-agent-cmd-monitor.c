@@ -49,6 +49,7 @@ typedef struct
   guint running; /* workers not finished */
   gulong token_id;
   guint token_timer;
+  gboolean start_pending; /* monitoring failed to start; retry on config changes */
 } Daemon;
 
 static void
@@ -95,6 +96,8 @@ apply_config (Daemon *daemon)
   ntpmon_agent_service_update (daemon->service);
 }
 
+static void try_start_workers (Daemon *daemon);
+
 static void
 config_changed_cb (NtpmonConfig *config, gpointer user_data)
 {
@@ -104,6 +107,12 @@ config_changed_cb (NtpmonConfig *config, gpointer user_data)
 
   g_message (_ ("config reloaded from %s"), *list != '\0' ? list : _ ("(no files)"));
   apply_config (daemon);
+  if (daemon->start_pending)
+    {
+      ntpmon_agent_service_set_state (daemon->service,
+                                      ntpmon_state_manager_get_phase (daemon->manager));
+      try_start_workers (daemon);
+    }
 }
 
 static void
@@ -259,6 +268,42 @@ start_workers (Daemon *daemon, GError **error)
 }
 
 static void
+clear_workers (Daemon *daemon)
+{
+  ntpmon_agent_service_set_monitor (daemon->service, NULL, NULL);
+  g_clear_handle_id (&daemon->token_timer, g_source_remove);
+  g_clear_signal_handler (&daemon->token_id, ntpmon_state_manager_get_state (daemon->manager));
+  g_clear_pointer (&daemon->workers, g_ptr_array_unref);
+  g_clear_pointer (&daemon->metrics, ntpmon_monitor_metrics_free);
+  g_clear_object (&daemon->spool);
+  g_clear_object (&daemon->rpc);
+}
+
+/* Starts monitoring. A failure (no trust anchor, spool directory or metrics
+ * port unusable) ends --once/--sanity-only; the daemon reports it, stays up
+ * and tries again when the config changes. */
+static void
+try_start_workers (Daemon *daemon)
+{
+  g_autoptr (GError) error = NULL;
+
+  daemon->start_pending = FALSE;
+  if (start_workers (daemon, &error))
+    return;
+  clear_workers (daemon);
+  if (opt_once || opt_sanity_only)
+    {
+      g_propagate_error (&daemon->error, g_steal_pointer (&error));
+      g_main_loop_quit (daemon->loop);
+      return;
+    }
+  g_warning (_ ("cannot start monitoring (will try again when the config changes): %s"),
+             error->message);
+  ntpmon_agent_service_set_state (daemon->service, "failed");
+  daemon->start_pending = TRUE;
+}
+
+static void
 live_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Daemon *daemon = user_data;
@@ -274,11 +319,7 @@ live_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   g_message (_ ("monitor is now live"));
-  if (!start_workers (daemon, &error))
-    {
-      g_propagate_error (&daemon->error, g_steal_pointer (&error));
-      g_main_loop_quit (daemon->loop);
-    }
+  try_start_workers (daemon);
 }
 
 /* The state and web API of the environment, loaded once (spec agent.md
@@ -346,13 +387,7 @@ run_monitor (NtpmonAgentContext *ctx, gchar **args, GError **error)
   /* let the workers see the cancellation */
   while (daemon.running > 0 && g_main_context_iteration (NULL, TRUE))
     ;
-  ntpmon_agent_service_set_monitor (daemon.service, NULL, NULL);
-  g_clear_handle_id (&daemon.token_timer, g_source_remove);
-  g_clear_signal_handler (&daemon.token_id, ntpmon_state_manager_get_state (daemon.manager));
-  g_clear_pointer (&daemon.workers, g_ptr_array_unref);
-  g_clear_pointer (&daemon.metrics, ntpmon_monitor_metrics_free);
-  g_clear_object (&daemon.spool);
-  g_clear_object (&daemon.rpc);
+  clear_workers (&daemon);
   ntpmon_state_manager_stop (daemon.manager);
   g_signal_handlers_disconnect_by_data (daemon.manager, &daemon);
   ntpmon_agent_service_stop (daemon.service);

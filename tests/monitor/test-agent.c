@@ -145,7 +145,8 @@ first_batch_arrived (gpointer data)
 {
   Fixture *f = data;
 
-  return f->api->got->len >= 2;
+  /* delivered, and taken out of the spool */
+  return f->api->got->len >= 2 && spool_files (f->spool) == 0;
 }
 
 static void

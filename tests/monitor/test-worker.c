@@ -70,21 +70,33 @@ rm_rf (const gchar *path)
   g_remove (path);
 }
 
+static gboolean
+set_flag_cb (gpointer user_data)
+{
+  *(gboolean *)user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
 static void
 teardown (Fixture *f, gconstpointer data)
 {
+  gboolean quiet = FALSE;
+
+  /* let the cancelled calls finish and the client's connections close
+   * before the server goes (it closes its TLS streams synchronously) */
+  ntpmon_rpc_client_flush_connections (f->rpc);
+  g_object_unref (f->rpc);
+  g_timeout_add (300, set_flag_cb, &quiet);
+  while (!quiet)
+    g_main_context_iteration (NULL, TRUE);
   g_object_unref (f->probe);
   g_object_unref (f->spool);
-  g_object_unref (f->rpc);
   g_object_unref (f->state);
   rm_rf (f->base);
   g_free (f->base);
   monitor_test_api_free (f->api);
   g_array_unref (f->delays);
   g_clear_error (&f->error);
-  /* drain what the cancelled calls left */
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
 }
 
 static void
