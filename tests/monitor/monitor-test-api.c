@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "monitor-test-api.h"
@@ -191,8 +192,8 @@ monitor_test_assert_result (const MonitorTestResult *r, guint server)
   g_assert_cmpint (r->offset_ns, <, want + 5000000);
 }
 
-static gboolean
-expire_cb (gpointer user_data)
+gboolean
+monitor_test_set_flag_cb (gpointer user_data)
 {
   *(gboolean *)user_data = TRUE;
   return G_SOURCE_REMOVE;
@@ -202,11 +203,25 @@ void
 monitor_test_wait (gboolean (*cond) (gpointer data), gpointer data)
 {
   gboolean expired = FALSE;
-  guint id = g_timeout_add_seconds (90, expire_cb, &expired);
+  guint id = g_timeout_add_seconds (90, monitor_test_set_flag_cb, &expired);
 
   while (!cond (data) && !expired)
     g_main_context_iteration (NULL, TRUE);
   if (expired)
     g_assert_not_reached ();
   g_source_remove (id);
+}
+
+void
+monitor_test_rm_rf (const gchar *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const gchar *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree gchar *child = g_build_filename (path, name, NULL);
+      monitor_test_rm_rf (child);
+    }
+  g_remove (path);
 }

@@ -74,4 +74,10 @@ void monitor_test_assert_result (const MonitorTestResult *r, guint server);
  * test after 90 s. */
 void monitor_test_wait (gboolean (*cond) (gpointer data), gpointer data);
 
+/* Sets the gboolean @user_data points to (a timeout callback). */
+gboolean monitor_test_set_flag_cb (gpointer user_data);
+
+/* Removes @path and everything below it. */
+void monitor_test_rm_rf (const gchar *path);
+
 G_END_DECLS

@@ -57,27 +57,6 @@ setup (Fixture *f, gconstpointer data)
 }
 
 static void
-rm_rf (const gchar *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const gchar *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree gchar *child = g_build_filename (path, name, NULL);
-      rm_rf (child);
-    }
-  g_remove (path);
-}
-
-static gboolean
-set_flag_cb (gpointer user_data)
-{
-  *(gboolean *)user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
 teardown (Fixture *f, gconstpointer data)
 {
   gboolean quiet = FALSE;
@@ -86,13 +65,13 @@ teardown (Fixture *f, gconstpointer data)
    * before the server goes (it closes its TLS streams synchronously) */
   ntpmon_rpc_client_flush_connections (f->rpc);
   g_object_unref (f->rpc);
-  g_timeout_add (300, set_flag_cb, &quiet);
+  g_timeout_add (300, monitor_test_set_flag_cb, &quiet);
   while (!quiet)
     g_main_context_iteration (NULL, TRUE);
   g_object_unref (f->probe);
   g_object_unref (f->spool);
   g_object_unref (f->state);
-  rm_rf (f->base);
+  monitor_test_rm_rf (f->base);
   g_free (f->base);
   monitor_test_api_free (f->api);
   g_array_unref (f->delays);
