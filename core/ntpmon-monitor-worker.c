@@ -478,6 +478,17 @@ next_iteration (NtpmonMonitorWorker *self)
   self->batch_timer = g_idle_add (iteration_idle_cb, self);
 }
 
+/* The local clock wait is over: the iteration ends as with success. */
+static gboolean
+localok_wait_cb (gpointer user_data)
+{
+  NtpmonMonitorWorker *self = user_data;
+
+  self->batch_timer = 0;
+  next_iteration (self);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 begin_iteration (NtpmonMonitorWorker *self)
 {
@@ -497,14 +508,14 @@ begin_iteration (NtpmonMonitorWorker *self)
 
 /* The batch did no work or failed: try again after the backoff. */
 static void
-batch_retry (NtpmonMonitorWorker *self)
+batch_retry (NtpmonMonitorWorker *self, gboolean no_work)
 {
   guint64 elapsed_ms = (guint64)(g_get_monotonic_time () - self->retry_start_us) / 1000;
   guint64 delay_ms;
 
-  if (self->options.once)
+  if (self->options.once && no_work)
     {
-      finish (self, NULL);
+      finish (self, NULL); /* --once: an empty batch is not retried */
       return;
     }
   if (!ntpmon_monitor_backoff_next (&self->backoff, elapsed_ms, &delay_ms))
@@ -549,13 +560,13 @@ submit_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
           g_message (_ ("%s: SubmitResults: %s%s"), family_name (self), error->message,
                      spooled ? _ (" (results kept in the spool)") : "");
           stats_changed (self);
-          batch_retry (self);
+          batch_retry (self, b->n == 0);
         }
       batch_free (b);
       return;
     }
   if (b->n == 0)
-    batch_retry (self); /* no work */
+    batch_retry (self, TRUE); /* no work */
   else
     {
       self->submits_done++;
@@ -597,7 +608,7 @@ checks_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (request == NULL)
     {
       g_message (_ ("%s: cannot encode the results: %s"), family_name (self), error->message);
-      batch_retry (self);
+      batch_retry (self, FALSE);
       batch_free (b);
       return;
     }
@@ -625,7 +636,7 @@ servers_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       if (resp == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           g_message (_ ("%s: getting server list: %s"), family_name (self), error->message);
-          batch_retry (self);
+          batch_retry (self, FALSE);
         }
       batch_free (b);
       return;
@@ -647,14 +658,14 @@ servers_cb (GObject *source, GAsyncResult *result, gpointer user_data)
                  resp->batch_id.len != NTPMON_ULID_TEXT_LEN
                      ? "ulid: bad data size when unmarshaling"
                      : "ulid: overflow when unmarshaling");
-      batch_retry (self);
+      batch_retry (self, FALSE);
       batch_free (b);
       return;
     }
   if (probe == NULL)
     {
       g_message (_ ("%s: the ntp plugin is not enabled"), family_name (self));
-      batch_retry (self);
+      batch_retry (self, FALSE);
       batch_free (b);
       return;
     }
@@ -686,7 +697,7 @@ batch_localok_cb (GObject *source, GAsyncResult *result, gpointer user_data)
                  family_name (self), wait_us / G_USEC_PER_SEC);
       g_clear_handle_id (&self->batch_timer, g_source_remove);
       self->batch_timer
-          = g_timeout_add ((guint)(MAX (wait_us, 1000) / 1000), iteration_idle_cb, self);
+          = g_timeout_add ((guint)(MAX (wait_us, 1000) / 1000), localok_wait_cb, self);
       return;
     }
   b = g_new0 (Batch, 1);
