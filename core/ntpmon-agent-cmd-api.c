@@ -228,6 +228,7 @@ run_api (NtpmonAgentContext *ctx, gchar **args, GError **error)
 }
 
 const NtpmonAgentCommand ntpmon_agent_cmd_api = {
-  "api", "ok",    N_ ("Check the set-up: API key, web API, certificate, RPC API"), NULL, 1,
-  TRUE,  run_api,
+  { "api", "ok", N_ ("Check the set-up: API key, web API, certificate, RPC API"), NULL, 1 },
+  TRUE,
+  run_api,
 };

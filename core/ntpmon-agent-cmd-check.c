@@ -16,6 +16,26 @@
 
 #define DEFAULT_NTP_PORT 123
 
+/* The whole `check` run is bounded, as the reference's is (60 s). */
+static guint check_timeout_s = 60;
+
+/**
+ * ntpmon_agent_cmd_check_set_timeout:
+ * @seconds: the bound of a whole ntpmon_agent_cmd_check_run()
+ */
+void
+ntpmon_agent_cmd_check_set_timeout (guint seconds)
+{
+  check_timeout_s = seconds;
+}
+
+static gboolean
+deadline_cb (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_REMOVE;
+}
+
 typedef struct
 {
   const gchar *target;
@@ -128,7 +148,9 @@ check_done_cb (GObject *source, GAsyncResult *res, gpointer user_data)
   g_autoptr (GError) error = NULL;
 
   call->item->result = ntpmon_probe_run_finish (NTPMON_PROBE (source), res, &error);
-  if (call->item->result == NULL)
+  if (call->item->result == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    call->item->error = g_strdup_printf ("check did not finish within %u s", check_timeout_s);
+  else if (call->item->result == NULL)
     call->item->error = g_strdup (error->message);
   call->item->done = TRUE;
   call->run->pending--;
@@ -252,6 +274,8 @@ ntpmon_agent_cmd_check_run (NtpmonProbe *probe, gboolean json, gint samples, gch
   guint n = targets != NULL ? g_strv_length (targets) : 0;
   GMainContext *context = g_main_context_ref_thread_default ();
   CheckRun run = { probe, 0 };
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GSource) deadline = g_timeout_source_new_seconds (check_timeout_s);
   int status = 0;
 
   g_return_val_if_fail (NTPMON_IS_PROBE (probe), 1);
@@ -285,10 +309,13 @@ ntpmon_agent_cmd_check_run (NtpmonProbe *probe, gboolean json, gint samples, gch
       call->run = &run;
       call->item = item;
       run.pending++;
-      ntpmon_probe_run_async (probe, &request, NULL, check_done_cb, call);
+      ntpmon_probe_run_async (probe, &request, cancellable, check_done_cb, call);
     }
+  g_source_set_callback (deadline, deadline_cb, cancellable, NULL);
+  g_source_attach (deadline, context);
   while (run.pending > 0)
     g_main_context_iteration (context, TRUE);
+  g_source_destroy (deadline);
 
   for (guint i = 0; i < n; i++)
     {
@@ -339,11 +366,9 @@ run_check (NtpmonAgentContext *ctx, gchar **args, GError **error)
 }
 
 const NtpmonAgentCommand ntpmon_agent_cmd_check = {
-  "check",
-  N_ ("TARGET..."),
-  N_ ("Check NTP servers (IP, IPv4:PORT or [IPv6]:PORT) and print the results"),
-  check_entries,
-  1,
+  { "check", N_ ("TARGET..."),
+    N_ ("Check NTP servers (IP, IPv4:PORT or [IPv6]:PORT) and print the results"), check_entries,
+    1 },
   TRUE,
   run_check,
 };

@@ -14,4 +14,6 @@ gchar *ntpmon_agent_check_format_refid (gint stratum, guint32 refid);
 int ntpmon_agent_cmd_check_run (NtpmonProbe *probe, gboolean json, gint samples, gchar **targets,
                                 GError **error);
 
+void ntpmon_agent_cmd_check_set_timeout (guint seconds);
+
 G_END_DECLS

@@ -404,5 +404,7 @@ run_monitor (NtpmonAgentContext *ctx, gchar **args, GError **error)
 }
 
 const NtpmonAgentCommand ntpmon_agent_cmd_monitor = {
-  "monitor", NULL, N_ ("Run the monitor (the daemon)"), monitor_entries, 0, TRUE, run_monitor,
+  { "monitor", NULL, N_ ("Run the monitor (the daemon)"), monitor_entries, 0 },
+  TRUE,
+  run_monitor,
 };

@@ -310,5 +310,7 @@ run_setup (NtpmonAgentContext *ctx, gchar **args, GError **error)
 }
 
 const NtpmonAgentCommand ntpmon_agent_cmd_setup = {
-  "setup", NULL, N_ ("Register this monitor with the NTP Pool"), setup_entries, 0, TRUE, run_setup,
+  { "setup", NULL, N_ ("Register this monitor with the NTP Pool"), setup_entries, 0 },
+  TRUE,
+  run_setup,
 };

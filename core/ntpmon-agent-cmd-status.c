@@ -88,6 +88,7 @@ run_status (NtpmonAgentContext *ctx, gchar **args, GError **error)
 }
 
 const NtpmonAgentCommand ntpmon_agent_cmd_status = {
-  "status", NULL,       N_ ("Show the state of the running agent (over D-Bus)"), NULL, 0,
-  FALSE,    run_status,
+  { "status", NULL, N_ ("Show the state of the running agent (over D-Bus)"), NULL, 0 },
+  FALSE,
+  run_status,
 };

@@ -10,15 +10,12 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <locale.h>
-#include <stdio.h>
 
 #include "ntpmon-agent.h"
 #include "ntpmon-defaults.h"
 #include "ntpmon-log.h"
 
-#define EXIT_SYNTAX 80
-#define PROGRAM     "ntppool-agent"
+#define PROGRAM "ntppool-agent"
 
 static gint
 cmd_version (NtpmonAgentContext *ctx, gchar **args, GError **error)
@@ -28,12 +25,19 @@ cmd_version (NtpmonAgentContext *ctx, gchar **args, GError **error)
 }
 
 static const NtpmonAgentCommand cmd_version_def = {
-  "version", NULL, N_ ("Print the program name and version"), NULL, 0, FALSE, cmd_version,
+  { "version", NULL, N_ ("Print the program name and version"), NULL, 0 },
+  FALSE,
+  cmd_version,
 };
 
-static const NtpmonAgentCommand *const commands[] = {
-  &ntpmon_agent_cmd_api,   &ntpmon_agent_cmd_check,  &ntpmon_agent_cmd_monitor,
-  &ntpmon_agent_cmd_setup, &ntpmon_agent_cmd_status, &cmd_version_def,
+static const NtpmonCliCommand *const commands[] = {
+  &ntpmon_agent_cmd_api.cli,
+  &ntpmon_agent_cmd_check.cli,
+  &ntpmon_agent_cmd_monitor.cli,
+  &ntpmon_agent_cmd_setup.cli,
+  &ntpmon_agent_cmd_status.cli,
+  &cmd_version_def.cli,
+  NULL,
 };
 
 /* Values of the global flags as parsed; NULL/unset when not given. */
@@ -72,83 +76,6 @@ static const GOptionEntry global_entries[] = {
     "BUS" },
   { NULL }
 };
-
-static GOptionContext *
-make_context (const NtpmonAgentCommand *cmd)
-{
-  GOptionContext *context;
-  GOptionGroup *global;
-  g_autoptr (GString) description = g_string_new (NULL);
-
-  if (cmd != NULL)
-    {
-      g_autofree gchar *usage
-          = g_strdup_printf ("%s%s%s", cmd->name, cmd->parameter_string ? " " : "",
-                             cmd->parameter_string ? cmd->parameter_string : "");
-      context = g_option_context_new (usage);
-      g_option_context_set_summary (context, _ (cmd->summary));
-      if (cmd->entries != NULL)
-        {
-          GOptionGroup *own
-              = g_option_group_new (cmd->name, _ ("Flags:"), _ ("Show the flags"), NULL, NULL);
-          g_option_group_add_entries (own, cmd->entries);
-          g_option_group_set_translation_domain (own, GETTEXT_PACKAGE);
-          g_option_context_add_group (context, own);
-        }
-    }
-  else
-    {
-      context = g_option_context_new (_ ("COMMAND [FLAGS…] [ARGS…]"));
-      g_option_context_set_summary (context,
-                                    _ ("Monitor NTP Pool servers and report to the pool."));
-      g_string_append (description, _ ("Commands:\n"));
-      for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-        g_string_append_printf (description, "  %-12s %s\n", commands[i]->name,
-                                _ (commands[i]->summary));
-      g_string_append_printf (description, _ ("\nRun “%s COMMAND --help” for a command's flags.\n"),
-                              PROGRAM);
-      g_option_context_set_description (context, description->str);
-    }
-  global
-      = g_option_group_new ("global", _ ("Global flags:"), _ ("Show the global flags"), NULL, NULL);
-  g_option_group_add_entries (global, global_entries);
-  g_option_group_set_translation_domain (global, GETTEXT_PACKAGE);
-  if (cmd != NULL)
-    g_option_context_add_group (context, global);
-  else
-    g_option_context_set_main_group (context, global);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_set_help_enabled (context, FALSE);
-  return context;
-}
-
-static void
-print_help (const NtpmonAgentCommand *cmd)
-{
-  g_autoptr (GOptionContext) context = make_context (cmd);
-  g_autofree gchar *help = g_option_context_get_help (context, FALSE, NULL);
-
-  fputs (help, stdout);
-  fflush (stdout);
-}
-
-static gint
-fail (gint status, const NtpmonAgentCommand *cmd, gboolean with_help, const gchar *message)
-{
-  if (with_help)
-    print_help (cmd);
-  g_printerr ("%s: error: %s\n", PROGRAM, message);
-  return status;
-}
-
-static const NtpmonAgentCommand *
-find_command (const gchar *name)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    if (g_strcmp0 (commands[i]->name, name) == 0)
-      return commands[i];
-  return NULL;
-}
 
 /**
  * ntpmon_agent_parse_env:
@@ -299,84 +226,37 @@ context_clear (NtpmonAgentContext *ctx)
   g_clear_object (&ctx->config);
 }
 
-static gboolean
-wants_help (gint argc, gchar **argv)
-{
-  for (gint i = 1; i < argc; i++)
-    {
-      if (g_str_equal (argv[i], "--"))
-        return FALSE;
-      if (g_str_equal (argv[i], "-h") || g_str_equal (argv[i], "--help")
-          || g_str_equal (argv[i], "-?"))
-        return TRUE;
-    }
-  return FALSE;
-}
+static const NtpmonCli cli = {
+  PROGRAM,
+  N_ ("Monitor NTP Pool servers and report to the pool."),
+  global_entries,
+  commands,
+};
 
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GOptionContext) global = NULL;
-  g_autoptr (GOptionContext) local = NULL;
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) args = NULL;
-  const NtpmonAgentCommand *cmd = NULL;
+  const NtpmonAgentCommand *cmd;
   NtpmonAgentContext ctx = { 0 };
   gint status;
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, NTPMON_LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  ntpmon_cli_init_i18n ();
   ntpmon_log_setup (G_LOG_LEVEL_INFO);
 
-  /* Pass 1: global flags wherever they stand; the rest is the command. */
-  args = g_strdupv (argv);
-  global = make_context (NULL);
-  g_option_context_set_ignore_unknown_options (global, TRUE);
-  if (!g_option_context_parse_strv (global, &args, &error))
-    return fail (EXIT_SYNTAX, NULL, TRUE, error->message);
-
-  if (args[1] != NULL && args[1][0] != '-')
-    cmd = find_command (args[1]);
-  if (wants_help (g_strv_length (args), args))
-    {
-      print_help (cmd);
-      return 0;
-    }
-  if (args[1] == NULL)
-    return fail (EXIT_SYNTAX, NULL, TRUE, _ ("expected a command"));
+  cmd = (const NtpmonAgentCommand *)ntpmon_cli_parse (&cli, argv, &args, &status);
   if (cmd == NULL)
-    {
-      g_autofree gchar *message = args[1][0] == '-'
-                                      ? g_strdup_printf (_ ("unknown flag %s"), args[1])
-                                      : g_strdup_printf (_ ("unexpected argument %s"), args[1]);
-      return fail (EXIT_SYNTAX, NULL, TRUE, message);
-    }
+    return status;
 
-  /* Pass 2: the command's own flags, strictly; what remains are its
-   * positional arguments. */
-  local = make_context (cmd);
-  if (!g_option_context_parse_strv (local, &args, &error))
-    return fail (EXIT_SYNTAX, cmd, TRUE, error->message);
-  if (g_strv_length (args) - 2 < cmd->min_args)
-    {
-      g_autofree gchar *message = g_strdup_printf (_ ("expected \"%s\""), cmd->parameter_string);
-      return fail (EXIT_SYNTAX, cmd, TRUE, message);
-    }
-  if (cmd->parameter_string == NULL && args[2] != NULL)
-    {
-      g_autofree gchar *message = g_strdup_printf (_ ("unexpected argument %s"), args[2]);
-      return fail (EXIT_SYNTAX, cmd, TRUE, message);
-    }
-
+  /* Startup errors are reported with the help, as the reference does. */
   if (!prepare (&ctx, cmd, &error))
-    status = fail (1, cmd, TRUE, error->message);
+    status = ntpmon_cli_fail (&cli, &cmd->cli, 1, TRUE, error->message);
   else
     {
-      status = cmd->run (&ctx, args + 2, &error);
+      status = cmd->run (&ctx, args, &error);
       if (error != NULL)
-        status = fail (status != 0 ? status : 1, cmd, FALSE, error->message);
+        status = ntpmon_cli_fail (&cli, &cmd->cli, status != 0 ? status : 1, FALSE, error->message);
     }
   context_clear (&ctx);
   return status;

@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "ntpmon-cli.h"
 #include "ntpmon-config.h"
 #include "ntpmon-host.h"
 
@@ -43,12 +44,8 @@ typedef gint (*NtpmonAgentCommandFunc) (NtpmonAgentContext *ctx, gchar **args, G
 
 typedef struct
 {
-  const gchar *name;
-  const gchar *parameter_string; /* e.g. "TARGET…", NULL for none */
-  const gchar *summary;
-  const GOptionEntry *entries; /* the command's own flags, or NULL */
-  guint min_args;              /* positional arguments required */
-  gboolean needs_setup;        /* runs the startup config load (all but `version`) */
+  NtpmonCliCommand cli; /* name, parameters, summary, flags, minimum of arguments */
+  gboolean needs_setup; /* runs the startup config load (all but `version`) */
   NtpmonAgentCommandFunc run;
 } NtpmonAgentCommand;
 

@@ -7,6 +7,7 @@
 #include <libpeas/peas.h>
 
 #include "ntpmon-selector-constraint.h"
+#include "ntpmon-selector-reviewer.h"
 
 /* Builds the constraint named by the "name" construct property (libpeas
  * checked that the property exists on NtpmonConstraint). Without a name, as
@@ -34,4 +35,6 @@ peas_register_types (PeasObjectModule *module)
   ntpmon_selector_constraint_register (G_TYPE_MODULE (module));
   peas_object_module_register_extension_factory (module, NTPMON_TYPE_CONSTRAINT, create_constraint,
                                                  NULL, NULL);
+  peas_object_module_register_extension_type (
+      module, NTPMON_TYPE_REVIEWER, ntpmon_selector_reviewer_register (G_TYPE_MODULE (module)));
 }

@@ -25,6 +25,14 @@ expect() {
   echo "ok - installed $1"
 }
 expect "$prefix/bin/ntppool-agent"
+expect "$prefix/bin/ntppool-monitor-api"
+expect "$prefix/lib/systemd/system/ntppool-monitor-api.service"
+expect "$prefix/share/ntppool-monitor/ntppool-ca.pem"
+expect "$prefix/share/ntppool-monitor/schema.sql"
+expect "$prefix/bin/ntppool-monitor-scorer"
+expect "$prefix/lib/systemd/system/ntppool-monitor-scorer.service"
+expect "$prefix/lib/systemd/system/ntppool-monitor-selector.service"
+expect "$prefix/share/man/man1/ntppool-monitor-scorer.1"
 expect "$prefix/lib/*/ntppool-monitor/libntpmon.so"
 for p in ntp traceroute scorer selector mqtt; do
   expect "$prefix/lib/*/ntppool-monitor/plugins/$p.plugin"
@@ -39,6 +47,7 @@ expect "$prefix/share/man/man1/ntppool-agent.1"
 expect "$prefix/share/locale/de/LC_MESSAGES/ntppool-monitor.mo"
 sysconf=$(compgen -G "$dest/*etc" || compgen -G "$root/etc")
 [ -f "$sysconf/ntppool-agent/ntppool-agent.conf" ] || fail "default config not installed"
+[ -f "$sysconf/ntppool-monitor/monitor-scorer.conf" ] || fail "scorer config not installed"
 grep -qx 'MONITOR_STATE_DIR=/var/lib/ntppool-agent' "$sysconf/default/ntppool-agent" ||
   fail "/etc/default/ntppool-agent wrong"
 echo "ok - default config and /etc/default/ntppool-agent"

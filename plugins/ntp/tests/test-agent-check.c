@@ -238,6 +238,28 @@ test_refused_and_empty (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
 }
 
+/* The whole run is bounded: a target that never answers within the bound
+ * is reported as such (samples × 3 s would take longer). */
+static void
+test_overall_timeout (void)
+{
+  g_autoptr (NtpmonFakeNtp) silent = ntpmon_fake_ntp_new ("127.0.0.1", NULL);
+  g_autoptr (NtpmonProbe) probe = make_probe ();
+  g_autofree gchar *output = NULL;
+  g_autofree gchar *target = target_of (silent);
+  g_autofree gchar *expected = NULL;
+  gchar *targets[] = { target, NULL };
+
+  ntpmon_fake_ntp_get_behaviour (silent)->silent = TRUE;
+  ntpmon_ntp_probe_set_timing (NTPMON_NTP_PROBE (probe), 3000, 2000); /* the real ones */
+  ntpmon_agent_cmd_check_set_timeout (1);
+  g_assert_cmpint (run_captured (probe, FALSE, 3, targets, &output), ==, 1);
+  ntpmon_agent_cmd_check_set_timeout (60);
+  expected = g_strdup_printf ("%s\n  error:      check did not finish within 1 s\n\n", target);
+  g_assert_cmpstr (output, ==, expected);
+  g_assert_cmpuint (ntpmon_fake_ntp_get_requests (silent), ==, 1);
+}
+
 typedef struct
 {
   gchar *out;
@@ -341,5 +363,6 @@ main (int argc, char **argv)
   g_test_add_func ("/agent/check/text", test_text_exit_status);
   g_test_add_func ("/agent/check/refused", test_refused_and_empty);
   g_test_add_func ("/agent/check/cli", test_cli);
+  g_test_add_func ("/agent/check/overall-timeout", test_overall_timeout);
   return g_test_run ();
 }

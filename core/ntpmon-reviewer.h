@@ -1,0 +1,113 @@
+/* ntpmon-reviewer.h: extension point "review one server's monitors"
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "ntpmon-db-conn.h"
+
+G_BEGIN_DECLS
+
+/**
+ * NtpmonReviewChange:
+ * @monitor_id: the monitor
+ * @from: `server_scores.status` before (the database status)
+ * @to: the new status
+ * @reason: why (the reference's reason text)
+ * @applied: the UPDATE succeeded (only set when writing)
+ * @monitor_id_token: (nullable): `monitors.id_token` (metric label)
+ * @monitor_tls_name: (nullable): `monitors.tls_name` (metric label)
+ *
+ * One status change of a review, in decision order (spec/selector.md §2.6).
+ */
+typedef struct
+{
+  gint64 monitor_id;
+  gchar *from;
+  gchar *to;
+  gchar *reason;
+  gboolean applied;
+  gchar *monitor_id_token;
+  gchar *monitor_tls_name;
+} NtpmonReviewChange;
+
+void ntpmon_review_change_free (NtpmonReviewChange *change);
+
+/**
+ * NtpmonReviewViolation:
+ *
+ * One increment of `selector_constraint_violations_total` (selector.md §11).
+ */
+typedef struct
+{
+  gchar *monitor_id_token;
+  gchar *monitor_tls_name;
+  gchar *type;
+  guint count;
+} NtpmonReviewViolation;
+
+/**
+ * NtpmonReviewResult:
+ * @changes: (element-type NtpmonReviewChange): the ordered status changes
+ * @changed: at least one change was applied (write mode) or would be
+ *   (dry run): what decides the next review time (spec/selector.md §3.1)
+ * @n_monitors: monitors evaluated
+ * @n_paused: monitors paused in the database before the review
+ * @n_applied: changes applied
+ * @n_failed: changes whose UPDATE failed
+ * @n_violations: `selector_constraint_violations_total` increments
+ * @violations: (element-type NtpmonReviewViolation): the same, by monitor
+ * @n_globally_active: monitors whose `monitors.status` is active
+ * @n_active: monitors active for the server before the review
+ * @n_testing: monitors testing for the server before the review
+ * @n_candidate: monitors candidate for the server before the review
+ */
+typedef struct
+{
+  GPtrArray *changes;
+  gboolean changed;
+  guint n_monitors;
+  guint n_paused;
+  guint n_applied;
+  guint n_failed;
+  guint n_violations;
+  GPtrArray *violations;
+  guint n_globally_active;
+  guint n_active;
+  guint n_testing;
+  guint n_candidate;
+} NtpmonReviewResult;
+
+NtpmonReviewResult *ntpmon_review_result_new (void);
+void ntpmon_review_result_free (NtpmonReviewResult *result);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NtpmonReviewResult, ntpmon_review_result_free)
+
+#define NTPMON_TYPE_REVIEWER (ntpmon_reviewer_get_type ())
+G_DECLARE_INTERFACE (NtpmonReviewer, ntpmon_reviewer, NTPMON, REVIEWER, GObject)
+
+/**
+ * NtpmonReviewerInterface:
+ * @set_constraints: the enabled constraints (#NtpmonConstraint objects);
+ *   a constraint not in the array takes no part in decisions
+ * @review: load the server @server_id and its monitors through @conn,
+ *   decide, and when @write is TRUE write the decisions back (status
+ *   changes, violation tracking, check times; spec/selector.md §10). The
+ *   caller owns the transaction and the review schedule. Runs on the
+ *   caller's thread.
+ */
+struct _NtpmonReviewerInterface
+{
+  GTypeInterface g_iface;
+
+  void (*set_constraints) (NtpmonReviewer *self, GPtrArray *constraints);
+  NtpmonReviewResult *(*review) (NtpmonReviewer *self, NtpmonDbConn *conn, gint64 server_id,
+                                 gboolean write, GError **error);
+};
+
+void ntpmon_reviewer_set_constraints (NtpmonReviewer *self, GPtrArray *constraints);
+NtpmonReviewResult *ntpmon_reviewer_review (NtpmonReviewer *self, NtpmonDbConn *conn,
+                                            gint64 server_id, gboolean write, GError **error);
+
+G_END_DECLS

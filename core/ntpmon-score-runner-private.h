@@ -1,0 +1,50 @@
+/* ntpmon-score-runner-private.h: the SQL side of the scorer runner
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#pragma once
+
+#include "ntpmon-score-runner.h"
+
+G_BEGIN_DECLS
+
+/* One algorithm and the scorer monitor that runs it. */
+typedef struct
+{
+  NtpmonScorer *scorer;
+  gchar *name;
+  gboolean configured;
+  guint32 scorer_id;
+  guint64 last_id;
+  guint64 processed;
+  guint64 retries;
+  gboolean reads_history;
+  guint64 exported_processed;
+  guint64 exported_retries;
+} NtpmonScoreSlot;
+
+/* Monitor results of the batch's servers from the start of the first
+ * look-back window on, read once per batch (see _ntpmon_score_fetch_recent). */
+typedef struct
+{
+  gboolean valid;
+  gint64 from_ts;
+  gint64 to_ts;
+  GHashTable *by_server; /* server id -> GPtrArray of NtpmonScoreCachedRow */
+} NtpmonScoreRecentCache;
+
+void _ntpmon_score_recent_cache_clear (NtpmonScoreRecentCache *cache);
+gboolean _ntpmon_score_recent_cache_load (NtpmonScoreRecentCache *cache, NtpmonDbConn *conn,
+                                          GPtrArray *rows, GError **error);
+
+gboolean _ntpmon_score_fetch_recent (NtpmonDbConn *db, guint32 server_id, gint64 ts,
+                                     gint lookback_seconds, const gchar *status1,
+                                     const gchar *status2, GPtrArray *rows_out, gpointer user_data,
+                                     GError **error);
+GPtrArray *_ntpmon_score_fetch_batch (NtpmonDbConn *conn, guint64 from_id, guint batch_size,
+                                      GError **error);
+gboolean _ntpmon_score_process_rows (NtpmonDbConn *conn, NtpmonScoreSlot *slot, GPtrArray *rows,
+                                     gint64 now, NtpmonScoreRecentCache *cache,
+                                     NtpmonScoreRunnerStats *stats, GError **error);
+
+G_END_DECLS

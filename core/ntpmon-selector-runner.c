@@ -1,0 +1,328 @@
+/* ntpmon-selector-runner.c: the monitor selector's runs (spec/selector.md §3)
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * A batch reviews the due servers of servers_monitor_review in one
+ * transaction; `once SERVER_ID` reviews one server in one transaction;
+ * `simulate` reviews one server in a transaction that is always rolled
+ * back. The decisions come from an NtpmonReviewer (the selector plugin).
+ */
+#include "config.h"
+
+#include "ntpmon-selector-runner.h"
+
+#define SQL_DUE_SERVERS                                                                            \
+  "SELECT server_id FROM servers_monitor_review WHERE next_review <= NOW() OR next_review IS "     \
+  "NULL ORDER BY next_review LIMIT 10"
+#define SQL_REVIEWED_CHANGED                                                                       \
+  "UPDATE servers_monitor_review SET last_review = NOW(), last_change = NOW(), next_review = ? "   \
+  "WHERE server_id = ?"
+#define SQL_REVIEWED                                                                               \
+  "UPDATE servers_monitor_review SET last_review = NOW(), next_review = ? WHERE server_id = ?"
+#define NEXT_REVIEW_CHANGED_MIN 60
+#define NEXT_REVIEW_MIN         20
+
+struct _NtpmonSelectorRunner
+{
+  GObject parent_instance;
+  NtpmonDbConn *conn;
+  NtpmonReviewer *reviewer;
+  NtpmonSelectorRunnerStats stats;
+  NtpmonMetrics *metrics; /* spec/selector.md §11, when set */
+  NtpmonMetric *m_changes, *m_evaluated, *m_applied, *m_failed, *m_duration, *m_violations,
+      *m_global, *m_pool;
+};
+
+G_DEFINE_FINAL_TYPE (NtpmonSelectorRunner, ntpmon_selector_runner, G_TYPE_OBJECT)
+
+static void
+ntpmon_selector_runner_finalize (GObject *object)
+{
+  g_clear_object (&NTPMON_SELECTOR_RUNNER (object)->reviewer);
+  g_clear_pointer (&NTPMON_SELECTOR_RUNNER (object)->metrics, ntpmon_metrics_unref);
+  G_OBJECT_CLASS (ntpmon_selector_runner_parent_class)->finalize (object);
+}
+
+static void
+ntpmon_selector_runner_class_init (NtpmonSelectorRunnerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = ntpmon_selector_runner_finalize;
+}
+
+static void
+ntpmon_selector_runner_init (NtpmonSelectorRunner *self)
+{
+}
+
+/**
+ * ntpmon_selector_runner_new:
+ * @conn: (transfer none): the connection; must outlive the runner
+ * @reviewer: (transfer none): decides for one server
+ */
+NtpmonSelectorRunner *
+ntpmon_selector_runner_new (NtpmonDbConn *conn, NtpmonReviewer *reviewer)
+{
+  NtpmonSelectorRunner *self = g_object_new (NTPMON_TYPE_SELECTOR_RUNNER, NULL);
+
+  self->conn = conn;
+  self->reviewer = g_object_ref (reviewer);
+  return self;
+}
+
+void
+ntpmon_selector_runner_get_stats (NtpmonSelectorRunner *self, NtpmonSelectorRunnerStats *out)
+{
+  *out = self->stats;
+}
+
+/**
+ * ntpmon_selector_runner_set_metrics:
+ *
+ * Counts the reviews of `server` and `once` into @metrics (names and labels
+ * of spec/selector.md §11); `simulate` counts nothing.
+ */
+void
+ntpmon_selector_runner_set_metrics (NtpmonSelectorRunner *self, NtpmonMetrics *metrics)
+{
+  static const gdouble default_buckets[]
+      = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
+  const gchar *server_label[] = { "server_id", NULL };
+
+  g_clear_pointer (&self->metrics, ntpmon_metrics_unref);
+  self->metrics = ntpmon_metrics_ref (metrics);
+  self->m_changes = ntpmon_metrics_counter (
+      metrics, "selector_status_changes_total", "Monitor status changes applied by the selector",
+      (const gchar *[]){ "monitor_id_token", "monitor_tls_name", "from_status", "to_status",
+                         "server_id", "reason", NULL });
+  self->m_evaluated = ntpmon_metrics_counter (metrics, "selector_monitors_evaluated_total",
+                                              "Monitors evaluated per server", server_label);
+  self->m_applied = ntpmon_metrics_counter (metrics, "selector_changes_applied_total",
+                                            "Status changes applied per server", server_label);
+  self->m_failed = ntpmon_metrics_counter (metrics, "selector_changes_failed_total",
+                                           "Status changes that failed per server", server_label);
+  self->m_violations = ntpmon_metrics_counter (
+      metrics, "selector_constraint_violations_total", "Constraint violations found",
+      (const gchar *[]){ "monitor_id_token", "monitor_tls_name", "constraint_type", "server_id",
+                         NULL });
+  self->m_global
+      = ntpmon_metrics_gauge (metrics, "selector_globally_active_monitors",
+                              "Evaluated monitors that are globally active", server_label);
+  self->m_pool = ntpmon_metrics_gauge (metrics, "selector_monitor_pool_size",
+                                       "Monitors by status before the review",
+                                       (const gchar *[]){ "status", "server_id", NULL });
+  /* registered and never set, as in the reference */
+  ntpmon_metrics_gauge (metrics, "selector_constraint_blocked_monitors",
+                        "Monitors blocked by constraints",
+                        (const gchar *[]){ "constraint_type", "server_id", NULL });
+  self->m_duration = ntpmon_metrics_histogram (metrics, "selector_process_duration_seconds",
+                                               "Time to review one server", NULL, default_buckets,
+                                               G_N_ELEMENTS (default_buckets));
+}
+
+static const gchar *
+label (const gchar *value)
+{
+  return value != NULL && *value != '\0' ? value : "unknown";
+}
+
+static void
+export_metrics (NtpmonSelectorRunner *self, gint64 server_id, const NtpmonReviewResult *result,
+                gdouble seconds)
+{
+  g_autofree gchar *id = g_strdup_printf ("%" G_GINT64_FORMAT, server_id);
+  const gchar *server[] = { id };
+
+  ntpmon_metric_add (self->m_evaluated, server, result->n_monitors);
+  ntpmon_metric_add (self->m_applied, server, result->n_applied);
+  ntpmon_metric_add (self->m_failed, server, result->n_failed);
+  ntpmon_metric_observe (self->m_duration, NULL, seconds);
+  ntpmon_metric_set (self->m_global, server, result->n_globally_active);
+  ntpmon_metric_set (self->m_pool, (const gchar *[]){ "active", id }, result->n_active);
+  ntpmon_metric_set (self->m_pool, (const gchar *[]){ "testing", id }, result->n_testing);
+  ntpmon_metric_set (self->m_pool, (const gchar *[]){ "candidate", id }, result->n_candidate);
+  for (guint i = 0; i < result->violations->len; i++)
+    {
+      const NtpmonReviewViolation *v = result->violations->pdata[i];
+
+      ntpmon_metric_add (self->m_violations,
+                         (const gchar *[]){ label (v->monitor_id_token),
+                                            label (v->monitor_tls_name), v->type, id },
+                         v->count);
+    }
+  for (guint i = 0; i < result->changes->len; i++)
+    {
+      const NtpmonReviewChange *c = result->changes->pdata[i];
+
+      if (c->applied)
+        ntpmon_metric_add (self->m_changes,
+                           (const gchar *[]){ label (c->monitor_id_token),
+                                              label (c->monitor_tls_name), c->from, c->to, id,
+                                              c->reason },
+                           1);
+    }
+}
+
+static void
+count (NtpmonSelectorRunner *self, gint64 server_id, const NtpmonReviewResult *result,
+       gint64 started)
+{
+  if (self->metrics != NULL)
+    export_metrics (self, server_id, result, (g_get_monotonic_time () - started) / 1e6);
+  self->stats.servers++;
+  self->stats.monitors_evaluated += result->n_monitors;
+  self->stats.changes_applied += result->n_applied;
+  self->stats.changes_failed += result->n_failed;
+  self->stats.violations += result->n_violations;
+}
+
+static gboolean
+schedule (NtpmonSelectorRunner *self, gint64 server_id, gboolean changed, GError **error)
+{
+  gint64 minutes = changed ? NEXT_REVIEW_CHANGED_MIN : NEXT_REVIEW_MIN;
+  gint64 next = g_get_real_time () + minutes * 60 * G_USEC_PER_SEC;
+
+  return ntpmon_db_conn_exec (self->conn, changed ? SQL_REVIEWED_CHANGED : SQL_REVIEWED, NULL,
+                              error, "Ti", next, server_id);
+}
+
+typedef struct
+{
+  NtpmonSelectorRunner *self;
+  guint count;
+} Batch;
+
+static gboolean
+batch_job (NtpmonDbConn *conn, gpointer data, GError **error)
+{
+  Batch *batch = data;
+  NtpmonSelectorRunner *self = batch->self;
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (NtpmonDbStmt) st = ntpmon_db_conn_query (conn, SQL_DUE_SERVERS, error, "");
+  g_autoptr (GError) local = NULL;
+
+  if (st == NULL)
+    return FALSE;
+  while (ntpmon_db_stmt_next (st, &local))
+    {
+      gint64 id = ntpmon_db_stmt_get_int (st, 0);
+      g_array_append_val (ids, id);
+    }
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  g_clear_pointer (&st, ntpmon_db_stmt_free);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gint64 id = g_array_index (ids, gint64, i);
+      gint64 started = g_get_monotonic_time ();
+      g_autoptr (NtpmonReviewResult) result
+          = ntpmon_reviewer_review (self->reviewer, conn, id, TRUE, &local);
+
+      if (result == NULL)
+        {
+          /* the reference logs and carries on; writes made so far stay */
+          g_info ("could not process selection of monitors for server %" G_GINT64_FORMAT ": %s", id,
+                  local->message);
+          g_clear_error (&local);
+          self->stats.failed_servers++;
+        }
+      else
+        count (self, id, result, started);
+      if (!schedule (self, id, result != NULL && result->changed, error))
+        return FALSE;
+    }
+  batch->count = ids->len;
+  return TRUE;
+}
+
+/**
+ * ntpmon_selector_runner_run_batch:
+ * @count: (out): servers reviewed (including ones whose review failed)
+ *
+ * One batch (spec/selector.md §3.1): up to 10 due servers in one
+ * transaction. A server whose review fails is logged and rescheduled as
+ * unchanged; a failing schedule update fails the batch.
+ */
+gboolean
+ntpmon_selector_runner_run_batch (NtpmonSelectorRunner *self, guint *count, GError **error)
+{
+  Batch batch = { self, 0 };
+
+  *count = 0;
+  if (!ntpmon_db_conn_transaction (self->conn, batch_job, &batch, error))
+    return FALSE;
+  self->stats.batches++;
+  *count = batch.count;
+  return TRUE;
+}
+
+typedef struct
+{
+  NtpmonSelectorRunner *self;
+  gint64 server_id;
+  gboolean changed;
+} OneServer;
+
+static gboolean
+server_job (NtpmonDbConn *conn, gpointer data, GError **error)
+{
+  OneServer *one = data;
+  gint64 started = g_get_monotonic_time ();
+  g_autoptr (NtpmonReviewResult) result
+      = ntpmon_reviewer_review (one->self->reviewer, conn, one->server_id, TRUE, error);
+
+  if (result == NULL)
+    {
+      g_prefix_error (error, "failed to process server %" G_GINT64_FORMAT ": ", one->server_id);
+      return FALSE;
+    }
+  count (one->self, one->server_id, result, started);
+  one->changed = result->changed;
+  return schedule (one->self, one->server_id, result->changed, error);
+}
+
+/**
+ * ntpmon_selector_runner_run_server:
+ * @changed: (out) (optional): at least one status change was applied
+ *
+ * `selector once SERVER_ID`: reviews one server whatever its schedule, in
+ * one transaction with its schedule update; a failed review rolls back.
+ */
+gboolean
+ntpmon_selector_runner_run_server (NtpmonSelectorRunner *self, gint64 server_id, gboolean *changed,
+                                   GError **error)
+{
+  OneServer one = { self, server_id, FALSE };
+
+  if (!ntpmon_db_conn_transaction (self->conn, server_job, &one, error))
+    return FALSE;
+  if (changed != NULL)
+    *changed = one.changed;
+  return TRUE;
+}
+
+/**
+ * ntpmon_selector_runner_simulate:
+ *
+ * `selector simulate SERVER_ID`: the review with all its writes inside a
+ * transaction that is rolled back; counts nothing.
+ *
+ * Returns: (transfer full) (nullable): what the review did before the
+ *   rollback
+ */
+NtpmonReviewResult *
+ntpmon_selector_runner_simulate (NtpmonSelectorRunner *self, gint64 server_id, GError **error)
+{
+  NtpmonReviewResult *result;
+
+  if (!ntpmon_db_conn_begin (self->conn, error))
+    return NULL;
+  result = ntpmon_reviewer_review (self->reviewer, self->conn, server_id, TRUE, error);
+  if (!ntpmon_db_conn_rollback (self->conn, result != NULL ? error : NULL))
+    g_clear_pointer (&result, ntpmon_review_result_free);
+  if (result == NULL)
+    g_prefix_error (error, "simulation failed: ");
+  return result;
+}

@@ -1,0 +1,328 @@
+/* ntpmon-selector-reviewer.c: one server's review against the database
+ *
+ * Loads the server and the monitor rows (selector.md §4), runs the engine
+ * and writes the outcome back in the order of §10 (see
+ * ntpmon-selector-review.h). The caller owns the transaction and the
+ * review schedule (§3.1 step 4).
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "config.h"
+
+#include "ntpmon-db.h"
+#include "ntpmon-selector-reviewer.h"
+#include "ntpmon-selector-row.h"
+
+#define NTPMON_TYPE_SELECTOR_REVIEWER (ntpmon_selector_reviewer_get_type ())
+G_DECLARE_FINAL_TYPE (NtpmonSelectorReviewer, ntpmon_selector_reviewer, NTPMON, SELECTOR_REVIEWER,
+                      GObject)
+
+struct _NtpmonSelectorReviewer
+{
+  GObject parent_instance;
+  NtpmonSelectorEngine *engine;
+};
+
+static void ntpmon_selector_reviewer_iface_init (NtpmonReviewerInterface *iface);
+
+G_DEFINE_DYNAMIC_TYPE_EXTENDED (NtpmonSelectorReviewer, ntpmon_selector_reviewer, G_TYPE_OBJECT,
+                                G_TYPE_FLAG_FINAL,
+                                G_IMPLEMENT_INTERFACE_DYNAMIC (NTPMON_TYPE_REVIEWER,
+                                                               ntpmon_selector_reviewer_iface_init))
+
+static GPtrArray *
+load_monitors (NtpmonDbConn *conn, gint64 server_id, GError **error)
+{
+  g_autoptr (GPtrArray) rows
+      = g_ptr_array_new_with_free_func ((GDestroyNotify)ntpmon_selector_monitor_free);
+  g_autoptr (NtpmonDbStmt) st
+      = ntpmon_db_conn_query (conn, NTPMON_SELECTOR_SQL_GET_MONITORS, error, "i", server_id);
+  g_autoptr (GError) local = NULL;
+
+  if (st == NULL)
+    return NULL;
+  if (ntpmon_db_stmt_get_n_columns (st) != NTPMON_SELECTOR_N_COLUMNS)
+    {
+      g_set_error (error, NTPMON_SELECTOR_ERROR, NTPMON_SELECTOR_ERROR_BAD_ROW,
+                   "monitor query returned %u columns", ntpmon_db_stmt_get_n_columns (st));
+      return NULL;
+    }
+  while (ntpmon_db_stmt_next (st, &local))
+    {
+      const gchar *values[NTPMON_SELECTOR_N_COLUMNS];
+      NtpmonSelectorMonitor *m;
+
+      for (guint i = 0; i < NTPMON_SELECTOR_N_COLUMNS; i++)
+        values[i] = ntpmon_db_stmt_get_text (st, i);
+      m = ntpmon_selector_monitor_new_from_row (values, NTPMON_SELECTOR_N_COLUMNS, error);
+      if (m == NULL)
+        {
+          g_prefix_error (error, "server %" G_GINT64_FORMAT ": ", server_id);
+          return NULL;
+        }
+      g_ptr_array_add (rows, m);
+    }
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
+  return g_steal_pointer (&rows);
+}
+
+static NtpmonSelectorContext *
+load_context (NtpmonDbConn *conn, gint64 server_id, GError **error)
+{
+  g_autoptr (NtpmonDbStmt) st
+      = ntpmon_db_conn_query (conn, NTPMON_SELECTOR_SQL_GET_SERVER, error, "i", server_id);
+  g_autofree gchar *ip = NULL;
+  gboolean has_account;
+  gint64 account;
+  GPtrArray *rows;
+
+  if (st == NULL || !ntpmon_db_stmt_fetch_one (st, error))
+    {
+      g_prefix_error (error, "failed to load server info: ");
+      return NULL;
+    }
+  ip = ntpmon_db_stmt_dup_text (st, 0);
+  has_account = !ntpmon_db_stmt_is_null (st, 1);
+  account = ntpmon_db_stmt_get_int (st, 1);
+  g_clear_pointer (&st, ntpmon_db_stmt_free);
+  rows = load_monitors (conn, server_id, error);
+  if (rows == NULL)
+    return NULL;
+  return ntpmon_selector_context_new (server_id, ip, has_account, account, rows);
+}
+
+static gboolean
+exec_ids (NtpmonDbConn *conn, const gchar *sql, gint64 monitor_id, gint64 server_id, GError **error)
+{
+  return ntpmon_db_conn_exec (conn, sql, NULL, error, "ii", monitor_id, server_id);
+}
+
+static gboolean
+write_update (NtpmonDbConn *conn, gint64 server_id, const NtpmonSelectorViolationUpdate *u,
+              GError **error)
+{
+  if (u->type == NULL)
+    return exec_ids (conn, NTPMON_SELECTOR_SQL_CLEAR_VIOLATION, u->monitor_id, server_id, error);
+  if (!ntpmon_db_conn_exec (conn, NTPMON_SELECTOR_SQL_SET_VIOLATION, NULL, error, "stii", u->type,
+                            u->since, u->monitor_id, server_id))
+    return FALSE;
+  if (!u->pause)
+    return TRUE;
+  if (!ntpmon_db_conn_exec (conn, NTPMON_SELECTOR_SQL_SET_STATUS, NULL, error, "sii", "paused",
+                            u->monitor_id, server_id))
+    return FALSE;
+  g_info ("paused monitor due to unchangeable constraint: server %" G_GINT64_FORMAT
+          " monitor %" G_GINT64_FORMAT " (%s)",
+          server_id, u->monitor_id, u->type);
+  return exec_ids (conn, NTPMON_SELECTOR_SQL_SET_PAUSE_REASON, u->monitor_id, server_id, error);
+}
+
+static void
+apply_change (NtpmonDbConn *conn, gint64 server_id, NtpmonReviewResult *result,
+              NtpmonReviewChange *c)
+{
+  g_autoptr (GError) error = NULL;
+
+  c->applied = ntpmon_db_conn_exec (conn, NTPMON_SELECTOR_SQL_SET_STATUS, NULL, &error, "sii",
+                                    c->to, c->monitor_id, server_id);
+  if (c->applied)
+    {
+      result->n_applied++;
+      g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO, "MESSAGE", "applied status change",
+                        "SERVER_ID", "%" G_GINT64_FORMAT, server_id, "MONITOR_ID",
+                        "%" G_GINT64_FORMAT, c->monitor_id, "FROM", "%s", c->from, "TO", "%s",
+                        c->to, "REASON", "%s", c->reason);
+    }
+  else
+    {
+      result->n_failed++;
+      g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_CRITICAL, "MESSAGE",
+                        "failed to apply status change", "SERVER_ID", "%" G_GINT64_FORMAT,
+                        server_id, "MONITOR_ID", "%" G_GINT64_FORMAT, c->monitor_id, "ERROR", "%s",
+                        error->message);
+    }
+}
+
+static const NtpmonSelectorMonitor *
+find_monitor (NtpmonSelectorReview *review, gint64 id)
+{
+  for (guint k = 0; k < review->evaluated->len; k++)
+    if (((NtpmonSelectorMonitor *)review->evaluated->pdata[k])->id == id)
+      return review->evaluated->pdata[k];
+  return NULL;
+}
+
+/* The figures of selector.md §11 (statuses as in the database before). */
+static void
+count_monitors (NtpmonSelectorReview *review, NtpmonReviewResult *result)
+{
+  result->n_monitors = review->evaluated->len;
+  for (guint i = 0; i < review->evaluated->len; i++)
+    {
+      const NtpmonSelectorMonitor *m = review->evaluated->pdata[i];
+
+      result->n_paused += m->status == NTPMON_SELECTOR_STATUS_PAUSED;
+      result->n_active += m->status == NTPMON_SELECTOR_STATUS_ACTIVE;
+      result->n_testing += m->status == NTPMON_SELECTOR_STATUS_TESTING;
+      result->n_candidate += m->status == NTPMON_SELECTOR_STATUS_CANDIDATE;
+      result->n_globally_active += m->global_status == NTPMON_SELECTOR_GLOBAL_ACTIVE;
+    }
+  for (guint i = 0; i < review->events->len; i++)
+    {
+      const NtpmonSelectorViolationEvent *e
+          = &g_array_index (review->events, NtpmonSelectorViolationEvent, i);
+      const NtpmonSelectorMonitor *m = find_monitor (review, e->monitor_id);
+      NtpmonReviewViolation *v = g_new0 (NtpmonReviewViolation, 1);
+
+      v->monitor_id_token = g_strdup (m ? m->id_token : NULL);
+      v->monitor_tls_name = g_strdup (m ? m->tls_name : NULL);
+      v->type = g_strdup (e->type);
+      v->count = e->count;
+      g_ptr_array_add (result->violations, v);
+      result->n_violations += e->count;
+    }
+}
+
+/**
+ * ntpmon_selector_review_server:
+ * @engine: the rule engine with the enabled constraints
+ * @conn: the connection (the caller's transaction)
+ * @write: apply the decisions (status changes, tracking, check times)
+ *
+ * The pipeline of selector.md §6 against the database. A status change
+ * whose UPDATE fails is logged and counted; the review goes on.
+ *
+ * Returns: (transfer full) (nullable): the outcome, NULL with @error when
+ *   the server or a monitor row cannot be loaded
+ */
+NtpmonReviewResult *
+ntpmon_selector_review_server (NtpmonSelectorEngine *engine, NtpmonDbConn *conn, gint64 server_id,
+                               gboolean write, GError **error)
+{
+  g_autoptr (NtpmonSelectorContext) ctx = load_context (conn, server_id, error);
+  g_autoptr (NtpmonSelectorReview) review = NULL;
+  g_autoptr (NtpmonReviewResult) result = NULL;
+
+  if (ctx == NULL)
+    return NULL;
+  review = ntpmon_selector_engine_review (engine, ctx, NULL, error);
+  if (review == NULL)
+    return NULL;
+
+  result = ntpmon_review_result_new ();
+  count_monitors (review, result);
+  for (guint i = 0; i < review->changes->len; i++)
+    {
+      const NtpmonSelectorChange *sc = review->changes->pdata[i];
+      NtpmonReviewChange *c = g_new0 (NtpmonReviewChange, 1);
+      const NtpmonSelectorMonitor *m;
+
+      c->monitor_id = sc->monitor_id;
+      /* a missing server_scores row counts as candidate (§2.2) */
+      c->from = g_strdup (ntpmon_selector_status_to_string (
+          sc->from == NTPMON_SELECTOR_STATUS_NONE ? NTPMON_SELECTOR_STATUS_CANDIDATE : sc->from));
+      c->to = g_strdup (ntpmon_selector_status_to_string (sc->to));
+      c->reason = g_strdup (sc->reason);
+      m = find_monitor (review, sc->monitor_id);
+      c->monitor_id_token = g_strdup (m ? m->id_token : NULL);
+      c->monitor_tls_name = g_strdup (m ? m->tls_name : NULL);
+      g_ptr_array_add (result->changes, c);
+    }
+  if (!write)
+    {
+      result->changed = result->changes->len > 0;
+      return g_steal_pointer (&result);
+    }
+
+  for (guint i = 0; i < result->changes->len; i++)
+    apply_change (conn, server_id, result, result->changes->pdata[i]);
+  for (guint i = 0; i < review->updates->len; i++)
+    {
+      g_autoptr (GError) local = NULL;
+
+      if (!write_update (conn, server_id, review->updates->pdata[i], &local))
+        g_critical ("server %" G_GINT64_FORMAT ": failed to track constraint violation: %s",
+                    server_id, local->message);
+    }
+  for (guint i = 0; i < review->checked->len; i++)
+    {
+      g_autoptr (GError) local = NULL;
+
+      if (!exec_ids (conn, NTPMON_SELECTOR_SQL_SET_CHECKED,
+                     g_array_index (review->checked, gint64, i), server_id, &local))
+        g_critical ("server %" G_GINT64_FORMAT ": failed to update constraint check time: %s",
+                    server_id, local->message);
+    }
+  result->changed = result->n_applied > 0;
+  g_info ("server processing complete: server %" G_GINT64_FORMAT
+          " evaluatedMonitors=%u pausedMonitors=%u plannedChanges=%u appliedChanges=%u "
+          "failedChanges=%u",
+          server_id, result->n_monitors, result->n_paused, result->changes->len, result->n_applied,
+          result->n_failed);
+  return g_steal_pointer (&result);
+}
+
+static void
+ntpmon_selector_reviewer_set_constraints (NtpmonReviewer *reviewer, GPtrArray *constraints)
+{
+  NtpmonSelectorReviewer *self = NTPMON_SELECTOR_REVIEWER (reviewer);
+
+  g_clear_object (&self->engine);
+  self->engine = ntpmon_selector_engine_new (constraints, NTPMON_SELECTOR_FLAG_NONE);
+}
+
+static NtpmonReviewResult *
+ntpmon_selector_reviewer_review (NtpmonReviewer *reviewer, NtpmonDbConn *conn, gint64 server_id,
+                                 gboolean write, GError **error)
+{
+  NtpmonSelectorReviewer *self = NTPMON_SELECTOR_REVIEWER (reviewer);
+
+  if (self->engine == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                           "selector: no constraints set");
+      return NULL;
+    }
+  return ntpmon_selector_review_server (self->engine, conn, server_id, write, error);
+}
+
+static void
+ntpmon_selector_reviewer_iface_init (NtpmonReviewerInterface *iface)
+{
+  iface->set_constraints = ntpmon_selector_reviewer_set_constraints;
+  iface->review = ntpmon_selector_reviewer_review;
+}
+
+static void
+ntpmon_selector_reviewer_finalize (GObject *object)
+{
+  g_clear_object (&NTPMON_SELECTOR_REVIEWER (object)->engine);
+  G_OBJECT_CLASS (ntpmon_selector_reviewer_parent_class)->finalize (object);
+}
+
+static void
+ntpmon_selector_reviewer_class_init (NtpmonSelectorReviewerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = ntpmon_selector_reviewer_finalize;
+}
+
+static void
+ntpmon_selector_reviewer_class_finalize (NtpmonSelectorReviewerClass *klass)
+{
+}
+
+static void
+ntpmon_selector_reviewer_init (NtpmonSelectorReviewer *self)
+{
+}
+
+GType
+ntpmon_selector_reviewer_register (GTypeModule *module)
+{
+  ntpmon_selector_reviewer_register_type (module);
+  return NTPMON_TYPE_SELECTOR_REVIEWER;
+}

@@ -1,0 +1,235 @@
+/* bench-scorer.c: scorer and selector throughput on MariaDB
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * `bench-scorer scorer`: 200,000 monitor rows in log_scores over 2,000
+ * servers and 30 monitors; rows scored per second by the runner (both
+ * algorithms, default batch size), next to the rate of only reading the
+ * rows with one SELECT per batch.
+ * `bench-scorer selector`: 5,000 servers with 20 monitors each and 24 hours
+ * of results; servers reviewed (and written back) per second.
+ * Each timed phase stops after BENCH_SECONDS (default 40) and reports the
+ * rate over what it did, so a run stays within two minutes.
+ */
+#include "config.h"
+
+#include "ntpmon-constraint.h"
+#include "ntpmon-host.h"
+#include "ntpmon-reviewer.h"
+#include "ntpmon-score-runner.h"
+#include "ntpmon-selector-runner.h"
+#include "scorer-db-test.h"
+
+static gdouble
+budget (void)
+{
+  const gchar *s = g_getenv ("BENCH_SECONDS");
+
+  return s != NULL ? g_ascii_strtod (s, NULL) : 40.0;
+}
+
+static gdouble
+seconds_since (gint64 start)
+{
+  return (g_get_monotonic_time () - start) / 1e6;
+}
+
+static NtpmonHost *
+host_new (void)
+{
+  g_autoptr (GKeyFile) empty = g_key_file_new ();
+  g_autoptr (GError) error = NULL;
+  NtpmonHost *host = ntpmon_host_new ("scorer", NULL);
+
+  ntpmon_host_apply_config (host, empty, &error);
+  g_assert_no_error (error);
+  return host;
+}
+
+static void
+bench_scorer (TestDb *db)
+{
+  const gint64 n_rows = 200000, n_servers = 2000, n_monitors = 30;
+  g_autoptr (NtpmonHost) host = host_new ();
+  g_autoptr (GPtrArray) scorers = NULL;
+  g_autoptr (NtpmonScoreRunner) runner = NULL;
+  g_autoptr (GError) error = NULL;
+  NtpmonScoreRunnerStats stats;
+  guint64 scored = 0, read = 0, from = 0;
+  gdouble t_score, t_read;
+  gint64 start;
+
+  for (gint64 m = 1; m <= n_monitors; m++)
+    test_db_add_monitor (db, m, "monitor", "active", NULL, 0);
+  test_db_exec (db,
+                "INSERT INTO servers (id, ip, created_on) SELECT seq, CONCAT('10.', seq DIV 250, "
+                "'.', seq MOD 250, '.1'), NOW() FROM seq_1_to_%" G_GINT64_FORMAT,
+                n_servers);
+  test_db_exec (db, "INSERT INTO server_scores (monitor_id, server_id, status, created_on) "
+                    "SELECT m.id, s.id, 'active', NOW() FROM monitors m, servers s");
+  test_db_exec (db,
+                "INSERT INTO log_scores (monitor_id, server_id, ts, score, step, `offset`, rtt) "
+                "SELECT 1 + seq MOD %" G_GINT64_FORMAT ", 1 + (seq DIV %" G_GINT64_FORMAT
+                ") MOD %" G_GINT64_FORMAT ", NOW() - INTERVAL (%" G_GINT64_FORMAT
+                " - seq) SECOND, 5 + (seq * 7) MOD 15, 1, 0.001, 1000 + seq MOD 5000 "
+                "FROM seq_1_to_%" G_GINT64_FORMAT,
+                n_monitors, n_monitors, n_servers, n_rows, n_rows);
+
+  test_db_exec (db, "ANALYZE TABLE log_scores, server_scores, monitors, servers");
+  scorers = ntpmon_scorer_create_from_plugin (
+      ntpmon_host_get_engine (host),
+      peas_engine_get_plugin_info (ntpmon_host_get_engine (host), "ntpmon-scorer"), &error);
+  g_assert_no_error (error);
+  runner = ntpmon_score_runner_new (db->conn, scorers);
+  ntpmon_score_runner_setup (runner, &error);
+  g_assert_no_error (error);
+  if (g_getenv ("BENCH_ONLY") != NULL)
+    test_db_exec (db,
+                  "UPDATE monitors SET status = 'paused' WHERE type = 'score' AND hostname != '%s'",
+                  g_getenv ("BENCH_ONLY"));
+
+  start = g_get_monotonic_time ();
+  while (seconds_since (start) < budget ())
+    {
+      guint count = 0;
+
+      ntpmon_score_runner_run (runner, NULL, &count, &error);
+      g_assert_no_error (error);
+      if (count == 0)
+        break;
+      scored += count;
+    }
+  t_score = seconds_since (start);
+  ntpmon_score_runner_get_stats (runner, &stats);
+
+  start = g_get_monotonic_time ();
+  while (seconds_since (start) < budget ())
+    {
+      g_autoptr (NtpmonDbStmt) st = NULL;
+      guint n = 0;
+
+      ntpmon_db_conn_begin (db->conn, &error);
+      g_assert_no_error (error);
+      st = ntpmon_db_conn_query (
+          db->conn,
+          "SELECT ls.id, ls.monitor_id, ls.server_id, ls.ts, ls.score, ls.step, ls.`offset`, "
+          "ls.rtt, ls.attributes FROM log_scores ls USE INDEX (PRIMARY), monitors m WHERE ls.id > "
+          "? "
+          "AND ls.id < (? + 10000) AND m.type = 'monitor' AND ls.monitor_id = m.id ORDER BY ls.id "
+          "LIMIT ?",
+          &error, "uui", from, from, (gint64)50);
+      g_assert_no_error (error);
+      while (ntpmon_db_stmt_next (st, &error))
+        {
+          from = ntpmon_db_stmt_get_uint (st, 0);
+          n++;
+        }
+      g_assert_no_error (error);
+      ntpmon_db_conn_commit (db->conn, &error);
+      g_assert_no_error (error);
+      if (n == 0)
+        break;
+      read += n;
+    }
+  t_read = seconds_since (start);
+
+  g_print ("scorer: %" G_GINT64_FORMAT " monitor rows, %" G_GINT64_FORMAT
+           " servers, %" G_GINT64_FORMAT " monitors, batch size 50, 2 algorithms\n",
+           n_rows, n_servers, n_monitors);
+  g_print ("scorer: %" G_GUINT64_FORMAT " rows scored (a row counts once per algorithm) in %.1f "
+           "s: %.0f rows/s; %.0f monitor rows/s through both algorithms (%" G_GUINT64_FORMAT
+           " batches)\n",
+           scored, t_score, scored / t_score, scored / 2 / t_score, stats.batches);
+  g_print ("scorer: plain SELECT per batch of 50: read %" G_GUINT64_FORMAT " rows in %.1f s: "
+           "%.0f rows/s (the practical limit)\n",
+           read, t_read, read / t_read);
+  g_print ("scorer: goal >= 10000 rows/s: %s (per algorithm), %s (monitor rows through both)\n",
+           scored / t_score >= 10000 ? "met" : "NOT met",
+           scored / 2 / t_score >= 10000 ? "met" : "NOT met");
+}
+
+static void
+bench_selector (TestDb *db)
+{
+  const gint64 n_servers = g_getenv ("BENCH_SMALL") ? 500 : 5000, n_monitors = 20, per_pair = 12;
+  g_autoptr (NtpmonHost) host = host_new ();
+  g_autoptr (NtpmonReviewer) reviewer = NULL;
+  g_autoptr (NtpmonSelectorRunner) runner = NULL;
+  g_autoptr (GPtrArray) constraints = NULL;
+  g_autoptr (GError) error = NULL;
+  PeasEngine *engine = ntpmon_host_get_engine (host);
+  PeasPluginInfo *info = peas_engine_get_plugin_info (engine, "ntpmon-selector");
+  NtpmonSelectorRunnerStats stats;
+  guint64 reviewed = 0;
+  gdouble t;
+  gint64 start;
+
+  for (gint64 m = 1; m <= n_monitors; m++)
+    {
+      g_autofree gchar *ip = g_strdup_printf ("172.%" G_GINT64_FORMAT ".0.1", 16 + m);
+      test_db_add_monitor (db, m, "monitor", "active", ip, 100 + m);
+    }
+  test_db_exec (db,
+                "INSERT INTO servers (id, ip, created_on) SELECT seq, CONCAT('10.', seq DIV 250, "
+                "'.', seq MOD 250, '.1'), NOW() FROM seq_1_to_%" G_GINT64_FORMAT,
+                n_servers);
+  test_db_exec (db, "INSERT INTO server_scores (monitor_id, server_id, status, created_on) "
+                    "SELECT m.id, s.id, ELT(1 + (m.id + s.id) MOD 3, 'active', 'testing', "
+                    "'candidate'), NOW() FROM monitors m, servers s");
+  test_db_exec (db,
+                "INSERT INTO log_scores (monitor_id, server_id, ts, score, step, rtt) SELECT "
+                "m.id, s.id, NOW() - INTERVAL (k.seq * 7200 - m.id * 60) SECOND, 10, "
+                "IF((m.id * s.id) MOD 11 = 0, -1, 1), 1000 * (5 + (m.id * 37 + s.id) MOD 200) "
+                "FROM monitors m, servers s, seq_1_to_%" G_GINT64_FORMAT " k",
+                per_pair);
+  test_db_exec (db, "INSERT INTO servers_monitor_review (server_id) SELECT id FROM servers");
+  /* statistics as a long-running database has them */
+  test_db_exec (db, "ANALYZE TABLE log_scores, server_scores, monitors, servers, accounts");
+
+  reviewer
+      = NTPMON_REVIEWER (peas_engine_create_extension (engine, info, NTPMON_TYPE_REVIEWER, NULL));
+  constraints = ntpmon_constraint_create_from_plugin (engine, info, &error);
+  g_assert_no_error (error);
+  ntpmon_reviewer_set_constraints (reviewer, constraints);
+  runner = ntpmon_selector_runner_new (db->conn, reviewer);
+
+  start = g_get_monotonic_time ();
+  while (seconds_since (start) < budget ())
+    {
+      guint count = 0;
+
+      ntpmon_selector_runner_run_batch (runner, &count, &error);
+      g_assert_no_error (error);
+      if (count == 0)
+        break;
+      reviewed += count;
+    }
+  t = seconds_since (start);
+  ntpmon_selector_runner_get_stats (runner, &stats);
+  g_print ("selector: %" G_GINT64_FORMAT " servers x %" G_GINT64_FORMAT
+           " monitors, %" G_GINT64_FORMAT " results per pair in 24 h\n",
+           n_servers, n_monitors, per_pair);
+  g_print ("selector: reviewed %" G_GUINT64_FORMAT
+           " servers in %.1f s: %.0f servers/s (%" G_GUINT64_FORMAT
+           " changes applied, %" G_GUINT64_FORMAT " failed reviews)\n",
+           reviewed, t, reviewed / t, stats.changes_applied, stats.failed_servers);
+  g_print ("selector: goal >= 500 servers/s: %s\n", reviewed / t >= 500 ? "met" : "NOT met");
+}
+
+int
+main (int argc, char **argv)
+{
+  TestDb db = { 0 };
+
+  g_test_init (&argc, &argv, NULL);
+  if (argc < 2)
+    g_error ("usage: bench-scorer scorer|selector");
+  g_log_set_debug_enabled (FALSE);
+  test_db_open (&db);
+  if (g_str_equal (argv[1], "scorer"))
+    bench_scorer (&db);
+  else
+    bench_selector (&db);
+  test_db_close (&db);
+  return 0;
+}
