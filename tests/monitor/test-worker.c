@@ -290,6 +290,28 @@ test_spool_write_failure (Fixture *f, gconstpointer data)
 }
 
 static void
+test_spool_full (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (NtpmonMonitorWorker) worker = NULL;
+
+  /* room for one batch: while the API is down the second batch pushes the
+   * first out (counted); once it is back the second arrives */
+  ntpmon_monitor_spool_set_max_batches (f->spool, 1);
+  f->api->batches_left = 2;
+  f->api->per_batch = 1;
+  f->api->submit_failures = 2;
+  worker = start_worker (f, FALSE, cancellable);
+  while (f->api->got->len < 1)
+    g_main_context_iteration (NULL, TRUE);
+  stop_worker (f, cancellable);
+  g_assert_cmpuint (ntpmon_monitor_spool_get_dropped (f->spool), ==, 1);
+  g_assert_cmpuint (f->api->got->len, ==, 1);
+  g_assert_cmpstr (((MonitorTestResult *)g_ptr_array_index (f->api->got, 0))->batch_id, ==,
+                   g_ptr_array_index (f->api->handed_out, 1));
+}
+
+static void
 test_spool_rejected (Fixture *f, gconstpointer data)
 {
   g_autoptr (GCancellable) cancellable = g_cancellable_new ();
@@ -333,6 +355,7 @@ main (int argc, char **argv)
   ADD ("/monitor/worker/api-down", test_api_down);
   ADD ("/monitor/worker/activation", test_activation);
   ADD ("/monitor/worker/spool-write-failure", test_spool_write_failure);
+  ADD ("/monitor/worker/spool-full", test_spool_full);
   ADD ("/monitor/worker/spool-rejected", test_spool_rejected);
   return g_test_run ();
 }
