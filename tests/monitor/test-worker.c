@@ -122,20 +122,29 @@ stop_worker (Fixture *f, GCancellable *cancellable)
   g_assert_error (f->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+/* Runs a worker until @n results arrived, then stops it. */
+static NtpmonMonitorWorker *
+run_until_results (Fixture *f, guint n)
+{
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  NtpmonMonitorWorker *worker = start_worker (f, FALSE, cancellable);
+
+  while (f->api->got->len < n)
+    g_main_context_iteration (NULL, TRUE);
+  stop_worker (f, cancellable);
+  return worker;
+}
+
 static void
 test_batch (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (NtpmonMonitorWorker) worker = NULL;
   g_autoptr (GVariant) stats = NULL;
   guint64 checks = 0;
 
   f->api->batches_left = 1;
   f->api->per_batch = 3;
-  worker = start_worker (f, FALSE, cancellable);
-  while (f->api->got->len < 3)
-    g_main_context_iteration (NULL, TRUE);
-  stop_worker (f, cancellable);
+  worker = run_until_results (f, 3);
   g_assert_cmpuint (f->api->got->len, ==, 3);
   for (guint i = 0; i < 3; i++)
     {
@@ -193,7 +202,6 @@ test_idle_backoff (Fixture *f, gconstpointer data)
 static void
 test_api_down (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (NtpmonMonitorWorker) worker = NULL;
 
   /* SubmitResults is unavailable twice: the first batch goes to the spool,
@@ -202,10 +210,7 @@ test_api_down (Fixture *f, gconstpointer data)
   f->api->batches_left = 3;
   f->api->per_batch = 2;
   f->api->submit_failures = 2;
-  worker = start_worker (f, FALSE, cancellable);
-  while (f->api->got->len < 6)
-    g_main_context_iteration (NULL, TRUE);
-  stop_worker (f, cancellable);
+  worker = run_until_results (f, 6);
   g_assert_cmpuint (f->api->handed_out->len, ==, 3);
   g_assert_cmpuint (f->api->got->len, ==, 6);
   for (guint i = 0; i < 6; i++)
@@ -265,7 +270,6 @@ test_activation (Fixture *f, gconstpointer data)
 static void
 test_spool_write_failure (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (NtpmonMonitorWorker) worker = NULL;
   const gchar *dir = ntpmon_monitor_spool_get_dir (f->spool);
   g_autoptr (GError) error = NULL;
@@ -278,10 +282,7 @@ test_spool_write_failure (Fixture *f, gconstpointer data)
   f->api->batches_left = 2;
   f->api->per_batch = 1;
   f->api->submit_failures = 1;
-  worker = start_worker (f, FALSE, cancellable);
-  while (f->api->got->len < 1)
-    g_main_context_iteration (NULL, TRUE);
-  stop_worker (f, cancellable);
+  worker = run_until_results (f, 1);
   g_assert_cmpuint (ntpmon_monitor_spool_get_write_failures (f->spool), ==, 1);
   g_assert_cmpuint (f->api->got->len, ==, 1);
   g_assert_cmpstr (((MonitorTestResult *)g_ptr_array_index (f->api->got, 0))->batch_id, ==,
@@ -292,7 +293,6 @@ test_spool_write_failure (Fixture *f, gconstpointer data)
 static void
 test_spool_full (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (NtpmonMonitorWorker) worker = NULL;
 
   /* room for one batch: while the API is down the second batch pushes the
@@ -301,10 +301,7 @@ test_spool_full (Fixture *f, gconstpointer data)
   f->api->batches_left = 2;
   f->api->per_batch = 1;
   f->api->submit_failures = 2;
-  worker = start_worker (f, FALSE, cancellable);
-  while (f->api->got->len < 1)
-    g_main_context_iteration (NULL, TRUE);
-  stop_worker (f, cancellable);
+  worker = run_until_results (f, 1);
   g_assert_cmpuint (ntpmon_monitor_spool_get_dropped (f->spool), ==, 1);
   g_assert_cmpuint (f->api->got->len, ==, 1);
   g_assert_cmpstr (((MonitorTestResult *)g_ptr_array_index (f->api->got, 0))->batch_id, ==,
@@ -314,7 +311,6 @@ test_spool_full (Fixture *f, gconstpointer data)
 static void
 test_spool_rejected (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
   g_autoptr (NtpmonMonitorWorker) worker = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) old
@@ -334,10 +330,7 @@ test_spool_rejected (Fixture *f, gconstpointer data)
   f->api->reject_batch = g_strdup ("01OLDBATCH0000000000000000");
   f->api->batches_left = 1;
   f->api->per_batch = 1;
-  worker = start_worker (f, FALSE, cancellable);
-  while (f->api->got->len < 1)
-    g_main_context_iteration (NULL, TRUE);
-  stop_worker (f, cancellable);
+  worker = run_until_results (f, 1);
   g_assert_cmpuint (ntpmon_monitor_spool_get_dropped (f->spool), ==, 1);
   g_assert_cmpuint (ntpmon_monitor_spool_get_length (f->spool), ==, 0);
   g_assert_cmpuint (f->api->got->len, ==, 1);
