@@ -16,9 +16,13 @@
 
 #include "ntpmon-agent-service.h"
 #include "ntpmon-agent.h"
+#include "ntpmon-monitor-rpc.h"
+#include "ntpmon-monitor-worker.h"
 #include "ntpmon-probe.h"
 #include "ntpmon-state-manager.h"
 #include "ntpmon-transport.h"
+
+#define TOKEN_SYNC_S 30
 
 static gboolean opt_once;
 static gboolean opt_sanity_only;
@@ -38,6 +42,14 @@ typedef struct
   NtpmonStateManager *manager;
   GCancellable *cancellable;
   GError *error; /* why the daemon stopped, NULL for a clean stop */
+  NtpmonRpcClient *rpc;
+  NtpmonMonitorSpool *spool;
+  GPtrArray *workers; /* NtpmonMonitorWorker */
+  NtpmonMonitorMetrics *metrics;
+  guint running; /* workers not finished */
+  gulong token_id;
+  guint token_timer;
+  gboolean start_pending; /* monitoring failed to start; retry on config changes */
 } Daemon;
 
 static void
@@ -84,6 +96,8 @@ apply_config (Daemon *daemon)
   ntpmon_agent_service_update (daemon->service);
 }
 
+static void try_start_workers (Daemon *daemon);
+
 static void
 config_changed_cb (NtpmonConfig *config, gpointer user_data)
 {
@@ -93,6 +107,12 @@ config_changed_cb (NtpmonConfig *config, gpointer user_data)
 
   g_message (_ ("config reloaded from %s"), *list != '\0' ? list : _ ("(no files)"));
   apply_config (daemon);
+  if (daemon->start_pending)
+    {
+      ntpmon_agent_service_set_state (daemon->service,
+                                      ntpmon_state_manager_get_phase (daemon->manager));
+      try_start_workers (daemon);
+    }
 }
 
 static void
@@ -135,6 +155,155 @@ phase_cb (NtpmonStateManager *manager, GParamSpec *pspec, gpointer user_data)
 }
 
 static void
+worker_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Daemon *daemon = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!ntpmon_monitor_worker_run_finish (NTPMON_MONITOR_WORKER (source), result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && daemon->error == NULL)
+    {
+      daemon->error = g_steal_pointer (&error);
+      g_cancellable_cancel (daemon->cancellable);
+    }
+  if (--daemon->running == 0 || daemon->error != NULL)
+    g_main_loop_quit (daemon->loop);
+}
+
+static void
+update_token (NtpmonState *state, gpointer user_data)
+{
+  Daemon *daemon = user_data;
+  NtpmonWebapi *webapi = ntpmon_state_manager_get_webapi (daemon->manager);
+  const gchar *token = ntpmon_webapi_peek_token (webapi);
+
+  ntpmon_rpc_client_set_token (
+      daemon->rpc, token != NULL && *token != '\0' ? token : ntpmon_state_get_api_key (state));
+}
+
+/* The JWT is refreshed by the state manager; the RPC client gets the
+ * current one regularly. */
+static gboolean
+token_timer_cb (gpointer user_data)
+{
+  Daemon *daemon = user_data;
+
+  update_token (ntpmon_state_manager_get_state (daemon->manager), daemon);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The metrics, served on `[metrics] listen=` when set (off by default). */
+static gboolean
+start_metrics (Daemon *daemon, NtpmonState *state, GError **error)
+{
+  g_autofree gchar *listen
+      = ntpmon_config_get_string (daemon->ctx->config, "metrics", "listen", NULL);
+  guint16 port = 0;
+
+  daemon->metrics = ntpmon_monitor_metrics_new ();
+  ntpmon_monitor_metrics_set_sources (daemon->metrics, daemon->spool, state);
+  if (listen == NULL || *listen == '\0')
+    return TRUE;
+  if (!ntpmon_monitor_metrics_listen (daemon->metrics, listen, &port, error))
+    {
+      g_prefix_error (error, _ ("metrics endpoint: "));
+      return FALSE;
+    }
+  g_message (_ ("metrics on http://%s/metrics (port %u)"), listen, port);
+  return TRUE;
+}
+
+/* The RPC client, the spool and one worker per enabled IP family (spec
+ * agent.md §5.1 steps 4 and 6). */
+static gboolean
+start_workers (Daemon *daemon, GError **error)
+{
+  NtpmonAgentContext *ctx = daemon->ctx;
+  NtpmonState *state = ntpmon_state_manager_get_state (daemon->manager);
+  g_autofree gchar *spool_dir = NULL;
+  NtpmonMonitorWorkerOptions options = { opt_once, opt_sanity_only };
+  gint max_batches;
+
+  daemon->rpc = ntpmon_monitor_rpc_new (ctx->config, state, error);
+  if (daemon->rpc == NULL)
+    return FALSE;
+  update_token (state, daemon);
+  daemon->token_id = g_signal_connect (state, "config-changed", G_CALLBACK (update_token), daemon);
+  daemon->token_timer = g_timeout_add_seconds (TOKEN_SYNC_S, token_timer_cb, daemon);
+  spool_dir = ntpmon_state_dup_path (state, NTPMON_MONITOR_SPOOL_DIR_NAME);
+  max_batches = ntpmon_config_get_integer (ctx->config, "monitor", "spool-max-batches",
+                                           NTPMON_MONITOR_SPOOL_DEFAULT_MAX);
+  daemon->spool = ntpmon_monitor_spool_new (spool_dir, (guint)MAX (max_batches, 1), error);
+  if (daemon->spool == NULL)
+    return FALSE;
+  if (ntpmon_monitor_spool_get_length (daemon->spool) > 0)
+    g_message (_ ("%u batches in the spool from before"),
+               ntpmon_monitor_spool_get_length (daemon->spool));
+  options.ntp_port = (guint16)CLAMP (
+      ntpmon_config_get_integer (ctx->config, "monitor", "ntp-port", 123), 1, 65535);
+  if (!start_metrics (daemon, state, error))
+    return FALSE;
+  daemon->workers = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < 2; i++)
+    {
+      NtpmonStateFamily family = i == 0 ? NTPMON_STATE_IPV4 : NTPMON_STATE_IPV6;
+      NtpmonMonitorWorker *worker;
+
+      if ((family == NTPMON_STATE_IPV4 && !ctx->ipv4)
+          || (family == NTPMON_STATE_IPV6 && !ctx->ipv6))
+        continue;
+      worker = ntpmon_monitor_worker_new (family, state, daemon->rpc, daemon->spool, ctx->host,
+                                          &options);
+      ntpmon_monitor_worker_set_metrics (worker, daemon->metrics);
+      g_ptr_array_add (daemon->workers, worker);
+    }
+  ntpmon_agent_service_set_monitor (daemon->service, daemon->workers, daemon->spool);
+  daemon->running = daemon->workers->len;
+  for (guint i = 0; i < daemon->workers->len; i++)
+    ntpmon_monitor_worker_run_async (g_ptr_array_index (daemon->workers, i), daemon->cancellable,
+                                     worker_done_cb, daemon);
+  if (daemon->running == 0)
+    g_main_loop_quit (daemon->loop);
+  return TRUE;
+}
+
+static void
+clear_workers (Daemon *daemon)
+{
+  ntpmon_agent_service_set_monitor (daemon->service, NULL, NULL);
+  g_clear_handle_id (&daemon->token_timer, g_source_remove);
+  g_clear_signal_handler (&daemon->token_id, ntpmon_state_manager_get_state (daemon->manager));
+  g_clear_pointer (&daemon->workers, g_ptr_array_unref);
+  g_clear_pointer (&daemon->metrics, ntpmon_monitor_metrics_free);
+  g_clear_object (&daemon->spool);
+  g_clear_object (&daemon->rpc);
+}
+
+/* Starts monitoring. A failure (no trust anchor, spool directory or metrics
+ * port unusable) ends --once/--sanity-only; the daemon reports it, stays up
+ * and tries again when the config changes. */
+static void
+try_start_workers (Daemon *daemon)
+{
+  g_autoptr (GError) error = NULL;
+
+  daemon->start_pending = FALSE;
+  if (start_workers (daemon, &error))
+    return;
+  clear_workers (daemon);
+  if (opt_once || opt_sanity_only)
+    {
+      g_propagate_error (&daemon->error, g_steal_pointer (&error));
+      g_main_loop_quit (daemon->loop);
+      return;
+    }
+  g_warning (_ ("cannot start monitoring (will try again when the config changes): %s"),
+             error->message);
+  ntpmon_agent_service_set_state (daemon->service, "failed");
+  daemon->start_pending = TRUE;
+}
+
+static void
 live_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Daemon *daemon = user_data;
@@ -150,8 +319,7 @@ live_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   g_message (_ ("monitor is now live"));
-  if (opt_once || opt_sanity_only)
-    g_main_loop_quit (daemon->loop);
+  try_start_workers (daemon);
 }
 
 /* The state and web API of the environment, loaded once (spec agent.md
@@ -216,6 +384,10 @@ run_monitor (NtpmonAgentContext *ctx, gchar **args, GError **error)
     g_source_remove (sig_ids[i]);
   g_signal_handlers_disconnect_by_data (ctx->config, &daemon);
   g_cancellable_cancel (daemon.cancellable);
+  /* let the workers see the cancellation */
+  while (daemon.running > 0 && g_main_context_iteration (NULL, TRUE))
+    ;
+  clear_workers (&daemon);
   ntpmon_state_manager_stop (daemon.manager);
   g_signal_handlers_disconnect_by_data (daemon.manager, &daemon);
   ntpmon_agent_service_stop (daemon.service);

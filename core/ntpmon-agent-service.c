@@ -10,8 +10,10 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "ntpmon-agent-cmd-check.h"
 #include "ntpmon-agent-service.h"
 #include "ntpmon-dbus-generated.h"
+#include "ntpmon-monitor-worker.h"
 
 struct _NtpmonAgentService
 {
@@ -21,6 +23,8 @@ struct _NtpmonAgentService
   NtpmonDBusAgent1 *skeleton;
   GDBusConnection *bus;
   guint name_ids[2];
+  GPtrArray *workers;
+  NtpmonMonitorSpool *spool;
 };
 
 G_DEFINE_TYPE (NtpmonAgentService, ntpmon_agent_service, G_TYPE_OBJECT)
@@ -31,6 +35,7 @@ ntpmon_agent_service_finalize (GObject *object)
   NtpmonAgentService *self = NTPMON_AGENT_SERVICE (object);
 
   ntpmon_agent_service_stop (self);
+  ntpmon_agent_service_set_monitor (self, NULL, NULL);
   g_clear_object (&self->skeleton);
   G_OBJECT_CLASS (ntpmon_agent_service_parent_class)->finalize (object);
 }
@@ -60,10 +65,56 @@ handle_reload (NtpmonDBusAgent1 *skeleton, GDBusMethodInvocation *invocation, gp
 }
 
 static void
+check_now_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GDBusMethodInvocation) invocation = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NtpmonNtpResult) r = ntpmon_probe_run_finish (NTPMON_PROBE (source), result, &error);
+
+  if (r == NULL)
+    g_dbus_method_invocation_return_gerror (invocation, error);
+  else
+    g_dbus_method_invocation_return_value (
+        invocation, g_variant_new ("(@a{sv})", ntpmon_ntp_result_to_variant (r)));
+}
+
+static gboolean
+handle_check_now (NtpmonDBusAgent1 *skeleton, GDBusMethodInvocation *invocation,
+                  const gchar *target, gpointer user_data)
+{
+  NtpmonAgentService *self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GInetAddress) address = NULL;
+  NtpmonProbeRequest request = { 0 };
+  GObject *probe = self->ctx->host != NULL
+                       ? ntpmon_host_find_extension (self->ctx->host, NTPMON_TYPE_PROBE, "ntp")
+                       : NULL;
+
+  if (probe == NULL)
+    {
+      g_dbus_method_invocation_return_error_literal (invocation, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                                                     _ ("the ntp plugin is not enabled"));
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  if (!ntpmon_agent_check_parse_target (target, &address, &request.port, &error))
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  request.target = address;
+  ntpmon_probe_run_async (NTPMON_PROBE (probe), &request, NULL, check_now_cb,
+                          g_object_ref (invocation));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
 ntpmon_agent_service_init (NtpmonAgentService *self)
 {
   self->skeleton = ntpmon_dbus_agent1_skeleton_new ();
   g_signal_connect (self->skeleton, "handle-reload", G_CALLBACK (handle_reload), self);
+  g_signal_connect (self->skeleton, "handle-check-now", G_CALLBACK (handle_check_now), self);
+  ntpmon_dbus_agent1_set_families (self->skeleton,
+                                   g_variant_new_array (G_VARIANT_TYPE ("{sa{sv}}"), NULL, 0));
 }
 
 NtpmonAgentService *
@@ -181,4 +232,62 @@ void
 ntpmon_agent_service_set_state (NtpmonAgentService *self, const gchar *state)
 {
   ntpmon_dbus_agent1_set_state (self->skeleton, state);
+}
+
+static void
+monitor_changed_cb (GObject *object, gpointer user_data)
+{
+  NtpmonAgentService *self = user_data;
+  GVariantBuilder b;
+
+  g_variant_builder_init (&b, G_VARIANT_TYPE ("a{sa{sv}}"));
+  for (guint i = 0; self->workers != NULL && i < self->workers->len; i++)
+    {
+      NtpmonMonitorWorker *w = g_ptr_array_index (self->workers, i);
+
+      g_variant_builder_add (
+          &b, "{s@a{sv}}", ntpmon_monitor_worker_get_family (w) == NTPMON_STATE_IPV4 ? "v4" : "v6",
+          ntpmon_monitor_worker_to_variant (w));
+    }
+  ntpmon_dbus_agent1_set_families (self->skeleton, g_variant_builder_end (&b));
+  if (self->spool != NULL)
+    {
+      ntpmon_dbus_agent1_set_spool_length (self->skeleton,
+                                           ntpmon_monitor_spool_get_length (self->spool));
+      ntpmon_dbus_agent1_set_spool_dropped (self->skeleton,
+                                            ntpmon_monitor_spool_get_dropped (self->spool));
+      ntpmon_dbus_agent1_set_spool_write_failures (
+          self->skeleton, ntpmon_monitor_spool_get_write_failures (self->spool));
+    }
+}
+
+static void
+spool_notify_cb (GObject *object, GParamSpec *pspec, gpointer user_data)
+{
+  monitor_changed_cb (object, user_data);
+}
+
+void
+ntpmon_agent_service_set_monitor (NtpmonAgentService *self, GPtrArray *workers,
+                                  NtpmonMonitorSpool *spool)
+{
+  for (guint i = 0; self->workers != NULL && i < self->workers->len; i++)
+    g_signal_handlers_disconnect_by_data (g_ptr_array_index (self->workers, i), self);
+  if (self->spool != NULL)
+    g_signal_handlers_disconnect_by_data (self->spool, self);
+  g_clear_pointer (&self->workers, g_ptr_array_unref);
+  g_clear_object (&self->spool);
+  if (workers != NULL)
+    {
+      self->workers = g_ptr_array_ref (workers);
+      for (guint i = 0; i < workers->len; i++)
+        g_signal_connect (g_ptr_array_index (workers, i), "stats-changed",
+                          G_CALLBACK (monitor_changed_cb), self);
+    }
+  if (spool != NULL)
+    {
+      self->spool = g_object_ref (spool);
+      g_signal_connect (spool, "notify", G_CALLBACK (spool_notify_cb), self);
+    }
+  monitor_changed_cb (NULL, self);
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "ntpmon-agent.h"
+#include "ntpmon-monitor-spool.h"
 
 G_BEGIN_DECLS
 
@@ -16,5 +17,9 @@ void ntpmon_agent_service_start (NtpmonAgentService *self, NtpmonBusChoice bus);
 void ntpmon_agent_service_stop (NtpmonAgentService *self);
 void ntpmon_agent_service_update (NtpmonAgentService *self);
 void ntpmon_agent_service_set_state (NtpmonAgentService *self, const gchar *state);
+/* Publishes the monitoring state of @workers (NtpmonMonitorWorker) and
+ * @spool, following their changes; NULL, NULL stops that. */
+void ntpmon_agent_service_set_monitor (NtpmonAgentService *self, GPtrArray *workers,
+                                       NtpmonMonitorSpool *spool);
 
 G_END_DECLS

@@ -31,8 +31,13 @@ static const NtpmonAgentCommand cmd_version_def = {
 };
 
 static const NtpmonCliCommand *const commands[] = {
-  &ntpmon_agent_cmd_check.cli,  &ntpmon_agent_cmd_monitor.cli, &ntpmon_agent_cmd_setup.cli,
-  &ntpmon_agent_cmd_status.cli, &cmd_version_def.cli,          NULL,
+  &ntpmon_agent_cmd_api.cli,
+  &ntpmon_agent_cmd_check.cli,
+  &ntpmon_agent_cmd_monitor.cli,
+  &ntpmon_agent_cmd_setup.cli,
+  &ntpmon_agent_cmd_status.cli,
+  &cmd_version_def.cli,
+  NULL,
 };
 
 /* Values of the global flags as parsed; NULL/unset when not given. */

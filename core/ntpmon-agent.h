@@ -49,6 +49,7 @@ typedef struct
   NtpmonAgentCommandFunc run;
 } NtpmonAgentCommand;
 
+extern const NtpmonAgentCommand ntpmon_agent_cmd_api;
 extern const NtpmonAgentCommand ntpmon_agent_cmd_check;
 extern const NtpmonAgentCommand ntpmon_agent_cmd_monitor;
 extern const NtpmonAgentCommand ntpmon_agent_cmd_setup;

@@ -325,6 +325,23 @@ handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable
       return;
     }
 
+  if (ts->respond != NULL)
+    {
+      const ProtobufCMessage *answer
+          = ts->respond (ts, method, ts->request, ts->respond_data, &error);
+
+      if (answer == NULL)
+        {
+          reply_error (msg, error);
+          return;
+        }
+      out = ntpmon_connect_encode_response (codec, answer, NULL, &encoding, &error);
+      g_assert_no_error (error);
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, ntpmon_connect_content_type (codec), SOUP_MEMORY_COPY,
+                                        g_bytes_get_data (out, NULL), g_bytes_get_size (out));
+      return;
+    }
   response = make_response (ts, method);
   out = ntpmon_connect_encode_response (
       codec, response,

@@ -53,7 +53,17 @@ typedef enum
   RPC_TEST_REPLY_HUGE,     /* a 200 response larger than the body limit */
 } RpcTestReply;
 
-typedef struct
+typedef struct _RpcTestServer RpcTestServer;
+
+/* Answers a decoded request: a response message the server only borrows
+ * (it must stay valid until the next call), or NULL with @error set for a
+ * Connect error. */
+typedef const ProtobufCMessage *(*RpcTestRespond) (RpcTestServer *ts,
+                                                   const ProtobufCMethodDescriptor *method,
+                                                   const ProtobufCMessage *request,
+                                                   gpointer user_data, GError **error);
+
+struct _RpcTestServer
 {
   SoupServer *server;
   gchar *base_url;
@@ -73,7 +83,10 @@ typedef struct
   gboolean response_gzipped;
 
   GPtrArray *paused; /* messages left hanging */
-} RpcTestServer;
+
+  RpcTestRespond respond; /* when set, answers RPC_TEST_REPLY_OK requests */
+  gpointer respond_data;
+};
 
 RpcTestServer *rpc_test_server_new (RpcTestCerts *certs);
 void rpc_test_server_free (RpcTestServer *server);

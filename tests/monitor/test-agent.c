@@ -1,0 +1,477 @@
+/* test-agent.c: the real `ntppool-agent` process monitoring: --once, the
+ * spool across kill -9, D-Bus, `api ok`
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * The agent talks to the in-test web API of tests/agent (API key,
+ * certificate, JWT) and to the scripted RPC API (DEVEL_API_SERVER, trusted
+ * through `[monitor] ca-file`), which hands out fake NTP servers on
+ * loopback (`[ntp] allow-private-targets=true`, `[monitor] ntp-port=`).
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+
+#include "agent-test.h"
+#include "monitor-test-api.h"
+#include "ntpmon-state.h"
+
+#define API_KEY "monitor-key"
+
+typedef struct
+{
+  MonitorTestApi *api;
+  FakeWebapi *fake;
+  gchar *base;
+  gchar *conf;
+  gchar *spool;
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NtpmonState) state = NULL;
+  g_autofree gchar *text = NULL;
+
+  f->api = monitor_test_api_new ();
+  f->fake = fake_webapi_new (FALSE);
+  f->fake->api_key = g_strdup (API_KEY);
+  f->fake->config_json = g_strdup ("{\"name\":\"host1\",\"tls_name\":\"" RPC_TEST_CLIENT1_NAME
+                                   "\",\"ipv4\":{\"status\":\"active\",\"ip\":\"127.0.0.1\"}}");
+  g_file_get_contents (f->api->certs->client1_pem, &f->fake->client_cert, NULL, &error);
+  g_assert_no_error (error);
+  g_file_get_contents (f->api->certs->client1_key, &f->fake->client_key, NULL, &error);
+  g_assert_no_error (error);
+
+  f->base = agent_test_make_tmpdir ("monitor-agent-XXXXXX");
+  state = ntpmon_state_new (f->base, "test");
+  g_assert_true (ntpmon_state_set_api_key (state, API_KEY, &error));
+  g_assert_no_error (error);
+  f->spool = g_build_filename (f->base, "test", "spool", NULL);
+
+  f->conf = g_build_filename (f->base, "agent.conf", NULL);
+  text = g_strdup_printf ("[plugins]\nenabled=ntp\n[ntp]\nallow-private-targets=true\n"
+                          "[monitor]\nca-file=%s\nntp-port=%u\n",
+                          f->api->certs->ca_pem, monitor_test_api_ntp_port (f->api));
+  g_file_set_contents (f->conf, text, -1, &error);
+  g_assert_no_error (error);
+  g_setenv ("DEVEL_API_SERVER", f->api->server->base_url, TRUE);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  g_unsetenv ("DEVEL_API_SERVER");
+  fake_webapi_free (f->fake);
+  monitor_test_api_free (f->api);
+  agent_test_rm_rf (f->base);
+  g_free (f->base);
+  g_free (f->conf);
+  g_free (f->spool);
+}
+
+static gint
+run (Fixture *f, const gchar *command, const gchar *arg, gchar **out, gchar **err)
+{
+  const gchar *args[] = { "--config", f->conf, "--no-ipv6", command, arg, NULL };
+
+  return agent_test_run (f->fake, f->base, NULL, args, out, err);
+}
+
+static GSubprocess *
+spawn (Fixture *f, const gchar *extra)
+{
+  const gchar *args[] = { "--config", f->conf, "--no-ipv6", "monitor", extra, NULL };
+
+  return agent_test_spawn (f->fake, f->base, NULL, args);
+}
+
+static void
+test_once (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *err = NULL;
+
+  f->api->batches_left = 1;
+  f->api->per_batch = 3;
+  g_assert_cmpint (run (f, "monitor", "--once", NULL, &err), ==, 0);
+  g_test_message ("%s", err);
+  g_assert_cmpuint (f->api->got->len, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    monitor_test_assert_result (g_ptr_array_index (f->api->got, i), i);
+  g_assert_nonnull (strstr (err, "batch processing count=3"));
+}
+
+static void
+test_sanity_only (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *err = NULL;
+  g_autofree gchar *err2 = NULL;
+
+  g_assert_cmpint (run (f, "monitor", "--sanity-only", NULL, &err), ==, 0);
+  g_assert_nonnull (strstr (err, "local clock ok"));
+  g_assert_cmpuint (f->api->n_get_servers, ==, 0);
+
+  /* the base check says our clock is 100 ms off */
+  ntpmon_fake_ntp_get_behaviour (f->api->reference)->offset_ns = 100000000;
+  g_assert_cmpint (run (f, "monitor", "--sanity-only", NULL, &err2), ==, 1);
+  g_assert_nonnull (strstr (err2, "health check failed"));
+  g_assert_cmpuint (f->api->n_get_servers, ==, 0);
+}
+
+static guint
+spool_files (const gchar *dir)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+  const gchar *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    n += g_str_has_suffix (name, ".batch");
+  return n;
+}
+
+static gboolean
+spool_nonempty (gpointer data)
+{
+  Fixture *f = data;
+
+  return spool_files (f->spool) > 0;
+}
+
+static gboolean
+first_batch_arrived (gpointer data)
+{
+  Fixture *f = data;
+
+  /* delivered, and taken out of the spool */
+  return f->api->got->len >= 2 && spool_files (f->spool) == 0;
+}
+
+static void
+kill_and_wait (GSubprocess *process)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_subprocess_force_exit (process);
+  g_assert_true (g_subprocess_wait (process, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (process));
+  g_assert_cmpint (g_subprocess_get_term_sig (process), ==, SIGKILL);
+}
+
+static void
+test_kill_restart (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GSubprocess) first = NULL;
+  g_autoptr (GSubprocess) second = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *batch = NULL;
+
+  /* the API takes no results: the first batch ends up in the spool */
+  f->api->batches_left = 1;
+  f->api->per_batch = 2;
+  f->api->submit_failures = 1000;
+  first = spawn (f, NULL);
+  monitor_test_wait (spool_nonempty, f);
+  kill_and_wait (first);
+  g_assert_cmpuint (f->api->got->len, ==, 0);
+  g_assert_cmpuint (spool_files (f->spool), ==, 1);
+  batch = g_strdup (g_ptr_array_index (f->api->handed_out, 0));
+
+  /* a new agent delivers it once the API takes results again */
+  f->api->submit_failures = 0;
+  second = spawn (f, NULL);
+  monitor_test_wait (first_batch_arrived, f);
+  g_subprocess_send_signal (second, SIGTERM);
+  g_assert_true (g_subprocess_wait (second, NULL, &error));
+  g_assert_true (g_subprocess_get_if_exited (second));
+  g_assert_cmpint (g_subprocess_get_exit_status (second), ==, 0);
+  g_assert_cmpuint (f->api->got->len, ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      const MonitorTestResult *r = g_ptr_array_index (f->api->got, i);
+
+      g_assert_cmpstr (r->batch_id, ==, batch);
+      monitor_test_assert_result (r, i);
+    }
+  g_assert_cmpuint (spool_files (f->spool), ==, 0);
+}
+
+typedef struct
+{
+  GDBusConnection *bus;
+  GVariant *families; /* the last Families value */
+} BusWait;
+
+static GVariant *
+get_property (GDBusConnection *bus, const gchar *name)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) reply = g_dbus_connection_call_sync (
+      bus, "org.ntppool.Agent1.test", "/org/ntppool/Agent1", "org.freedesktop.DBus.Properties",
+      "Get", g_variant_new ("(ss)", "org.ntppool.Agent1", name), G_VARIANT_TYPE ("(v)"),
+      G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
+  GVariant *value = NULL;
+
+  if (reply == NULL)
+    return NULL; /* not on the bus yet */
+  g_variant_get (reply, "(v)", &value);
+  return value;
+}
+
+static gboolean
+batch_published (gpointer data)
+{
+  BusWait *w = data;
+  g_autoptr (GVariant) v4 = NULL;
+  guint64 submits = 0;
+
+  g_clear_pointer (&w->families, g_variant_unref);
+  w->families = get_property (w->bus, "Families");
+  if (w->families == NULL)
+    return FALSE;
+  v4 = g_variant_lookup_value (w->families, "v4", G_VARIANT_TYPE_VARDICT);
+  return v4 != NULL && g_variant_lookup (v4, "SubmitsDone", "t", &submits) && submits >= 1;
+}
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static GVariant *
+check_now (GDBusConnection *bus, const gchar *target, GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  g_dbus_connection_call (bus, "org.ntppool.Agent1.test", "/org/ntppool/Agent1",
+                          "org.ntppool.Agent1", "CheckNow", g_variant_new ("(s)", target),
+                          G_VARIANT_TYPE ("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, 30000, NULL,
+                          agent_test_store_result, &result);
+  return g_dbus_connection_call_finish (bus, agent_test_wait_for (&result), error);
+}
+
+/* A port that was free a moment ago. */
+static guint16
+free_port (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSocket) socket
+      = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (socket, any, FALSE, &error));
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static gchar *
+fetch_metrics (guint16 port)
+{
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autofree gchar *url = g_strdup_printf ("http://127.0.0.1:%u/metrics", port);
+  g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (GError) error = NULL;
+
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, agent_test_store_result,
+                                    &result);
+  body = soup_session_send_and_read_finish (session, agent_test_wait_for (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  return g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+}
+
+static void
+test_dbus (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GTestDBus) dbus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_autoptr (GSubprocess) daemon = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) v4 = NULL;
+  g_autoptr (GVariant) spool_length = NULL;
+  g_autoptr (GVariant) reply = NULL;
+  g_autoptr (GVariant) result = NULL;
+  g_autofree gchar *target = NULL;
+  g_autofree gchar *out = NULL;
+  const gchar *s = NULL;
+  guint64 t = 0;
+  guint32 u = 0;
+  gdouble offset = 0;
+  BusWait w = { 0 };
+  guint tick;
+  const gchar *args[] = { "--dbus", "session", "--config", f->conf, "--no-ipv6", "monitor", NULL };
+  const gchar *status_args[] = { "--dbus", "session", "--config", f->conf, "status", NULL };
+
+  guint16 metrics_port = free_port ();
+  g_autofree gchar *metrics = NULL;
+  g_autofree gchar *conf = NULL;
+  g_autofree gchar *extra = g_strdup_printf ("[metrics]\nlisten=127.0.0.1:%u\n", metrics_port);
+
+  g_autofree gchar *old_conf = NULL;
+
+  g_file_get_contents (f->conf, &old_conf, NULL, &error);
+  g_assert_no_error (error);
+  conf = g_strconcat (old_conf, extra, NULL);
+  g_file_set_contents (f->conf, conf, -1, &error);
+  g_assert_no_error (error);
+  g_test_dbus_up (dbus);
+  w.bus = g_dbus_connection_new_for_address_sync (
+      g_test_dbus_get_bus_address (dbus),
+      G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
+          | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+      NULL, NULL, &error);
+  g_assert_no_error (error);
+  f->api->batches_left = 1;
+  f->api->per_batch = 2;
+  daemon = agent_test_spawn (f->fake, f->base, NULL, args);
+  tick = g_timeout_add (100, tick_cb, NULL);
+  monitor_test_wait (batch_published, &w);
+  g_source_remove (tick);
+
+  v4 = g_variant_lookup_value (w.families, "v4", G_VARIANT_TYPE_VARDICT);
+  g_assert_true (g_variant_lookup (v4, "Name", "&s", &s));
+  g_assert_cmpstr (s, ==, RPC_TEST_CLIENT1_NAME);
+  g_assert_true (g_variant_lookup (v4, "IP", "&s", &s));
+  g_assert_cmpstr (s, ==, "127.0.0.1");
+  g_assert_true (g_variant_lookup (v4, "Status", "&s", &s));
+  g_assert_cmpstr (s, ==, "active");
+  g_assert_true (g_variant_lookup (v4, "LocalOK", "&s", &s));
+  g_assert_cmpstr (s, ==, "ok");
+  g_assert_true (g_variant_lookup (v4, "LastBatchSize", "u", &u));
+  g_assert_cmpuint (u, ==, 2);
+  g_assert_true (g_variant_lookup (v4, "ChecksDone", "t", &t));
+  g_assert_cmpuint (t, ==, 2);
+  g_assert_true (g_variant_lookup (v4, "LastBatchTime", "x", &t));
+  g_assert_cmpint ((gint64)t, >, 0);
+  g_assert_null (g_variant_lookup_value (w.families, "v6", NULL));
+  spool_length = get_property (w.bus, "SpoolLength");
+  g_assert_cmpuint (g_variant_get_uint32 (spool_length), ==, 0);
+
+  /* the metrics endpoint counts the same */
+  metrics = fetch_metrics (metrics_port);
+  g_test_message ("%s", metrics);
+  g_assert_nonnull (strstr (
+      metrics, "monitor_rpc_requests_total{type=\"submitResults\",status_code=\"success\"} 1\n"));
+  g_assert_nonnull (
+      strstr (metrics, "monitor_rpc_requests_total{type=\"config\",status_code=\"success\"} 1\n"));
+  g_assert_nonnull (
+      strstr (metrics, "monitor_local_check_up{host=\"127.0.0.2\",ip_version=\"v4\"} 1\n"));
+  g_assert_nonnull (strstr (metrics, "monitor_servers_checked_total{ip_version=\"ipv4\"} "));
+  g_assert_nonnull (strstr (metrics, "monitor_spool_batches 0\n"));
+  g_assert_nonnull (strstr (metrics, "monitor_ssl_earliest_cert_expiry "));
+
+  /* CheckNow runs the ntp probe against a fake server */
+  target = g_strdup_printf ("127.0.1.3:%u", monitor_test_api_ntp_port (f->api));
+  /* asynchronously: the fake NTP servers are served by this main loop */
+  reply = check_now (w.bus, target, &error);
+  g_assert_no_error (error);
+  result = g_variant_get_child_value (reply, 0);
+  g_assert_true (g_variant_lookup (result, "ip", "&s", &s));
+  g_assert_cmpstr (s, ==, "127.0.1.3");
+  g_assert_true (g_variant_lookup (result, "offset", "d", &offset));
+  g_assert_cmpfloat (offset, >, 0.055);
+  g_assert_cmpfloat (offset, <, 0.065);
+  /* a bad target is an error */
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = check_now (w.bus, "ntp.example", &error);
+  g_assert_null (reply);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  /* `status` shows the monitoring state */
+  g_assert_cmpint (agent_test_run (f->fake, f->base, NULL, status_args, &out, NULL), ==, 0);
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, "Families"));
+  g_assert_nonnull (strstr (out, "'ChecksDone': <uint64 2>"));
+  g_assert_nonnull (strstr (out, "SpoolLength"));
+
+  g_subprocess_send_signal (daemon, SIGTERM);
+  g_assert_true (g_subprocess_wait (daemon, NULL, &error));
+  g_assert_true (g_subprocess_get_if_exited (daemon));
+  g_assert_cmpint (g_subprocess_get_exit_status (daemon), ==, 0);
+  g_clear_pointer (&w.families, g_variant_unref);
+  g_dbus_connection_close_sync (w.bus, NULL, NULL);
+  g_object_unref (w.bus);
+  g_test_dbus_down (dbus);
+}
+
+static void
+test_api_ok (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *out = NULL;
+  g_autofree gchar *err = NULL;
+
+  g_assert_cmpint (run (f, "api", "ok", &out, &err), ==, 0);
+  g_test_message ("%s%s", out, err);
+  g_assert_nonnull (strstr (out, "ok    API key: present\n"));
+  g_assert_nonnull (strstr (out, "ok    web API (https://"));
+  g_assert_nonnull (strstr (out, "ok    certificate: valid until "));
+  g_assert_nonnull (strstr (out, "ok    IPv4: 127.0.0.1, status active\n"));
+  g_assert_nonnull (strstr (out, "warn  IPv6: not configured\n"));
+  g_assert_nonnull (strstr (out, "ok    JWT: received\n"));
+  g_assert_nonnull (strstr (out, "ok    RPC GetConfig (https://127.0.0.1:"));
+  g_assert_nonnull (strstr (out, "samples 1, 1 base checks"));
+  g_assert_null (strstr (out, "FAIL"));
+  g_assert_cmpuint (f->api->n_get_config, ==, 1);
+}
+
+static void
+test_api_ok_broken (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *out = NULL;
+  g_autofree gchar *err = NULL;
+  g_autofree gchar *out2 = NULL;
+  g_autofree gchar *err2 = NULL;
+  g_autofree gchar *state_file = g_build_filename (f->base, "test", "state.json", NULL);
+
+  /* the RPC API does not know the monitor: still exit 0, the line says why */
+  rpc_test_server_free (f->api->server);
+  f->api->server = rpc_test_server_new (f->api->certs);
+  f->api->server->reply = RPC_TEST_REPLY_ERROR;
+  f->api->server->error_code = 7; /* permission_denied */
+  f->api->server->error_message = g_strdup ("monitor not active");
+  g_setenv ("DEVEL_API_SERVER", f->api->server->base_url, TRUE);
+  g_assert_cmpint (run (f, "api", "ok", &out, &err), ==, 0);
+  g_test_message ("%s%s", out, err);
+  g_assert_nonnull (strstr (out, "FAIL  RPC GetConfig (https://127.0.0.1:"));
+  g_assert_nonnull (strstr (out, "): permission denied: GetConfig: monitor not active\n"));
+
+  /* the web API rejects the key: exit 1 */
+  f->fake->config_status = 401;
+  g_assert_cmpint (run (f, "api", "ok", &out2, &err2), ==, 1);
+  g_test_message ("%s%s", out2, err2);
+  g_assert_nonnull (strstr (out2, "FAIL  web API (https://"));
+  g_assert_nonnull (strstr (out2, "API key rejected"));
+  g_assert_nonnull (strstr (err2, "api key unauthorized"));
+
+  /* no key at all: exit 1 */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (g_remove (state_file), ==, 0);
+  g_assert_cmpint (run (f, "api", "ok", &out, &err), ==, 1);
+  g_assert_nonnull (strstr (out, "FAIL  API key: none"));
+  g_assert_nonnull (strstr (err, "no API key configured"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+  ADD ("/monitor/agent/once", test_once);
+  ADD ("/monitor/agent/sanity-only", test_sanity_only);
+  ADD ("/monitor/agent/kill-restart", test_kill_restart);
+  ADD ("/monitor/agent/dbus", test_dbus);
+  ADD ("/monitor/agent/api-ok", test_api_ok);
+  ADD ("/monitor/agent/api-ok-broken", test_api_ok_broken);
+  return g_test_run ();
+}
