@@ -66,6 +66,7 @@ query_one (TestDb *db, const gchar *sql)
   return g_steal_pointer (&st);
 }
 
+G_GNUC_PRINTF (2, 0)
 static gchar *
 text_valist (TestDb *db, const gchar *format, va_list args)
 {

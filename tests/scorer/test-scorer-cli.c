@@ -154,6 +154,7 @@ test_help (Fixture *f, gconstpointer data)
       g_autofree gchar *log = NULL;
       g_autofree gchar *out = run (f, "bad.log", &log, &status, bad[i]);
       g_assert_cmpint (status, ==, 80);
+      g_assert_true (g_str_has_prefix (out, "Usage:"));
       g_assert_true (g_str_has_prefix (log, "ntppool-monitor-scorer: error: "));
     }
   {
