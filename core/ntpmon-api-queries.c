@@ -442,3 +442,47 @@ ntpmon_api_query_settings (NtpmonDbConn *conn, NtpmonApiSettings *out)
     g_message ("monitors setting: %s", error->message);
   ntpmon_api_settings_parse (value, out);
 }
+
+/**
+ * ntpmon_api_describe_monitors:
+ *
+ * The text of `db mon NAME` (spec §15): each current row of @tls_name and,
+ * where its system settings row exists, the merged config. "" for no rows.
+ */
+gchar *
+ntpmon_api_describe_monitors (NtpmonDbConn *conn, const gchar *tls_name, GError **error)
+{
+  g_autoptr (GPtrArray) rows = ntpmon_api_query_monitors_by_name (conn, tls_name, error);
+  g_autoptr (GString) out = g_string_new ("");
+
+  if (rows == NULL)
+    return NULL;
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const NtpmonApiMonitor *m = g_ptr_array_index (rows, i);
+      g_autofree gchar *system_name
+          = g_strdup_printf ("settings-%s.system", m->ip_version != NULL ? m->ip_version : "");
+      g_autoptr (GPtrArray) system = ntpmon_api_query_monitors_by_name (conn, system_name, error);
+
+      if (system == NULL)
+        return NULL;
+      g_string_append_printf (out,
+                              "monitor %" G_GUINT64_FORMAT ": tls_name=%s hostname=%s ip=%s"
+                              " ip_version=%s status=%s account_id=%" G_GUINT64_FORMAT
+                              " client_version=%s\n  config: %s\n",
+                              m->id, m->tls_name, m->hostname ? m->hostname : "",
+                              m->ip ? m->ip : "NULL", m->ip_version ? m->ip_version : "NULL",
+                              m->status, m->account_id, m->client_version ? m->client_version : "",
+                              m->config ? m->config : "");
+      if (system->len > 0)
+        {
+          const NtpmonApiMonitor *s = g_ptr_array_index (system, 0);
+          g_autoptr (GError) local = NULL;
+          g_autofree gchar *merged = ntpmon_api_json_merge_patch (s->config, m->config, &local);
+
+          g_string_append_printf (out, "  merged config: %s\n",
+                                  merged != NULL ? merged : local->message);
+        }
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}

@@ -92,6 +92,8 @@ typedef struct
   gint64 batch_size;
 } NtpmonApiSettings;
 
+gchar *ntpmon_api_describe_monitors (NtpmonDbConn *conn, const gchar *tls_name, GError **error);
+
 void ntpmon_api_settings_parse (const gchar *json, NtpmonApiSettings *out);
 void ntpmon_api_query_settings (NtpmonDbConn *conn, NtpmonApiSettings *out);
 

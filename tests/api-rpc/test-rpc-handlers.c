@@ -644,6 +644,36 @@ test_db_outage (Fixture *f, gconstpointer data)
   g_assert_not_reached ();
 }
 
+/* §15: `db mon NAME` lists the rows and the merged config. */
+static void
+test_db_mon (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocessLauncher) launcher
+      = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr (GSubprocess) proc = NULL;
+  g_autofree gchar *out = NULL;
+  g_autofree gchar *err = NULL;
+  g_auto (GStrv) pieces = NULL;
+
+  g_subprocess_launcher_setenv (launcher, "DATABASE_DSN", f->dsn, TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error, NTPMON_API_BINARY, "db", "mon",
+                                      API_TEST_MONITOR, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error));
+  g_assert_no_error (error);
+  g_test_message ("%s%s", out, err);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+  g_assert_nonnull (strstr (out, "monitor 11: tls_name=" API_TEST_MONITOR));
+  g_assert_nonnull (strstr (out, "monitor 12: tls_name=" API_TEST_MONITOR));
+  /* v4 has a system row: merged (samples 3, otlp_log_level removed) */
+  g_assert_nonnull (
+      strstr (out, "merged config: {\"samples\":3,\"base_checks\":[\"a.example\",\"b.example\"]}"));
+  pieces = g_strsplit (out, "merged", -1);
+  g_assert_cmpuint (g_strv_length (pieces), ==, 2); /* not for the v6 row */
+}
+
 int
 main (int argc, char **argv)
 {
@@ -671,6 +701,7 @@ main (int argc, char **argv)
   ADD ("submit/38-40-41-42-rejections", test_submit_rejections, NULL);
   ADD ("submit/43-45-kiss-unknown", test_submit_kiss_and_unknown, NULL);
   ADD ("twirp/31-legacy", test_twirp_legacy, NULL);
+  ADD ("cli/db-mon", test_db_mon, NULL);
   ADD ("db/outage", test_db_outage, NULL);
   status = g_test_run ();
   ntpmon_test_mariadb_free (mariadb);
