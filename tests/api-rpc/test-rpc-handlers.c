@@ -608,6 +608,128 @@ test_twirp_legacy (Fixture *f, gconstpointer data)
   }
 }
 
+typedef struct
+{
+  gboolean done;
+  GBytes *out;
+  GError *error;
+} ToolRun;
+
+static void
+tool_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ToolRun *run = user_data;
+
+  g_subprocess_communicate_finish (G_SUBPROCESS (source), result, &run->out, NULL, &run->error);
+  run->done = TRUE;
+}
+
+/* Runs @argv with @input on stdin while the server keeps serving on this
+ * thread's main context; the exit status must be 0. */
+static GBytes *
+run_tool (const gchar *const *argv, GBytes *input)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) proc = g_subprocess_newv (
+      argv, (input != NULL ? G_SUBPROCESS_FLAGS_STDIN_PIPE : 0) | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+      &error);
+  ToolRun run = { 0 };
+
+  g_assert_no_error (error);
+  g_subprocess_communicate_async (proc, input, NULL, tool_done, &run);
+  api_test_wait (&run.done);
+  g_assert_no_error (run.error);
+  g_subprocess_wait (proc, NULL, NULL);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+  return run.out;
+}
+
+static GBytes *
+protoc (const gchar *mode, const gchar *type, GBytes *input)
+{
+  g_autofree gchar *include
+      = g_build_filename (g_getenv ("NTPMON_SOURCE_ROOT"), "core", "proto", NULL);
+  g_autofree gchar *inc_arg = g_strconcat ("-I", include, NULL);
+  g_autofree gchar *mode_arg = g_strconcat (mode, "=", type, NULL);
+
+  return run_tool (
+      (const gchar *[]){ "protoc", inc_arg, mode_arg, "monitor/v2/monitor_manager.proto", NULL },
+      input);
+}
+
+/* An independent client: protoc encodes, curl sends two requests on one
+ * kept-alive connection (proto, then JSON), protoc decodes. */
+static void
+test_wire_protoc_curl (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GBytes) text = g_bytes_new_static ("mon_id: \"192.0.2.10\"", 20);
+  g_autoptr (GBytes) encoded = NULL;
+  g_autoptr (GBytes) out = NULL;
+  g_autoptr (GBytes) decoded = NULL;
+  g_autofree gchar *dir = g_dir_make_tmp ("rpc-wire-XXXXXX", NULL);
+  g_autofree gchar *req = g_build_filename (dir, "req.bin", NULL);
+  g_autofree gchar *resp = g_build_filename (dir, "resp.bin", NULL);
+  g_autofree gchar *data_arg = g_strconcat ("@", req, NULL);
+  g_autofree gchar *url = g_strconcat (f->url, V2 ("GetConfig"), NULL);
+  g_autofree gchar *decoded_text = NULL;
+  g_autofree gchar *json = NULL;
+
+  api_test_require_program ("protoc", "protobuf-compiler");
+  api_test_require_program ("curl", "curl");
+  encoded = protoc ("--encode", "monitor.v2.GetConfigRequest", text);
+  g_assert_cmpuint (g_bytes_get_size (encoded), ==, 12);
+  g_assert_true (g_file_set_contents (req, g_bytes_get_data (encoded, NULL),
+                                      g_bytes_get_size (encoded), NULL));
+  out = run_tool ((const gchar *[]){ "curl",
+                                     "-sS",
+                                     "--cacert",
+                                     certs->ca_crt,
+                                     "--cert",
+                                     certs->good_crt,
+                                     "--key",
+                                     certs->good_key,
+                                     "-H",
+                                     "Content-Type: application/proto",
+                                     "--data-binary",
+                                     data_arg,
+                                     "-o",
+                                     resp,
+                                     url,
+                                     "--next",
+                                     "--cacert",
+                                     certs->ca_crt,
+                                     "--cert",
+                                     certs->good_crt,
+                                     "--key",
+                                     certs->good_key,
+                                     "-H",
+                                     "Content-Type: application/json",
+                                     "-d",
+                                     "{\"monId\":\"192.0.2.10\"}",
+                                     url,
+                                     NULL },
+                  NULL);
+  json = g_strndup (g_bytes_get_data (out, NULL), g_bytes_get_size (out));
+  g_test_message ("JSON: %s", json);
+  g_assert_nonnull (strstr (json, "\"samples\":3"));
+  g_assert_nonnull (strstr (json, "\"ipBytes\":\"wAACCg==\""));
+  {
+    gchar *contents;
+    gsize len;
+
+    g_assert_true (g_file_get_contents (resp, &contents, &len, NULL));
+    encoded = g_bytes_new_take (contents, len);
+  }
+  decoded = protoc ("--decode", "monitor.v2.GetConfigResponse", encoded);
+  decoded_text = g_strndup (g_bytes_get_data (decoded, NULL), g_bytes_get_size (decoded));
+  g_test_message ("%s", decoded_text);
+  g_assert_nonnull (strstr (decoded_text, "samples: 3"));
+  g_assert_nonnull (strstr (decoded_text, "base_checks: \"a.example\""));
+  g_assert_nonnull (strstr (decoded_text, "ip_bytes: \"\\300\\000\\002\\n\""));
+  api_test_rmtree (dir);
+}
+
 /* The database goes away and comes back; the server keeps running. */
 static void
 test_db_outage (Fixture *f, gconstpointer data)
@@ -702,6 +824,7 @@ main (int argc, char **argv)
   ADD ("submit/43-45-kiss-unknown", test_submit_kiss_and_unknown, NULL);
   ADD ("twirp/31-legacy", test_twirp_legacy, NULL);
   ADD ("cli/db-mon", test_db_mon, NULL);
+  ADD ("wire/protoc-curl", test_wire_protoc_curl, NULL);
   ADD ("db/outage", test_db_outage, NULL);
   status = g_test_run ();
   ntpmon_test_mariadb_free (mariadb);
