@@ -697,6 +697,8 @@ test_wire_protoc_curl (Fixture *f, gconstpointer data)
                                      resp,
                                      url,
                                      "--next",
+                                     "-w",
+                                     "|connects=%{num_connects}",
                                      "--cacert",
                                      certs->ca_crt,
                                      "--cert",
@@ -713,6 +715,8 @@ test_wire_protoc_curl (Fixture *f, gconstpointer data)
   json = g_strndup (g_bytes_get_data (out, NULL), g_bytes_get_size (out));
   g_test_message ("JSON: %s", json);
   g_assert_nonnull (strstr (json, "\"samples\":3"));
+  /* the second request reused the connection and was still authenticated */
+  g_assert_nonnull (strstr (json, "|connects=0"));
   g_assert_nonnull (strstr (json, "\"ipBytes\":\"wAACCg==\""));
   {
     gchar *contents;
