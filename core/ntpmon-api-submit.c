@@ -297,6 +297,14 @@ insert_log_scores (NtpmonDbConn *conn, SubmitJob *job, const guint64 *server_ids
   return ntpmon_db_stmt_execute (st, error);
 }
 
+static gboolean
+update_submit (NtpmonDbConn *conn, SubmitJob *job, GError **error)
+{
+  return ntpmon_db_conn_exec (
+      conn, "UPDATE monitors SET last_submit = ?, last_seen = ? WHERE id = ?", NULL, error, "TTu",
+      job->monitor->last_submit_usec, g_get_real_time (), job->monitor->id);
+}
+
 /* §10.2 for the whole list; retried as a whole on deadlocks. */
 static gboolean
 process_list (NtpmonDbConn *conn, gpointer data, GError **error)
@@ -309,7 +317,7 @@ process_list (NtpmonDbConn *conn, gpointer data, GError **error)
   g_autofree gdouble *scores = g_new0 (gdouble, job->n_items + 1);
   guint64 counts[N_COUNTS] = { 0 };
 
-  if (!fetch_servers (conn, job, by_ip, error)
+  if (!update_submit (conn, job, error) || !fetch_servers (conn, job, by_ip, error)
       || !fetch_scores (conn, job, by_ip, by_server, error))
     return FALSE;
   for (guint i = 0; i < job->n_items; i++)
@@ -430,14 +438,16 @@ submit_job_run (NtpmonDbConn *conn, gpointer data, GError **error)
   job->counted = TRUE;
   if (!check_batch (job, fail))
     return TRUE;
-  if (!ntpmon_db_conn_exec (conn, "UPDATE monitors SET last_submit = ?, last_seen = ? WHERE id = ?",
-                            NULL, &local, "TTu", job->monitor->last_submit_usec, g_get_real_time (),
-                            job->monitor->id))
-    g_message ("monitor %s: last_submit not updated: %s", job->identity, local->message);
-  if (!prepare_items (job, fail))
+  /* UpdateMonitorSubmit (§10.1 step 6) takes effect whatever happens to
+   * the list; when the list is stored it shares its transaction (one
+   * commit per request), otherwise it runs alone. */
+  if (prepare_items (job, fail) && job->n_items > 0
+      && ntpmon_db_conn_transaction (conn, process_list, job, fail))
     return TRUE;
-  if (job->n_items > 0)
-    ntpmon_db_conn_transaction (conn, process_list, job, fail);
+  if (g_error_matches (job->failure, NTPMON_DB_ERROR, NTPMON_DB_ERROR_UNAVAILABLE))
+    return TRUE;
+  if (!update_submit (conn, job, &local))
+    g_message ("monitor %s: last_submit not updated: %s", job->identity, local->message);
   return TRUE;
 }
 
