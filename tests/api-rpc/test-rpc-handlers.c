@@ -548,6 +548,107 @@ test_submit_kiss_and_unknown (Fixture *f, gconstpointer data)
   monitor__v2__get_servers_response__free_unpacked (r, NULL);
 }
 
+/* §19 39, 44: version 2 needs no tickets; untrusted zero offsets */
+static void
+test_submit_v2_zero_offset (Fixture *f, gconstpointer data)
+{
+  Monitor__V2__GetServersResponse *r;
+
+  seed_servers (f);
+  exec (f, "UPDATE monitors SET client_version = 'v3.8.4' WHERE id = 11");
+  r = get_servers (f, "192.0.2.10");
+  for (gsize i = 0; i < r->n_servers; i++)
+    r->servers[i]->ticket.len = 0;
+  {
+    g_autoptr (ApiTestResponse) resp = submit (f, r, 2, 0, 0, NULL, -1);
+
+    g_assert_cmpuint (resp->status, ==, 200);
+  }
+  assert_sql (f,
+              "SELECT GROUP_CONCAT(CONCAT_WS('|', server_id, step, score, IFNULL(`offset`, 'NULL'),"
+              " attributes) ORDER BY id) FROM log_scores",
+              "1|-2|5|NULL|{\"error\":\"untrusted zero offset\"},"
+              "5|-2|-92.25|NULL|{\"error\":\"untrusted zero offset\"},"
+              "3|-2|5|NULL|{\"error\":\"untrusted zero offset\"}");
+  exec (f, "DELETE FROM log_scores");
+  exec (f, "UPDATE monitors SET client_version = 'v3.8.5' WHERE id = 11");
+  {
+    g_autoptr (ApiTestResponse) resp = submit (f, r, 2, 0, 0, NULL, -1);
+
+    g_assert_cmpuint (resp->status, ==, 200);
+  }
+  assert_sql (f,
+              "SELECT GROUP_CONCAT(DISTINCT CONCAT_WS('|', step, `offset`, attributes))"
+              " FROM log_scores",
+              "-2|0|{\"error\":\"unexpected stratum 0\"}");
+  monitor__v2__get_servers_response__free_unpacked (r, NULL);
+}
+
+static ApiTestResponse *
+send_raw (Fixture *f, const gchar *path, const gchar *content_type, const void *data, gsize len)
+{
+  g_autofree gchar *url = g_strconcat (f->url, path, NULL);
+  g_autoptr (GBytes) body = g_bytes_new (data, len);
+  ApiTestResponse *r = api_test_send (url, content_type, body, FALSE, f->client, NULL, f->trust);
+
+  g_assert_no_error (r->error);
+  g_test_message ("%s → %u %s", path, r->status, r->body);
+  return r;
+}
+
+/* Garbage, truncated and mistyped bodies, bad IP lengths, unknown fields:
+ * proper errors, nothing stored, the server keeps serving. */
+static void
+test_bad_input (Fixture *f, gconstpointer data)
+{
+  Monitor__V2__GetServersResponse *r;
+  Monitor__V2__SubmitResultsRequest req = MONITOR__V2__SUBMIT_RESULTS_REQUEST__INIT;
+  Monitor__V2__ServerStatus st = MONITOR__V2__SERVER_STATUS__INIT;
+  Monitor__V2__ServerStatus *list[] = { &st };
+  static const guint8 five[] = { 192, 0, 2, 1, 0 };
+  guint8 packed[512];
+  gsize len;
+
+  seed_servers (f);
+  r = get_servers (f, "192.0.2.10");
+  st.ip_bytes = (ProtobufCBinaryData){ sizeof five, (guint8 *)five };
+  req.version = 2;
+  req.mon_id = "192.0.2.10";
+  req.batch_id = r->batch_id;
+  req.n_list = 1;
+  req.list = list;
+  len = protobuf_c_message_pack (&req.base, packed);
+  {
+    g_autoptr (ApiTestResponse) garbage
+        = send_raw (f, V2 ("SubmitResults"), "application/proto", "\xff\xff\xff\xff", 4);
+    g_autoptr (ApiTestResponse) truncated
+        = send_raw (f, V2 ("SubmitResults"), "application/proto", packed, len - 3);
+    g_autoptr (ApiTestResponse) bad_json
+        = send_raw (f, V2 ("SubmitResults"), "application/json", "{\"version\":", 11);
+    g_autoptr (ApiTestResponse) wrong_type
+        = send_raw (f, V2 ("SubmitResults"), "application/json", "{\"version\":\"four\"}", 18);
+    /* 5 address bytes decode as an IPv6 address that is no server */
+    g_autoptr (ApiTestResponse) bad_ip
+        = send_raw (f, V2 ("SubmitResults"), "application/proto", packed, len);
+    g_autoptr (ApiTestResponse) unknown_field = send_raw (
+        f, V2 ("GetConfig"), "application/json", "{\"monId\":\"192.0.2.10\",\"extra\":1}", 32);
+
+    g_assert_cmpuint (garbage->status, ==, 400);
+    g_assert_nonnull (strstr (garbage->body, "invalid_argument"));
+    g_assert_cmpuint (truncated->status, ==, 400);
+    g_assert_cmpuint (bad_json->status, ==, 400);
+    g_assert_cmpuint (wrong_type->status, ==, 400);
+    g_assert_cmpuint (bad_ip->status, ==, 500);
+    g_assert_nonnull (strstr (bad_ip->body, "no rows"));
+    g_assert_cmpuint (unknown_field->status, ==, 200);
+    g_assert_nonnull (strstr (unknown_field->body, "\"samples\":3"));
+  }
+  assert_sql (f, "SELECT COUNT(*) FROM log_scores", "0");
+  /* still serving */
+  monitor__v2__get_config_response__free_unpacked (get_config (f, "192.0.2.10", 200), NULL);
+  monitor__v2__get_servers_response__free_unpacked (r, NULL);
+}
+
 /* §19 31 and the legacy routes */
 static void
 test_twirp_legacy (Fixture *f, gconstpointer data)
@@ -826,6 +927,8 @@ main (int argc, char **argv)
   ADD ("submit/37-47-happy", test_submit_happy, NULL);
   ADD ("submit/38-40-41-42-rejections", test_submit_rejections, NULL);
   ADD ("submit/43-45-kiss-unknown", test_submit_kiss_and_unknown, NULL);
+  ADD ("submit/39-44-v2-zero-offset", test_submit_v2_zero_offset, NULL);
+  ADD ("input/bad-bodies", test_bad_input, NULL);
   ADD ("twirp/31-legacy", test_twirp_legacy, NULL);
   ADD ("cli/db-mon", test_db_mon, NULL);
   ADD ("wire/protoc-curl", test_wire_protoc_curl, NULL);
