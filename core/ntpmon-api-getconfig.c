@@ -164,38 +164,63 @@ config_job_free (gpointer data)
   g_free (job);
 }
 
+/**
+ * ntpmon_api_preamble:
+ *
+ * §7 for GetConfig and GetServers: the monitor row (with the legacy v4
+ * block first on Twirp), `last_seen`, liveness.
+ */
+NtpmonApiMonitor *
+ntpmon_api_preamble (NtpmonDbConn *conn, const gchar *identity, const gchar *mon_id,
+                     gboolean legacy, GError **error)
+{
+  g_autoptr (NtpmonApiMonitor) monitor = ntpmon_api_query_monitor (conn, identity, mon_id, error);
+
+  if (monitor == NULL)
+    return NULL;
+  if (legacy && !ntpmon_api_check_legacy_block (monitor, error))
+    return NULL;
+  ntpmon_api_query_update_seen (conn, monitor->id);
+  if (!ntpmon_api_check_live (monitor, error))
+    return NULL;
+  return g_steal_pointer (&monitor);
+}
+
+/* The effective config (§8.2); a bad document is `internal` "could not
+ * get config". */
+gchar *
+ntpmon_api_config_for (NtpmonDbConn *conn, const NtpmonApiMonitor *monitor, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  gchar *merged = ntpmon_api_query_effective_config (conn, monitor, &local);
+
+  if (merged != NULL)
+    return merged;
+  if (g_error_matches (local, NTPMON_DB_ERROR, NTPMON_DB_ERROR_UNAVAILABLE))
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
+  g_message ("monitor %s: config: %s", monitor->tls_name, local->message);
+  g_set_error_literal (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_INTERNAL, "could not get config");
+  return NULL;
+}
+
 static gboolean
 config_job_run (NtpmonDbConn *conn, gpointer data, GError **error)
 {
   ConfigJob *job = data;
   g_autoptr (GError) local = NULL;
 
-  job->monitor = ntpmon_api_query_monitor (conn, job->identity, job->mon_id, error);
+  job->monitor = ntpmon_api_preamble (conn, job->identity, job->mon_id, job->legacy, error);
   if (job->monitor == NULL)
-    return FALSE;
-  if (job->legacy && !ntpmon_api_check_legacy_block (job->monitor, error))
-    return FALSE;
-  ntpmon_api_query_update_seen (conn, job->monitor->id);
-  if (!ntpmon_api_check_live (job->monitor, error))
     return FALSE;
   if (g_strcmp0 (job->client_version, job->monitor->client_version) != 0
       && !ntpmon_db_conn_exec (conn, "UPDATE monitors SET client_version = ? WHERE id = ?", NULL,
                                &local, "su", job->client_version, job->monitor->id))
     g_message ("monitor %s: client_version not updated: %s", job->identity, local->message);
-  job->merged = ntpmon_api_query_effective_config (conn, job->monitor, &local);
-  if (job->merged == NULL)
-    {
-      if (g_error_matches (local, NTPMON_DB_ERROR, NTPMON_DB_ERROR_UNAVAILABLE))
-        {
-          g_propagate_error (error, g_steal_pointer (&local));
-          return FALSE;
-        }
-      g_message ("monitor %s: config: %s", job->identity, local->message);
-      g_set_error_literal (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_INTERNAL,
-                           "could not get config");
-      return FALSE;
-    }
-  return TRUE;
+  job->merged = ntpmon_api_config_for (conn, job->monitor, error);
+  return job->merged != NULL;
 }
 
 static void

@@ -117,30 +117,14 @@ static gboolean
 servers_job_run (NtpmonDbConn *conn, gpointer data, GError **error)
 {
   ServersJob *job = data;
-  g_autoptr (GError) local = NULL;
 
-  job->monitor = ntpmon_api_query_monitor (conn, job->identity, job->mon_id, error);
+  job->monitor = ntpmon_api_preamble (conn, job->identity, job->mon_id, job->legacy, error);
   if (job->monitor == NULL)
     return FALSE;
-  if (job->legacy && !ntpmon_api_check_legacy_block (job->monitor, error))
-    return FALSE;
-  ntpmon_api_query_update_seen (conn, job->monitor->id);
-  if (!ntpmon_api_check_live (job->monitor, error))
-    return FALSE;
   ntpmon_api_query_settings (conn, &job->settings);
-  job->merged = ntpmon_api_query_effective_config (conn, job->monitor, &local);
+  job->merged = ntpmon_api_config_for (conn, job->monitor, error);
   if (job->merged == NULL)
-    {
-      if (g_error_matches (local, NTPMON_DB_ERROR, NTPMON_DB_ERROR_UNAVAILABLE))
-        {
-          g_propagate_error (error, g_steal_pointer (&local));
-          return FALSE;
-        }
-      g_message ("monitor %s: config: %s", job->identity, local->message);
-      g_set_error_literal (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_INTERNAL,
-                           "could not get config");
-      return FALSE;
-    }
+    return FALSE;
   job->servers = g_ptr_array_new_with_free_func (due_server_free);
   return ntpmon_db_conn_transaction (conn, select_and_stamp, job, error);
 }

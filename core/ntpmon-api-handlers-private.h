@@ -65,6 +65,9 @@ void ntpmon_api_config_reply_to_legacy (NtpmonApiConfigReply *reply, Api__Config
                                         Api__MQTTConfig *mqtt);
 /* The legacy route's refusal of agents that ran v4 (§8.7). */
 gboolean ntpmon_api_check_legacy_block (const NtpmonApiMonitor *monitor, GError **error);
+NtpmonApiMonitor *ntpmon_api_preamble (NtpmonDbConn *conn, const gchar *identity,
+                                       const gchar *mon_id, gboolean legacy, GError **error);
+gchar *ntpmon_api_config_for (NtpmonDbConn *conn, const NtpmonApiMonitor *monitor, GError **error);
 /* §7 step 3 */
 gboolean ntpmon_api_check_live (const NtpmonApiMonitor *monitor, GError **error);
 
