@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: MIT
  *
  * The list is processed in one transaction with a fixed number of
- * statements per request: one SELECT for all servers, one for all their
+ * statements per request: one SELECT for all servers with their
  * server_scores rows, the results applied in list order in memory, then one
  * UPDATE of the scores, the (rare) stratum updates, and one multi-row
  * INSERT into log_scores. The stored outcome is the one of the per-result
@@ -111,9 +111,13 @@ count_step (SubmitJob *job, const NtpmonScoreStep *step)
     job->counts[COUNT_OK]++;
 }
 
+/* GetServerIP and GetServerScore for the whole list in one statement:
+ * the servers of the list's addresses with this monitor's assignment. */
 static gboolean
-fetch_servers (NtpmonDbConn *conn, SubmitJob *job, GHashTable *by_ip, GError **error)
+fetch_rows (NtpmonDbConn *conn, SubmitJob *job, GHashTable *by_ip, GHashTable *by_server,
+            GError **error)
 {
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr (GPtrArray) ips = g_ptr_array_new ();
   g_autofree gchar *marks = NULL;
   g_autofree gchar *sql = NULL;
@@ -121,17 +125,18 @@ fetch_servers (NtpmonDbConn *conn, SubmitJob *job, GHashTable *by_ip, GError **e
   GError *local = NULL;
 
   for (guint i = 0; i < job->n_items; i++)
-    if (!g_hash_table_contains (by_ip, job->items[i].ip_text))
-      {
-        g_hash_table_insert (by_ip, g_strdup (job->items[i].ip_text), NULL);
-        g_ptr_array_add (ips, job->items[i].ip_text);
-      }
-  g_hash_table_remove_all (by_ip);
+    if (g_hash_table_add (seen, job->items[i].ip_text))
+      g_ptr_array_add (ips, job->items[i].ip_text);
   marks = ntpmon_db_sql_placeholders (ips->len);
-  sql = g_strdup_printf ("SELECT id, ip, stratum FROM servers WHERE ip IN (%s)", marks);
+  sql = g_strdup_printf ("SELECT s.id, s.ip, s.stratum, ss.id, ss.score_raw, ss.stratum"
+                         " FROM servers s LEFT JOIN server_scores ss"
+                         " ON ss.server_id = s.id AND ss.monitor_id = ?"
+                         " WHERE s.ip IN (%s)",
+                         marks);
   st = ntpmon_db_conn_prepare (conn, sql, error);
   if (st == NULL)
     return FALSE;
+  ntpmon_db_stmt_bind_uint (st, job->monitor->id);
   for (guint i = 0; i < ips->len; i++)
     ntpmon_db_stmt_bind_text (st, g_ptr_array_index (ips, i));
   if (!ntpmon_db_stmt_execute (st, error))
@@ -144,51 +149,17 @@ fetch_servers (NtpmonDbConn *conn, SubmitJob *job, GHashTable *by_ip, GError **e
       row->has_stratum = !ntpmon_db_stmt_is_null (st, 2);
       row->stratum = row->has_stratum ? ntpmon_db_stmt_get_int (st, 2) : 0;
       g_hash_table_insert (by_ip, g_ascii_strdown (ntpmon_db_stmt_get_text (st, 1), -1), row);
-    }
-  if (local != NULL)
-    {
-      g_propagate_error (error, local);
-      return FALSE;
-    }
-  return TRUE;
-}
+      if (!ntpmon_db_stmt_is_null (st, 3))
+        {
+          ScoreRow *score = g_new0 (ScoreRow, 1);
 
-static gboolean
-fetch_scores (NtpmonDbConn *conn, SubmitJob *job, GHashTable *by_ip, GHashTable *by_server,
-              GError **error)
-{
-  g_autofree gchar *marks = NULL;
-  g_autofree gchar *sql = NULL;
-  g_autoptr (NtpmonDbStmt) st = NULL;
-  GHashTableIter iter;
-  ServerRow *row;
-  GError *local = NULL;
-
-  if (g_hash_table_size (by_ip) == 0)
-    return TRUE;
-  marks = ntpmon_db_sql_placeholders (g_hash_table_size (by_ip));
-  sql = g_strdup_printf ("SELECT id, server_id, score_raw, stratum, score_ts FROM server_scores"
-                         " WHERE monitor_id = ? AND server_id IN (%s)",
-                         marks);
-  st = ntpmon_db_conn_prepare (conn, sql, error);
-  if (st == NULL)
-    return FALSE;
-  ntpmon_db_stmt_bind_uint (st, job->monitor->id);
-  g_hash_table_iter_init (&iter, by_ip);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&row))
-    ntpmon_db_stmt_bind_uint (st, row->id);
-  if (!ntpmon_db_stmt_execute (st, error))
-    return FALSE;
-  while (ntpmon_db_stmt_next (st, &local))
-    {
-      ScoreRow *score = g_new0 (ScoreRow, 1);
-
-      score->id = ntpmon_db_stmt_get_uint (st, 0);
-      score->server_id = ntpmon_db_stmt_get_uint (st, 1);
-      score->score = ntpmon_db_stmt_get_double (st, 2);
-      score->has_stratum = !ntpmon_db_stmt_is_null (st, 3);
-      score->stratum = score->has_stratum ? ntpmon_db_stmt_get_int (st, 3) : 0;
-      g_hash_table_insert (by_server, &score->server_id, score);
+          score->id = ntpmon_db_stmt_get_uint (st, 3);
+          score->server_id = row->id;
+          score->score = ntpmon_db_stmt_get_double (st, 4);
+          score->has_stratum = !ntpmon_db_stmt_is_null (st, 5);
+          score->stratum = score->has_stratum ? ntpmon_db_stmt_get_int (st, 5) : 0;
+          g_hash_table_insert (by_server, &score->server_id, score);
+        }
     }
   if (local != NULL)
     {
@@ -317,8 +288,7 @@ process_list (NtpmonDbConn *conn, gpointer data, GError **error)
   g_autofree gdouble *scores = g_new0 (gdouble, job->n_items + 1);
   guint64 counts[N_COUNTS] = { 0 };
 
-  if (!update_submit (conn, job, error) || !fetch_servers (conn, job, by_ip, error)
-      || !fetch_scores (conn, job, by_ip, by_server, error))
+  if (!update_submit (conn, job, error) || !fetch_rows (conn, job, by_ip, by_server, error))
     return FALSE;
   for (guint i = 0; i < job->n_items; i++)
     {
