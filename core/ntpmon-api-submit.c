@@ -169,6 +169,45 @@ fetch_rows (NtpmonDbConn *conn, SubmitJob *job, GHashTable *by_ip, GHashTable *b
   return TRUE;
 }
 
+/* UpdateServerScoreStratum / UpdateServerStratum for all changed rows:
+ * @pairs holds (id, stratum) pairs; only rows whose stratum differs (or is
+ * NULL) are listed, so the servers guard of §18.2 holds. */
+static gboolean
+write_stratum_case (NtpmonDbConn *conn, const gchar *table, GArray *pairs, GError **error)
+{
+  g_autoptr (GString) sql = NULL;
+  g_autoptr (NtpmonDbStmt) st = NULL;
+  guint n = pairs->len / 2;
+
+  if (n == 0)
+    return TRUE;
+  sql = g_string_new (NULL);
+  g_string_printf (sql, "UPDATE %s SET stratum = CASE id", table);
+  for (guint i = 0; i < n; i++)
+    g_string_append (sql, " WHEN ? THEN ?");
+  g_string_append (sql, " END WHERE id IN (");
+  for (guint i = 0; i < n; i++)
+    g_string_append (sql, i > 0 ? ", ?" : "?");
+  g_string_append (sql, ")");
+  st = ntpmon_db_conn_prepare (conn, sql->str, error);
+  if (st == NULL)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    ntpmon_db_stmt_bind (st, "ui", g_array_index (pairs, guint64, 2 * i),
+                         (gint64)g_array_index (pairs, guint64, 2 * i + 1));
+  for (guint i = 0; i < n; i++)
+    ntpmon_db_stmt_bind_uint (st, g_array_index (pairs, guint64, 2 * i));
+  return ntpmon_db_stmt_execute (st, error);
+}
+
+static void
+add_pair (GArray *pairs, guint64 id, gint64 stratum)
+{
+  guint64 pair[2] = { id, (guint64)stratum };
+
+  g_array_append_vals (pairs, pair, 2);
+}
+
 static gboolean
 write_scores (NtpmonDbConn *conn, GHashTable *by_server, GError **error)
 {
@@ -177,6 +216,7 @@ write_scores (NtpmonDbConn *conn, GHashTable *by_server, GError **error)
   g_autoptr (GString) ids = g_string_new (" END WHERE id IN (");
   g_autoptr (NtpmonDbStmt) st = NULL;
   g_autoptr (GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr (GArray) strata = g_array_new (FALSE, FALSE, sizeof (guint64));
   GHashTableIter iter;
   ScoreRow *row;
 
@@ -214,29 +254,24 @@ write_scores (NtpmonDbConn *conn, GHashTable *by_server, GError **error)
   for (guint i = 0; i < rows->len; i++)
     {
       row = g_ptr_array_index (rows, i);
-      if (row->stratum_changed
-          && !ntpmon_db_conn_exec (conn, "UPDATE server_scores SET stratum = ? WHERE id = ?", NULL,
-                                   error, "iu", row->stratum, row->id))
-        return FALSE;
+      if (row->stratum_changed)
+        add_pair (strata, row->id, row->stratum);
     }
-  return TRUE;
+  return write_stratum_case (conn, "server_scores", strata, error);
 }
 
 static gboolean
 write_strata (NtpmonDbConn *conn, GHashTable *by_ip, GError **error)
 {
+  g_autoptr (GArray) strata = g_array_new (FALSE, FALSE, sizeof (guint64));
   GHashTableIter iter;
   ServerRow *row;
 
   g_hash_table_iter_init (&iter, by_ip);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&row))
-    if (row->stratum_changed
-        && !ntpmon_db_conn_exec (
-            conn,
-            "UPDATE servers SET stratum = ? WHERE id = ? AND (stratum != ? OR stratum IS NULL)",
-            NULL, error, "iui", row->stratum, row->id, row->stratum))
-      return FALSE;
-  return TRUE;
+    if (row->stratum_changed)
+      add_pair (strata, row->id, row->stratum);
+  return write_stratum_case (conn, "servers", strata, error);
 }
 
 static gboolean
