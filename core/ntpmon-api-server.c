@@ -130,6 +130,25 @@ accept_any_certificate (SoupServerMessage *msg, GTlsCertificate *certificate,
   return TRUE;
 }
 
+/* libsoup 3.2 reports the client certificate only on the first message of
+ * a connection; later requests on a kept-alive connection would look
+ * anonymous. The certificate is remembered on the connection's socket. */
+static GTlsCertificate *
+connection_peer_certificate (SoupServerMessage *msg)
+{
+  GTlsCertificate *peer = soup_server_message_get_tls_peer_certificate (msg);
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  if (socket == NULL)
+    return peer;
+  if (peer != NULL)
+    g_object_set_data_full (G_OBJECT (socket), "ntpmon-api-peer", g_object_ref (peer),
+                            g_object_unref);
+  else
+    peer = g_object_get_data (G_OBJECT (socket), "ntpmon-api-peer");
+  return peer;
+}
+
 static void
 request_started (SoupServer *soup, SoupServerMessage *msg, gpointer user_data)
 {
@@ -288,7 +307,7 @@ server_callback (SoupServer *soup, SoupServerMessage *msg, const char *path, GHa
   g_object_set_data_full (G_OBJECT (msg), "ntpmon-api-server", g_object_ref (self), g_object_unref);
   soup_server_message_pause (msg);
   ntpmon_api_auth_authenticate_async (
-      self->auth, soup_server_message_get_tls_peer_certificate (msg),
+      self->auth, connection_peer_certificate (msg),
       soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Authorization"),
       ntpmon_api_request_get_cancellable (request), authenticated, request);
 }

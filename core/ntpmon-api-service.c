@@ -18,6 +18,7 @@
 #endif
 
 #include "ntpmon-api-auth.h"
+#include "ntpmon-api-handlers.h"
 #include "ntpmon-api-keys-file.h"
 #include "ntpmon-api-ops.h"
 #include "ntpmon-api-server.h"
@@ -111,6 +112,29 @@ own_tls_name (NtpmonApiServer *server)
   return names != NULL && names[0] != NULL ? g_strdup (names[0]) : NULL;
 }
 
+/* GetConfig, GetServers, SubmitResults (the status scorer comes from the
+ * scorer plugin). */
+static gboolean
+register_rpc_handlers (NtpmonApiConfig *config, NtpmonHost *host, NtpmonApiServer *server,
+                       NtpmonDb *db, NtpmonApiKeyStore *keys, NtpmonMetrics *metrics,
+                       GError **error)
+{
+  g_autoptr (NtpmonScorer) scorer = NULL;
+  g_autoptr (NtpmonApiHandlers) handlers = NULL;
+
+  if (host == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "no plugin host");
+      return FALSE;
+    }
+  scorer = ntpmon_api_handlers_find_status_scorer (ntpmon_host_get_engine (host), error);
+  if (scorer == NULL)
+    return FALSE;
+  handlers = ntpmon_api_handlers_new (db, keys, scorer, metrics, config->jwt_key,
+                                      config->deployment_mode);
+  return ntpmon_api_handlers_register (handlers, server, error);
+}
+
 /**
  * ntpmon_api_service_run:
  * @keyfile: (nullable): the loaded keyfile config, watched for changes
@@ -196,8 +220,8 @@ ntpmon_api_service_run (NtpmonApiConfig *config, NtpmonConfig *keyfile, NtpmonHo
       g_signal_connect (keyfile, "changed", G_CALLBACK (on_config_changed), host);
       ntpmon_config_watch (keyfile, 300);
     }
-  /* The RPC handlers (GetConfig, GetServers, SubmitResults) register their
-   * routes here with ntpmon_api_server_add_route(). */
+  if (!register_rpc_handlers (config, host, server, db, keys, metrics, &cause))
+    return startup_failure (error, cause, _ ("RPC handlers"));
 
   metrics_address = config->metrics_listen != NULL ? g_strdup (config->metrics_listen)
                                                    : g_strdup_printf (":%u", config->metrics_port);

@@ -14,6 +14,7 @@
 
 #include "ntpmon-api-config.h"
 #include "ntpmon-api-keys-file.h"
+#include "ntpmon-api-queries.h"
 #include "ntpmon-api-registration.h"
 #include "ntpmon-api-server.h"
 #include "ntpmon-api-service.h"
@@ -139,7 +140,8 @@ cmd_keys (NtpmonConfig *keyfile, gchar **args, GError **error)
   return 0;
 }
 
-/* `db init`: loads the schema into the configured, empty database. */
+/* `db init`: loads the schema into the configured, empty database;
+ * `db mon NAME`: shows the monitor rows of NAME (spec §15). */
 static gint
 cmd_db (NtpmonConfig *keyfile, gchar **args, GError **error)
 {
@@ -148,10 +150,12 @@ cmd_db (NtpmonConfig *keyfile, gchar **args, GError **error)
   g_autoptr (NtpmonDbConn) conn = NULL;
   const gchar *schema = opt_schema != NULL ? opt_schema : NTPMON_PKGDATADIR "/schema.sql";
 
-  if (g_strcmp0 (args[0], "init") != 0 || args[1] != NULL)
+  gboolean mon = g_strcmp0 (args[0], "mon") == 0 && args[1] != NULL && args[2] == NULL;
+
+  if (!mon && (g_strcmp0 (args[0], "init") != 0 || args[1] != NULL))
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           _ ("expected \"db init\""));
+                           _ ("expected \"db init\" or \"db mon NAME\""));
       return EXIT_SYNTAX;
     }
   if (!ntpmon_api_config_load_database (opts, yaml_files, error))
@@ -159,6 +163,15 @@ cmd_db (NtpmonConfig *keyfile, gchar **args, GError **error)
   conn = ntpmon_db_conn_open (opts->database, error);
   if (conn == NULL)
     return NTPMON_API_EXIT_STARTUP;
+  if (mon)
+    {
+      g_autofree gchar *text = ntpmon_api_describe_monitors (conn, args[1], error);
+
+      if (text == NULL)
+        return 1;
+      g_print ("%s", text);
+      return 0;
+    }
   if (!ntpmon_db_load_schema (conn, schema, error))
     return 1;
   g_print (_ ("schema %s loaded\n"), schema);
@@ -228,7 +241,9 @@ static const Command commands[] = {
   { "server", NULL, N_ ("Run the monitor API server"), server_entries, cmd_server },
   { "keys", "add", N_ ("Add a ticket signing key (rotation); prints its version"), keys_entries,
     cmd_keys },
-  { "db", "init", N_ ("Load the schema into an empty database"), db_entries, cmd_db },
+  { "db", "init | mon NAME",
+    N_ ("Load the schema into an empty database, or show the monitor rows of NAME"), db_entries,
+    cmd_db },
   { "registration", "list|accept ID|reject ID", N_ ("List, accept or reject monitor registrations"),
     registration_entries, cmd_registration },
   { "version", NULL, N_ ("Print the program name and version"), NULL, cmd_version },

@@ -179,6 +179,27 @@ api_test_certs_new (void)
   return certs;
 }
 
+/**
+ * api_test_certs_add_client:
+ * @name: file name stem in the certificate directory
+ * @san: e.g. "DNS:mon2.test.mon.ntppool.dev"
+ * @crt: (out): certificate path
+ * @key: (out): key path
+ *
+ * One more client certificate from the test CA.
+ */
+void
+api_test_certs_add_client (ApiTestCerts *certs, const gchar *name, const gchar *san, gchar **crt,
+                           gchar **key)
+{
+  g_autofree gchar *crt_name = g_strconcat (name, ".crt", NULL);
+  g_autofree gchar *key_name = g_strconcat (name, ".key", NULL);
+
+  make_leaf (certs->dir, "ca", name, san, "30");
+  *crt = g_build_filename (certs->dir, crt_name, NULL);
+  *key = g_build_filename (certs->dir, key_name, NULL);
+}
+
 void
 api_test_rmtree (const gchar *path)
 {

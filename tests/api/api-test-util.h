@@ -37,6 +37,8 @@ gchar *api_test_get (const gchar *url, guint *status);
 void api_test_require_program (const gchar *program, const gchar *package);
 ApiTestCerts *api_test_certs_new (void);
 void api_test_certs_free (ApiTestCerts *certs);
+void api_test_certs_add_client (ApiTestCerts *certs, const gchar *name, const gchar *san,
+                                gchar **crt, gchar **key);
 void api_test_rmtree (const gchar *path);
 GTlsCertificate *api_test_load_pair (const gchar *crt, const gchar *key);
 gchar *api_test_listen (NtpmonApiServer *server, ApiTestCerts *certs, GTlsDatabase **trust);

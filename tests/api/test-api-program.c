@@ -251,7 +251,7 @@ test_serve (void)
   api_test_jwks_set (jwks, (const gchar *[]){ jwk, NULL });
   g_assert_true (g_file_set_contents (conf, conf_text, -1, NULL));
   g_subprocess_launcher_setenv (launcher, "DEPLOYMENT_MODE", "test", TRUE);
-  dsn = ntpmon_test_mariadb_create_database (mariadb, FALSE, NULL, &error);
+  dsn = ntpmon_test_mariadb_create_database (mariadb, TRUE, NULL, &error);
   g_assert_no_error (error);
   g_subprocess_launcher_setenv (launcher, "DATABASE_DSN", dsn, TRUE);
   g_subprocess_launcher_set_cwd (launcher, certs->dir);
@@ -292,9 +292,11 @@ test_serve (void)
     g_assert_cmpuint (anonymous->status, ==, 401);
     g_assert_cmpstr (anonymous->body, ==,
                      "{\"code\":\"unauthenticated\",\"message\":\"Authentication required\"}");
-    /* authenticated; no RPC handler is registered in this build yet */
+    /* authenticated: GetConfig runs and finds no monitor row */
     g_assert_cmpuint (mtls->status, ==, 404);
+    g_assert_nonnull (strstr (mtls->body, "no such monitor"));
     g_assert_cmpuint (jwt->status, ==, 404);
+    g_assert_nonnull (strstr (jwt->body, "no such monitor"));
     g_assert_cmpuint (bad_jwt->status, ==, 401);
     g_assert_cmpstr (bad_jwt->body, ==,
                      "{\"code\":\"unauthenticated\",\"message\":\"Invalid JWT token\"}");
@@ -305,8 +307,10 @@ test_serve (void)
   text = api_test_get (url, &status);
   g_assert_cmpuint (status, ==, 200);
   g_test_message ("%s", text);
-  g_assert_nonnull (strstr (text, "api_requests_total{route=\"unknown\",code=\"401\"} 2\n"));
-  g_assert_nonnull (strstr (text, "api_requests_total{route=\"unknown\",code=\"404\"} 2\n"));
+  g_assert_nonnull (strstr (
+      text, "api_requests_total{route=\"/monitor.v2.MonitorService/GetConfig\",code=\"401\"} 2\n"));
+  g_assert_nonnull (strstr (
+      text, "api_requests_total{route=\"/monitor.v2.MonitorService/GetConfig\",code=\"404\"} 2\n"));
   g_assert_nonnull (strstr (text, "monitorapi_build_info{version=\"" PACKAGE_VERSION "\"} 1\n"));
   g_assert_true (jwks->fetches >= 1);
 

@@ -1,0 +1,579 @@
+/* ntpmon-api-submit.c: the SubmitResults RPC (spec api-server.md §10)
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * The list is processed in one transaction with a fixed number of
+ * statements per request: one SELECT for all servers with their
+ * server_scores rows, the results applied in list order in memory, then one
+ * UPDATE of the scores, the (rare) stratum updates, and one multi-row
+ * INSERT into log_scores. The stored outcome is the one of the per-result
+ * statements of §10.2 (duplicates included: each occurrence scores on top
+ * of the previous one and gets its own log row).
+ */
+#include "config.h"
+
+#include "ntpmon-api-handlers-private.h"
+#include "ntpmon-ip.h"
+#include "ntpmon-proto-wkt.h"
+#include "ntpmon-ulid.h"
+
+enum
+{
+  COUNT_OK,
+  COUNT_OFFSET,
+  COUNT_TIMEOUT,
+  COUNT_SIGNATURE,
+  COUNT_OUT_OF_ORDER,
+  N_COUNTS
+};
+
+static const gchar *const count_names[N_COUNTS]
+    = { "ok", "offset", "timeout", "signature_validation", "batch_out_of_order" };
+
+typedef struct
+{
+  GBytes *ticket;
+  guint8 ip[16];
+  gsize ip_len;
+  gchar *ip_text;
+  NtpmonNtpResult *result;
+  gint64 ts_usec;
+  NtpmonScoreStep step;
+  gboolean has_step;
+} Item;
+
+typedef struct
+{
+  guint64 id;
+  gboolean has_stratum;
+  gint64 stratum;
+  gboolean stratum_changed;
+} ServerRow;
+
+typedef struct
+{
+  guint64 id;
+  guint64 server_id;
+  gdouble score;
+  gint64 score_ts;
+  gboolean has_stratum;
+  gint64 stratum;
+  gboolean stratum_changed;
+  gboolean touched;
+} ScoreRow;
+
+typedef struct
+{
+  NtpmonApiHandlers *handlers;
+  gchar *identity;
+  gchar *mon_id;
+  gint32 version;
+  GBytes *batch_raw;
+  gchar batch_id[NTPMON_ULID_TEXT_LEN + 1];
+  Item *items;
+  guint n_items;
+  NtpmonApiMonitor *monitor;
+  gboolean counted; /* found, live, version accepted (§10.6) */
+  guint64 counts[N_COUNTS];
+  GError *failure;
+} SubmitJob;
+
+static void
+submit_job_free (gpointer data)
+{
+  SubmitJob *job = data;
+
+  for (guint i = 0; i < job->n_items; i++)
+    {
+      g_clear_pointer (&job->items[i].ticket, g_bytes_unref);
+      g_free (job->items[i].ip_text);
+      g_clear_pointer (&job->items[i].result, ntpmon_ntp_result_unref);
+      ntpmon_score_step_clear (&job->items[i].step);
+    }
+  g_free (job->items);
+  ntpmon_api_handlers_unref (job->handlers);
+  g_free (job->identity);
+  g_free (job->mon_id);
+  g_clear_pointer (&job->batch_raw, g_bytes_unref);
+  ntpmon_api_monitor_free (job->monitor);
+  g_clear_error (&job->failure);
+  g_free (job);
+}
+
+static void
+count_step (SubmitJob *job, const NtpmonScoreStep *step)
+{
+  if (step->step == -5)
+    job->counts[COUNT_TIMEOUT]++;
+  else if (step->step < 1)
+    job->counts[COUNT_OFFSET]++;
+  else
+    job->counts[COUNT_OK]++;
+}
+
+/* GetServerIP and GetServerScore for the whole list in one statement:
+ * the servers of the list's addresses with this monitor's assignment. */
+static gboolean
+fetch_rows (NtpmonDbConn *conn, SubmitJob *job, GHashTable *by_ip, GHashTable *by_server,
+            GError **error)
+{
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GPtrArray) ips = g_ptr_array_new ();
+  g_autofree gchar *marks = NULL;
+  g_autofree gchar *sql = NULL;
+  g_autoptr (NtpmonDbStmt) st = NULL;
+  GError *local = NULL;
+
+  for (guint i = 0; i < job->n_items; i++)
+    if (g_hash_table_add (seen, job->items[i].ip_text))
+      g_ptr_array_add (ips, job->items[i].ip_text);
+  marks = ntpmon_db_sql_placeholders (ips->len);
+  sql = g_strdup_printf ("SELECT s.id, s.ip, s.stratum, ss.id, ss.score_raw, ss.stratum"
+                         " FROM servers s LEFT JOIN server_scores ss"
+                         " ON ss.server_id = s.id AND ss.monitor_id = ?"
+                         " WHERE s.ip IN (%s)",
+                         marks);
+  st = ntpmon_db_conn_prepare (conn, sql, error);
+  if (st == NULL)
+    return FALSE;
+  ntpmon_db_stmt_bind_uint (st, job->monitor->id);
+  for (guint i = 0; i < ips->len; i++)
+    ntpmon_db_stmt_bind_text (st, g_ptr_array_index (ips, i));
+  if (!ntpmon_db_stmt_execute (st, error))
+    return FALSE;
+  while (ntpmon_db_stmt_next (st, &local))
+    {
+      ServerRow *row = g_new0 (ServerRow, 1);
+
+      row->id = ntpmon_db_stmt_get_uint (st, 0);
+      row->has_stratum = !ntpmon_db_stmt_is_null (st, 2);
+      row->stratum = row->has_stratum ? ntpmon_db_stmt_get_int (st, 2) : 0;
+      g_hash_table_insert (by_ip, g_ascii_strdown (ntpmon_db_stmt_get_text (st, 1), -1), row);
+      if (!ntpmon_db_stmt_is_null (st, 3))
+        {
+          ScoreRow *score = g_new0 (ScoreRow, 1);
+
+          score->id = ntpmon_db_stmt_get_uint (st, 3);
+          score->server_id = row->id;
+          score->score = ntpmon_db_stmt_get_double (st, 4);
+          score->has_stratum = !ntpmon_db_stmt_is_null (st, 5);
+          score->stratum = score->has_stratum ? ntpmon_db_stmt_get_int (st, 5) : 0;
+          g_hash_table_insert (by_server, &score->server_id, score);
+        }
+    }
+  if (local != NULL)
+    {
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* UpdateServerScoreStratum / UpdateServerStratum for all changed rows:
+ * @pairs holds (id, stratum) pairs; only rows whose stratum differs (or is
+ * NULL) are listed, so the servers guard of §18.2 holds. */
+static gboolean
+write_stratum_case (NtpmonDbConn *conn, const gchar *table, GArray *pairs, GError **error)
+{
+  g_autoptr (GString) sql = NULL;
+  g_autoptr (NtpmonDbStmt) st = NULL;
+  guint n = pairs->len / 2;
+
+  if (n == 0)
+    return TRUE;
+  sql = g_string_new (NULL);
+  g_string_printf (sql, "UPDATE %s SET stratum = CASE id", table);
+  for (guint i = 0; i < n; i++)
+    g_string_append (sql, " WHEN ? THEN ?");
+  g_string_append (sql, " END WHERE id IN (");
+  for (guint i = 0; i < n; i++)
+    g_string_append (sql, i > 0 ? ", ?" : "?");
+  g_string_append (sql, ")");
+  st = ntpmon_db_conn_prepare (conn, sql->str, error);
+  if (st == NULL)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    ntpmon_db_stmt_bind (st, "ui", g_array_index (pairs, guint64, 2 * i),
+                         (gint64)g_array_index (pairs, guint64, 2 * i + 1));
+  for (guint i = 0; i < n; i++)
+    ntpmon_db_stmt_bind_uint (st, g_array_index (pairs, guint64, 2 * i));
+  return ntpmon_db_stmt_execute (st, error);
+}
+
+static void
+add_pair (GArray *pairs, guint64 id, gint64 stratum)
+{
+  guint64 pair[2] = { id, (guint64)stratum };
+
+  g_array_append_vals (pairs, pair, 2);
+}
+
+static gboolean
+write_scores (NtpmonDbConn *conn, GHashTable *by_server, GError **error)
+{
+  g_autoptr (GString) ts_case = g_string_new ("UPDATE server_scores SET score_ts = CASE id");
+  g_autoptr (GString) raw_case = g_string_new (" END, score_raw = CASE id");
+  g_autoptr (GString) ids = g_string_new (" END WHERE id IN (");
+  g_autoptr (NtpmonDbStmt) st = NULL;
+  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr (GArray) strata = g_array_new (FALSE, FALSE, sizeof (guint64));
+  GHashTableIter iter;
+  ScoreRow *row;
+
+  g_hash_table_iter_init (&iter, by_server);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&row))
+    if (row->touched)
+      {
+        g_string_append (ts_case, " WHEN ? THEN ?");
+        g_string_append (raw_case, " WHEN ? THEN ?");
+        g_string_append (ids, rows->len > 0 ? ", ?" : "?");
+        g_ptr_array_add (rows, row);
+      }
+  if (rows->len == 0)
+    return TRUE;
+  g_string_append (ts_case, raw_case->str);
+  g_string_append (ts_case, ids->str);
+  g_string_append (ts_case, ")");
+  st = ntpmon_db_conn_prepare (conn, ts_case->str, error);
+  if (st == NULL)
+    return FALSE;
+  for (guint i = 0; i < rows->len; i++)
+    {
+      row = g_ptr_array_index (rows, i);
+      ntpmon_db_stmt_bind (st, "uT", row->id, row->score_ts);
+    }
+  for (guint i = 0; i < rows->len; i++)
+    {
+      row = g_ptr_array_index (rows, i);
+      ntpmon_db_stmt_bind (st, "ud", row->id, row->score);
+    }
+  for (guint i = 0; i < rows->len; i++)
+    ntpmon_db_stmt_bind_uint (st, ((ScoreRow *)g_ptr_array_index (rows, i))->id);
+  if (!ntpmon_db_stmt_execute (st, error))
+    return FALSE;
+  for (guint i = 0; i < rows->len; i++)
+    {
+      row = g_ptr_array_index (rows, i);
+      if (row->stratum_changed)
+        add_pair (strata, row->id, row->stratum);
+    }
+  return write_stratum_case (conn, "server_scores", strata, error);
+}
+
+static gboolean
+write_strata (NtpmonDbConn *conn, GHashTable *by_ip, GError **error)
+{
+  g_autoptr (GArray) strata = g_array_new (FALSE, FALSE, sizeof (guint64));
+  GHashTableIter iter;
+  ServerRow *row;
+
+  g_hash_table_iter_init (&iter, by_ip);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&row))
+    if (row->stratum_changed)
+      add_pair (strata, row->id, row->stratum);
+  return write_stratum_case (conn, "servers", strata, error);
+}
+
+static gboolean
+insert_log_scores (NtpmonDbConn *conn, SubmitJob *job, const guint64 *server_ids,
+                   const gdouble *scores, GError **error)
+{
+  g_autoptr (GString) sql
+      = g_string_new ("INSERT INTO log_scores (server_id, monitor_id, ts, score, step, `offset`,"
+                      " rtt, attributes) VALUES ");
+  g_autoptr (NtpmonDbStmt) st = NULL;
+
+  for (guint i = 0; i < job->n_items; i++)
+    g_string_append (sql, i > 0 ? ", (?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?)");
+  st = ntpmon_db_conn_prepare (conn, sql->str, error);
+  if (st == NULL)
+    return FALSE;
+  for (guint i = 0; i < job->n_items; i++)
+    {
+      const Item *it = &job->items[i];
+
+      ntpmon_db_stmt_bind (st, "uuTdd", server_ids[i], job->monitor->id, it->ts_usec, scores[i],
+                           it->step.step);
+      if (it->step.has_offset)
+        ntpmon_db_stmt_bind_double (st, it->step.offset);
+      else
+        ntpmon_db_stmt_bind_null (st);
+      ntpmon_db_stmt_bind (st, "is", (gint64)it->step.rtt, it->step.attributes);
+    }
+  return ntpmon_db_stmt_execute (st, error);
+}
+
+static gboolean
+update_submit (NtpmonDbConn *conn, SubmitJob *job, GError **error)
+{
+  return ntpmon_db_conn_exec (
+      conn, "UPDATE monitors SET last_submit = ?, last_seen = ? WHERE id = ?", NULL, error, "TTu",
+      job->monitor->last_submit_usec, g_get_real_time (), job->monitor->id);
+}
+
+/* §10.2 for the whole list; retried as a whole on deadlocks. */
+static gboolean
+process_list (NtpmonDbConn *conn, gpointer data, GError **error)
+{
+  SubmitJob *job = data;
+  g_autoptr (GHashTable) by_ip = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr (GHashTable) by_server
+      = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_free);
+  g_autofree guint64 *server_ids = g_new0 (guint64, job->n_items + 1);
+  g_autofree gdouble *scores = g_new0 (gdouble, job->n_items + 1);
+  guint64 counts[N_COUNTS] = { 0 };
+
+  if (!update_submit (conn, job, error) || !fetch_rows (conn, job, by_ip, by_server, error))
+    return FALSE;
+  for (guint i = 0; i < job->n_items; i++)
+    {
+      Item *it = &job->items[i];
+      ServerRow *server = g_hash_table_lookup (by_ip, it->ip_text);
+      ScoreRow *score = server != NULL ? g_hash_table_lookup (by_server, &server->id) : NULL;
+      gint stratum = it->result->stratum;
+
+      if (server == NULL || score == NULL)
+        {
+          memcpy (job->counts, counts, sizeof counts);
+          g_set_error_literal (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_INTERNAL,
+                               "sql: no rows in result set");
+          return FALSE;
+        }
+      if (stratum > 0)
+        {
+          if (!score->has_stratum || score->stratum != stratum)
+            {
+              score->has_stratum = score->stratum_changed = TRUE;
+              score->stratum = stratum;
+            }
+          if (!server->has_stratum || server->stratum != stratum)
+            {
+              server->has_stratum = server->stratum_changed = TRUE;
+              server->stratum = stratum;
+            }
+        }
+      score->score = ntpmon_score_apply_step (score->score, &it->step);
+      score->score_ts = it->ts_usec;
+      score->touched = TRUE;
+      server_ids[i] = server->id;
+      scores[i] = score->score;
+      counts[it->step.step == -5 ? COUNT_TIMEOUT : it->step.step < 1 ? COUNT_OFFSET : COUNT_OK]++;
+    }
+  memcpy (job->counts, counts, sizeof counts);
+  return write_scores (conn, by_server, error) && write_strata (conn, by_ip, error)
+         && insert_log_scores (conn, job, server_ids, scores, error);
+}
+
+/* Steps and tickets need no database: done before the transaction. The
+ * first bad ticket fails the batch (the results before it count). */
+static gboolean
+prepare_items (SubmitJob *job, GError **error)
+{
+  NtpmonApiHandlers *h = job->handlers;
+
+  for (guint i = 0; i < job->n_items; i++)
+    {
+      Item *it = &job->items[i];
+
+      if (job->version > 2
+          && !ntpmon_api_ticket_verify (h->keys, it->ticket, job->monitor->id, job->batch_id,
+                                        it->ip, it->ip_len, NULL))
+        {
+          job->counts[COUNT_SIGNATURE] += job->n_items - i;
+          g_set_error_literal (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_INVALID_ARGUMENT,
+                               "signature validation failed");
+          return FALSE;
+        }
+      if (!ntpmon_scorer_compute_step_for_client (h->status_scorer, job->monitor->client_version,
+                                                  it->result, &it->step, error))
+        return FALSE;
+      it->has_step = TRUE;
+      count_step (job, &it->step);
+    }
+  memset (job->counts, 0, sizeof job->counts[0] * COUNT_SIGNATURE);
+  return TRUE;
+}
+
+static gboolean
+check_batch (SubmitJob *job, GError **error)
+{
+  NtpmonUlid ulid;
+  gsize len;
+  const gchar *raw = g_bytes_get_data (job->batch_raw, &len);
+  g_autoptr (GError) local = NULL;
+  gint64 batch_usec;
+
+  if (!ntpmon_ulid_parse (raw, len, &ulid, &local))
+    {
+      g_set_error (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_INVALID_ARGUMENT,
+                   "invalid batch ID: %s", local->message);
+      return FALSE;
+    }
+  ntpmon_ulid_format (&ulid, job->batch_id);
+  batch_usec = (gint64)ntpmon_ulid_get_time_ms (&ulid) * 1000;
+  if (job->monitor->has_last_submit && batch_usec < job->monitor->last_submit_usec)
+    {
+      job->counts[COUNT_OUT_OF_ORDER] += job->n_items;
+      g_set_error_literal (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_FAILED_PRECONDITION,
+                           "invalid batch submission");
+      return FALSE;
+    }
+  job->monitor->last_submit_usec = batch_usec;
+  return TRUE;
+}
+
+static gboolean
+submit_job_run (NtpmonDbConn *conn, gpointer data, GError **error)
+{
+  SubmitJob *job = data;
+  g_autoptr (GError) local = NULL;
+  GError **fail = &job->failure;
+
+  job->monitor = ntpmon_api_query_monitor (conn, job->identity, job->mon_id, error);
+  if (job->monitor == NULL)
+    return FALSE;
+  if (!ntpmon_api_check_live (job->monitor, error))
+    return FALSE;
+  if (job->version < 2 || job->version > 4)
+    {
+      g_set_error_literal (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_INVALID_ARGUMENT,
+                           "Version Unsupported data version");
+      return FALSE;
+    }
+  job->counted = TRUE;
+  if (!check_batch (job, fail))
+    return TRUE;
+  /* UpdateMonitorSubmit (§10.1 step 6) takes effect whatever happens to
+   * the list; when the list is stored it shares its transaction (one
+   * commit per request), otherwise it runs alone. */
+  if (prepare_items (job, fail) && job->n_items > 0
+      && ntpmon_db_conn_transaction (conn, process_list, job, fail))
+    return TRUE;
+  if (g_error_matches (job->failure, NTPMON_DB_ERROR, NTPMON_DB_ERROR_UNAVAILABLE))
+    return TRUE;
+  if (!update_submit (conn, job, &local))
+    g_message ("monitor %s: last_submit not updated: %s", job->identity, local->message);
+  return TRUE;
+}
+
+static void
+submit_job_done (NtpmonApiCall *call, gpointer data)
+{
+  SubmitJob *job = data;
+  NtpmonApiHandlers *h = job->handlers;
+  NtpmonApiMonitor *m = job->monitor;
+  g_autofree gchar *version = g_strdup_printf ("%d", job->version);
+  g_autofree gchar *account_id = g_strdup_printf ("%" G_GUINT64_FORMAT, m->account_id);
+
+  for (guint i = 0; job->counted && i < N_COUNTS; i++)
+    ntpmon_metric_add (h->tests_completed,
+                       (const gchar *[]){ m->tls_name, m->ip_version ? m->ip_version : "",
+                                          count_names[i], version, m->account_token, account_id },
+                       job->counts[i]);
+  if (job->failure != NULL)
+    {
+      ntpmon_api_answer_error (call, job->failure);
+      return;
+    }
+  if (ntpmon_api_request_get_protocol (ntpmon_api_call_get_request (call))
+      == NTPMON_API_PROTOCOL_TWIRP)
+    {
+      Api__ServerStatusResult out = API__SERVER_STATUS_RESULT__INIT;
+
+      out.ok = TRUE;
+      ntpmon_api_call_return (call, &out.base);
+    }
+  else
+    {
+      Monitor__V2__SubmitResultsResponse out = MONITOR__V2__SUBMIT_RESULTS_RESPONSE__INIT;
+
+      out.ok = TRUE;
+      ntpmon_api_call_return (call, &out.base);
+    }
+}
+
+static void
+item_init (Item *it, const ProtobufCBinaryData *ticket, const ProtobufCBinaryData *ip_bytes,
+           const gchar *error, gboolean no_response, const Google__Protobuf__Timestamp *ts,
+           const Google__Protobuf__Duration *offset, const Google__Protobuf__Duration *rtt,
+           gint32 stratum, gint32 leap)
+{
+  NtpmonNtpResult *r = ntpmon_ntp_result_new ();
+
+  it->ticket = g_bytes_new (ticket->data, ticket->len);
+  r->ip = ntpmon_ip_from_bytes_lenient (ip_bytes->data, ip_bytes->len);
+  it->ip_len = ntpmon_ip_to_bytes (r->ip, it->ip);
+  it->ip_text = ntpmon_ip_to_string (r->ip);
+  it->ts_usec = ts != NULL ? ts->seconds * G_USEC_PER_SEC + ts->nanos / 1000 : 0;
+  r->ts_ns = ts != NULL ? ntpmon_duration_to_ns (ts->seconds, ts->nanos) : 0;
+  r->has_offset = offset != NULL;
+  r->offset_ns = offset != NULL ? ntpmon_duration_to_ns (offset->seconds, offset->nanos) : 0;
+  r->has_rtt = rtt != NULL;
+  r->rtt_ns = rtt != NULL ? ntpmon_duration_to_ns (rtt->seconds, rtt->nanos) : 0;
+  r->stratum = stratum;
+  r->leap = leap;
+  r->no_response = no_response;
+  if (error != NULL && *error != '\0')
+    ntpmon_ntp_result_set_error (r, error);
+  it->result = r;
+}
+
+static void
+submit_results (NtpmonApiCall *call, gpointer user_data)
+{
+  NtpmonApiHandlers *h = user_data;
+  NtpmonApiRequest *request = ntpmon_api_call_get_request (call);
+  const ProtobufCMessage *message = ntpmon_api_call_get_message (call);
+  SubmitJob *job = g_new0 (SubmitJob, 1);
+
+  job->handlers = ntpmon_api_handlers_ref (h);
+  job->identity = g_strdup (ntpmon_api_request_get_identity (request));
+  if (ntpmon_api_request_get_protocol (request) == NTPMON_API_PROTOCOL_TWIRP)
+    {
+      const Api__ServerStatusList *req = (const Api__ServerStatusList *)message;
+
+      job->version = req->version;
+      job->batch_raw = g_bytes_new (req->batch_id.data, req->batch_id.len);
+      job->n_items = req->n_list;
+      job->items = g_new0 (Item, job->n_items + 1);
+      for (guint i = 0; i < job->n_items; i++)
+        {
+          const Api__ServerStatus *s = req->list[i];
+
+          item_init (&job->items[i], &s->ticket, &s->ip_bytes, s->error, s->no_response, s->ts,
+                     s->offset, s->rtt, s->stratum, s->leap);
+        }
+    }
+  else
+    {
+      const Monitor__V2__SubmitResultsRequest *req
+          = (const Monitor__V2__SubmitResultsRequest *)message;
+
+      job->version = req->version;
+      job->mon_id = g_strdup (req->mon_id);
+      job->batch_raw = g_bytes_new (req->batch_id.data, req->batch_id.len);
+      job->n_items = req->n_list;
+      job->items = g_new0 (Item, job->n_items + 1);
+      for (guint i = 0; i < job->n_items; i++)
+        {
+          const Monitor__V2__ServerStatus *s = req->list[i];
+
+          item_init (&job->items[i], &s->ticket, &s->ip_bytes, s->error, s->no_response, s->ts,
+                     s->offset, s->rtt, s->stratum, s->leap);
+        }
+    }
+  ntpmon_api_handlers_run (h, call, submit_job_run, job, submit_job_free, submit_job_done);
+}
+
+gboolean
+ntpmon_api_submit_register (NtpmonApiHandlers *self, NtpmonApiServer *server, GError **error)
+{
+  return ntpmon_api_rpc_add_method (server, NTPMON_API_PROTOCOL_CONNECT,
+                                    &monitor__v2__monitor_service__descriptor, "SubmitResults",
+                                    submit_results, ntpmon_api_handlers_ref (self),
+                                    (GDestroyNotify)ntpmon_api_handlers_unref, error)
+         && ntpmon_api_rpc_add_method (server, NTPMON_API_PROTOCOL_TWIRP, &api__monitor__descriptor,
+                                       "SubmitResults", submit_results,
+                                       ntpmon_api_handlers_ref (self),
+                                       (GDestroyNotify)ntpmon_api_handlers_unref, error);
+}

@@ -1,0 +1,371 @@
+/* bench-submit.c: SubmitResults throughput against a real MariaDB
+ *
+ * SPDX-License-Identifier: MIT
+ *
+ * 8 clients (curl processes; one monitor each, own client certificate,
+ * one kept-alive HTTPS connection, one request in flight each) submit 100 results per request,
+ * 50,000 results in all, with valid tickets (version 4). Printed: results/s and the p50/p99 request
+ * latency, and beside them the rate of plain multi-row INSERTs of the same log_scores rows (100 per
+ * statement, 8 connections): the practical limit of the database.
+ */
+#include "config.h"
+
+#include <libpeas/peas.h>
+
+#include "api-test-util.h"
+#include "monitor/v2/monitor_manager.pb-c.h"
+#include "ntpmon-api-handlers.h"
+#include "ntpmon-api-keys-file.h"
+#include "ntpmon-db.h"
+#include "ntpmon-test-mariadb.h"
+#include "ntpmon-ulid.h"
+
+#define N_CLIENTS   8
+#define PER_REQUEST 100
+#define TOTAL       50000
+#define N_REQUESTS  (TOTAL / PER_REQUEST)
+
+typedef struct
+{
+  guint index;
+  guint64 monitor_id;
+  gchar *name;
+  gchar *url;
+  NtpmonApiKeyStore *keys;
+  gint *running;
+  gdouble *latencies; /* seconds, indexed by request number */
+  guint failures;
+  guint n_latencies;
+  const gchar *ca;
+  gchar *crt;
+  gchar *key;
+} Client;
+
+static guint64
+now_us (void)
+{
+  return (guint64)g_get_monotonic_time ();
+}
+
+static GBytes *
+build_request (Client *c)
+{
+  Monitor__V2__SubmitResultsRequest req = MONITOR__V2__SUBMIT_RESULTS_REQUEST__INIT;
+  Monitor__V2__ServerStatus st[PER_REQUEST];
+  Monitor__V2__ServerStatus *list[PER_REQUEST];
+  Google__Protobuf__Timestamp ts = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
+  Google__Protobuf__Duration off = GOOGLE__PROTOBUF__DURATION__INIT;
+  Google__Protobuf__Duration rtt = GOOGLE__PROTOBUF__DURATION__INIT;
+  guint8 ips[PER_REQUEST][4];
+  GBytes *tickets[PER_REQUEST];
+  gchar batch[NTPMON_ULID_TEXT_LEN + 1];
+  NtpmonUlid ulid;
+  gsize len;
+  guint8 *data;
+
+  ntpmon_ulid_generate (&ulid);
+  ntpmon_ulid_format (&ulid, batch);
+  ts.seconds = g_get_real_time () / G_USEC_PER_SEC;
+  rtt.nanos = 20000000;
+  for (guint i = 0; i < PER_REQUEST; i++)
+    {
+      ips[i][0] = 10;
+      ips[i][1] = (guint8)c->index;
+      ips[i][2] = 0;
+      ips[i][3] = (guint8)(i + 1);
+      tickets[i] = ntpmon_api_ticket_sign (c->keys, c->monitor_id, batch, ips[i], 4, NULL);
+      g_assert_nonnull (tickets[i]);
+      monitor__v2__server_status__init (&st[i]);
+      st[i].ip_bytes = (ProtobufCBinaryData){ 4, ips[i] };
+      st[i].ticket.data = (guint8 *)g_bytes_get_data (tickets[i], &st[i].ticket.len);
+      st[i].ts = &ts;
+      off.nanos = (gint32)(i * 100000);
+      st[i].offset = &off;
+      st[i].rtt = &rtt;
+      st[i].stratum = 2;
+      list[i] = &st[i];
+    }
+  req.version = 4;
+  req.batch_id = (ProtobufCBinaryData){ NTPMON_ULID_TEXT_LEN, (guint8 *)batch };
+  req.n_list = PER_REQUEST;
+  req.list = list;
+  len = protobuf_c_message_get_packed_size (&req.base);
+  data = g_malloc (len);
+  protobuf_c_message_pack (&req.base, data);
+  for (guint i = 0; i < PER_REQUEST; i++)
+    g_bytes_unref (tickets[i]);
+  return g_bytes_new_take (data, len);
+}
+
+static void
+client_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Client *c = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) out = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  g_subprocess_communicate_finish (G_SUBPROCESS (source), result, &out, NULL, &error);
+  g_assert_no_error (error);
+  lines = g_strsplit (g_bytes_get_data (out, NULL), "\n", -1);
+  for (guint i = 0; lines[i] != NULL && *lines[i] != '\0'; i++)
+    {
+      guint status = 0;
+      gdouble seconds = 0;
+
+      if (sscanf (lines[i], "%u %lf", &status, &seconds) != 2 || status != 200)
+        c->failures++;
+      c->latencies[c->n_latencies++] = seconds;
+    }
+  (*c->running)--;
+}
+
+/* curl sends the client's requests one after the other on one kept-alive
+ * connection, as an agent does; batch ids are in order per monitor. */
+static GSubprocess *
+client_start (Client *c, guint n_requests, const gchar *dir)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GError) error = NULL;
+  GSubprocess *proc;
+
+  g_ptr_array_add (argv, g_strdup ("curl"));
+  for (guint i = 0; i < n_requests; i++)
+    {
+      g_autoptr (GBytes) body = build_request (c);
+      g_autofree gchar *path = g_strdup_printf ("%s/c%u-%u.bin", dir, c->index, i);
+
+      g_assert_true (
+          g_file_set_contents (path, g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL));
+      if (i > 0)
+        g_ptr_array_add (argv, g_strdup ("--next"));
+      g_ptr_array_add (argv, g_strdup ("-sS"));
+      g_ptr_array_add (argv, g_strdup ("--cacert"));
+      g_ptr_array_add (argv, g_strdup (c->ca));
+      g_ptr_array_add (argv, g_strdup ("--cert"));
+      g_ptr_array_add (argv, g_strdup (c->crt));
+      g_ptr_array_add (argv, g_strdup ("--key"));
+      g_ptr_array_add (argv, g_strdup (c->key));
+      g_ptr_array_add (argv, g_strdup ("-H"));
+      g_ptr_array_add (argv, g_strdup ("Content-Type: application/proto"));
+      g_ptr_array_add (argv, g_strdup ("-o"));
+      g_ptr_array_add (argv, g_strdup ("/dev/null"));
+      g_ptr_array_add (argv, g_strdup ("-w"));
+      g_ptr_array_add (argv, g_strdup ("%{http_code} %{time_total}\n"));
+      g_ptr_array_add (argv, g_strconcat ("--data-binary", NULL));
+      g_ptr_array_add (argv, g_strconcat ("@", path, NULL));
+      g_ptr_array_add (argv, g_strdup (c->url));
+    }
+  g_ptr_array_add (argv, NULL);
+  proc = g_subprocess_newv ((const gchar *const *)argv->pdata, G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                            &error);
+  g_assert_no_error (error);
+  return proc;
+}
+
+static void
+seed (NtpmonDbConn *conn)
+{
+  g_autoptr (GString) servers = g_string_new ("INSERT INTO servers (ip, ip_version, created_on)"
+                                              " VALUES ");
+  g_autoptr (GString) scores = g_string_new (
+      "INSERT INTO server_scores (monitor_id, server_id, status, created_on) SELECT m.id, s.id,"
+      " 'active', NOW() FROM monitors m, servers s WHERE s.ip LIKE CONCAT('10.', m.id - 1, '.%')");
+  g_autoptr (GString) monitors = g_string_new ("INSERT INTO monitors (id, tls_name, hostname, ip,"
+                                               " ip_version, status, config, created_on) VALUES ");
+  g_autoptr (GError) error = NULL;
+
+  for (guint c = 0; c < N_CLIENTS; c++)
+    {
+      g_string_append_printf (monitors,
+                              "%s(%u, 'bench%u.test.mon.ntppool.dev', 'b%u', '192.0.2.%u', 'v4',"
+                              " 'active', '{}', NOW())",
+                              c ? "," : "", c + 1, c, c, c + 1);
+      for (guint i = 0; i < PER_REQUEST; i++)
+        g_string_append_printf (servers, "%s('10.%u.0.%u', 'v4', NOW())", c || i ? "," : "", c,
+                                i + 1);
+    }
+  g_assert_true (ntpmon_db_conn_exec_direct (conn, monitors->str, &error));
+  g_assert_true (ntpmon_db_conn_exec_direct (conn, servers->str, &error));
+  g_assert_true (ntpmon_db_conn_exec_direct (conn, scores->str, &error));
+  g_assert_no_error (error);
+}
+
+static gint
+cmp_double (gconstpointer a, gconstpointer b)
+{
+  gdouble x = *(const gdouble *)a, y = *(const gdouble *)b;
+
+  return x < y ? -1 : x > y;
+}
+
+typedef struct
+{
+  const gchar *dsn;
+  gint *next;
+} Inserter;
+
+/* The limit: the same rows with plain 100-row INSERTs, autocommit. */
+static gpointer
+insert_thread (gpointer data)
+{
+  Inserter *in = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NtpmonDbConfig) config = ntpmon_db_config_parse_dsn (in->dsn, &error);
+  g_autoptr (NtpmonDbConn) conn = ntpmon_db_conn_open (config, &error);
+  g_autoptr (GString) sql = g_string_new ("INSERT INTO log_scores (server_id, monitor_id, ts,"
+                                          " score, step, `offset`, rtt, attributes) VALUES ");
+  gint n;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < PER_REQUEST; i++)
+    g_string_append (sql, i ? ", (?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?)");
+  while ((n = g_atomic_int_add (in->next, 1)) < N_REQUESTS)
+    {
+      g_autoptr (NtpmonDbStmt) st = ntpmon_db_conn_prepare (conn, sql->str, &error);
+      guint monitor = (guint)n % N_CLIENTS;
+
+      g_assert_no_error (error);
+      for (guint i = 0; i < PER_REQUEST; i++)
+        ntpmon_db_stmt_bind (st, "uuTdddun", (guint64)(monitor * PER_REQUEST + i + 1),
+                             (guint64)(monitor + 1), g_get_real_time (), 10.0, 1.0, i * 0.0001,
+                             (guint64)20000, NULL);
+      g_assert_true (ntpmon_db_stmt_execute (st, &error));
+    }
+  return NULL;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  ApiTestCerts *certs;
+  g_autoptr (NtpmonTestMariadb) mariadb = NULL;
+  g_autofree gchar *dsn = NULL;
+  g_autoptr (NtpmonDbConfig) config = NULL;
+  g_autoptr (NtpmonDbConn) conn = NULL;
+  g_autoptr (NtpmonDb) db = NULL;
+  g_autoptr (PeasEngine) engine = peas_engine_new ();
+  g_autoptr (NtpmonScorer) scorer = NULL;
+  g_autoptr (NtpmonApiKeyFileStore) keys = NULL;
+  g_autoptr (NtpmonMetrics) metrics = ntpmon_metrics_new ();
+  g_autoptr (NtpmonApiAuth) auth = NULL;
+  g_autoptr (NtpmonApiServer) server = NULL;
+  g_autoptr (NtpmonApiHandlers) handlers = NULL;
+  g_autoptr (GTlsDatabase) trust = NULL;
+  g_autofree gchar *url = NULL;
+  g_autofree gchar *keydir = NULL;
+  g_autofree gdouble *latencies = g_new0 (gdouble, N_REQUESTS);
+  Client clients[N_CLIENTS];
+  g_autofree gchar *submit_url = NULL;
+  g_autofree gchar *reqdir = NULL;
+  GSubprocess *procs[N_CLIENTS];
+  gint running = N_CLIENTS;
+  guint version, failures = 0;
+  guint64 start, elapsed;
+  gint64 stored;
+  gdouble rate, limit;
+
+  api_test_init (&argc, &argv);
+  api_test_require_program ("curl", "curl");
+  peas_engine_add_search_path (engine, g_getenv ("NTPMON_PLUGIN_PATH"), NULL);
+  g_assert_true (
+      peas_engine_load_plugin (engine, peas_engine_get_plugin_info (engine, "ntpmon-scorer")));
+  scorer = ntpmon_api_handlers_find_status_scorer (engine, &error);
+  g_assert_no_error (error);
+  certs = api_test_certs_new ();
+  mariadb = ntpmon_test_mariadb_start_or_fail ();
+  dsn = ntpmon_test_mariadb_create_database (mariadb, TRUE, NULL, &error);
+  g_assert_no_error (error);
+  config = ntpmon_db_config_parse_dsn (dsn, &error);
+  conn = ntpmon_db_conn_open (config, &error);
+  g_assert_no_error (error);
+  seed (conn);
+  db = ntpmon_db_new (config, N_CLIENTS);
+  keydir = g_dir_make_tmp ("bench-keys-XXXXXX", &error);
+  keys = ntpmon_api_key_file_store_new (keydir);
+  g_assert_true (ntpmon_api_key_file_store_add_key (keys, &version, &error));
+  auth = ntpmon_api_auth_new (certs->ca_crt, NULL, &error);
+  g_assert_no_error (error);
+  server = ntpmon_api_server_new (auth, metrics);
+  g_assert_true (
+      ntpmon_api_server_set_tls_files (server, certs->server_crt, certs->server_key, &error));
+  handlers
+      = ntpmon_api_handlers_new (db, NTPMON_API_KEY_STORE (keys), scorer, metrics, NULL, "test");
+  g_assert_true (ntpmon_api_handlers_register (handlers, server, &error));
+  url = api_test_listen (server, certs, &trust);
+  submit_url = g_strconcat (url, "/monitor.v2.MonitorService/SubmitResults", NULL);
+
+  reqdir = g_dir_make_tmp ("bench-requests-XXXXXX", &error);
+  g_assert_no_error (error);
+  for (guint c = 0, offset = 0; c < N_CLIENTS; c++)
+    {
+      g_autofree gchar *stem = g_strdup_printf ("bench%u", c);
+      g_autofree gchar *san = g_strdup_printf ("DNS:bench%u.test.mon.ntppool.dev", c);
+      guint n = N_REQUESTS / N_CLIENTS + (c < N_REQUESTS % N_CLIENTS ? 1 : 0);
+
+      clients[c] = (Client){ .index = c,
+                             .monitor_id = c + 1,
+                             .url = submit_url,
+                             .ca = certs->ca_crt,
+                             .keys = NTPMON_API_KEY_STORE (keys),
+                             .running = &running,
+                             .latencies = latencies + offset };
+      api_test_certs_add_client (certs, stem, san, &clients[c].crt, &clients[c].key);
+      procs[c] = client_start (&clients[c], n, reqdir);
+      offset += n;
+    }
+  /* curl processes against the server on this main loop */
+  start = now_us ();
+  for (guint c = 0; c < N_CLIENTS; c++)
+    g_subprocess_communicate_async (procs[c], NULL, NULL, client_done, &clients[c]);
+  while (running > 0)
+    g_main_context_iteration (NULL, TRUE);
+  elapsed = now_us () - start;
+  for (guint c = 0; c < N_CLIENTS; c++)
+    {
+      failures += clients[c].failures;
+      g_free (clients[c].crt);
+      g_free (clients[c].key);
+      g_object_unref (procs[c]);
+    }
+  {
+    g_autoptr (NtpmonDbStmt) st
+        = ntpmon_db_conn_query (conn, "SELECT COUNT(*) FROM log_scores", &error, "");
+
+    g_assert_true (ntpmon_db_stmt_fetch_one (st, &error));
+    stored = ntpmon_db_stmt_get_int (st, 0);
+  }
+  qsort (latencies, N_REQUESTS, sizeof *latencies, cmp_double);
+  rate = (gdouble)TOTAL / ((gdouble)elapsed / 1e6);
+
+  /* the limit */
+  {
+    Inserter in = { dsn, NULL };
+    gint inext = 0;
+    GThread *ins[N_CLIENTS];
+
+    in.next = &inext;
+    start = now_us ();
+    for (guint c = 0; c < N_CLIENTS; c++)
+      ins[c] = g_thread_new ("insert", insert_thread, &in);
+    for (guint c = 0; c < N_CLIENTS; c++)
+      g_thread_join (ins[c]);
+    limit = (gdouble)TOTAL / ((gdouble)(now_us () - start) / 1e6);
+  }
+
+  g_print ("SubmitResults: %d clients, %d results/request, %d results in %.2f s\n", N_CLIENTS,
+           PER_REQUEST, TOTAL, (gdouble)elapsed / 1e6);
+  g_print ("  stored rows        %" G_GINT64_FORMAT " (failed requests: %u)\n", stored, failures);
+  g_print ("  throughput         %.0f results/s\n", rate);
+  g_print ("  latency p50        %.1f ms\n", latencies[N_REQUESTS / 2] * 1e3);
+  g_print ("  latency p99        %.1f ms\n", latencies[N_REQUESTS * 99 / 100] * 1e3);
+  g_print ("plain 100-row INSERTs (8 connections): %.0f rows/s\n", limit);
+  g_print ("  SubmitResults reaches %.0f %% of that (goal >= 30 %%, >= 5000 results/s)\n",
+           100.0 * rate / limit);
+
+  api_test_rmtree (keydir);
+  api_test_rmtree (reqdir);
+  api_test_certs_free (certs);
+  return stored == TOTAL && failures == 0 ? 0 : 1;
+}
