@@ -215,7 +215,7 @@ link_family (NtpmonDbConn *conn, Accept *a, const gchar *version, const gchar *i
       && !ntpmon_db_conn_exec (conn,
                                "INSERT INTO monitors (type, account_id, hostname, ip, ip_version, "
                                "tls_name, status, config, created_on) "
-                               "VALUES ('monitor', ?, ?, ?, ?, ?, 'testing', '', NOW())",
+                               "VALUES ('monitor', ?, ?, ?, ?, ?, 'testing', '{}', NOW())",
                                NULL, error,
                                "usss"
                                "s",

@@ -241,6 +241,11 @@ test_accept_flow (WebTest *t, gconstpointer data)
                                    "tls_name = ? AND account_id IS NOT NULL",
                                    tls_name),
                    ==, 1);
+  /* an empty JSON object: GetConfig merges it onto the system defaults */
+  g_assert_cmpint (
+      web_test_count (t, "SELECT COUNT(*) FROM monitors WHERE tls_name = ? AND config = '{}'",
+                      tls_name),
+      ==, 2);
 
   /* the API key: in the agent's state, only hashed in the database */
   key = stored_api_key (state_dir);
