@@ -624,7 +624,7 @@ servers_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   Monitor__V2__GetServersResponse *resp
       = ntpmon_rpc_client_get_servers_finish (self->rpc, result, &error);
-  g_autoptr (ProtobufCMessage) owner = resp != NULL ? &resp->base : NULL;
+  G_GNUC_UNUSED g_autoptr (ProtobufCMessage) owner = resp != NULL ? &resp->base : NULL;
   NtpmonProbe *probe = find_probe (self);
   NtpmonProbeRequest request;
   gsize n;
