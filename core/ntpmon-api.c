@@ -9,10 +9,10 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <locale.h>
 #include <stdio.h>
 
 #include "ntpmon-api-config.h"
+#include "ntpmon-cli.h"
 #include "ntpmon-api-keys-file.h"
 #include "ntpmon-api-queries.h"
 #include "ntpmon-api-registration.h"
@@ -22,8 +22,7 @@
 #include "ntpmon-db-schema.h"
 #include "ntpmon-log.h"
 
-#define EXIT_SYNTAX 80
-#define PROGRAM     "ntppool-monitor-api"
+#define PROGRAM "ntppool-monitor-api"
 
 static NtpmonApiConfig *opts;
 static gchar *opt_config;
@@ -80,10 +79,7 @@ static GOptionEntry keys_entries[]
 
 typedef struct
 {
-  const gchar *name;
-  const gchar *parameter_string;
-  const gchar *summary;
-  GOptionEntry *entries;
+  NtpmonCliCommand cli;
   gint (*run) (NtpmonConfig *keyfile, gchar **args, GError **error);
 } Command;
 
@@ -125,7 +121,7 @@ cmd_keys (NtpmonConfig *keyfile, gchar **args, GError **error)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                            _ ("expected \"keys add\""));
-      return EXIT_SYNTAX;
+      return NTPMON_CLI_EXIT_SYNTAX;
     }
   if (!ntpmon_config_load (keyfile, error))
     return NTPMON_API_EXIT_CONFIG;
@@ -156,7 +152,7 @@ cmd_db (NtpmonConfig *keyfile, gchar **args, GError **error)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                            _ ("expected \"db init\" or \"db mon NAME\""));
-      return EXIT_SYNTAX;
+      return NTPMON_CLI_EXIT_SYNTAX;
     }
   if (!ntpmon_api_config_load_database (opts, yaml_files, error))
     return NTPMON_API_EXIT_STARTUP;
@@ -207,7 +203,7 @@ cmd_registration (NtpmonConfig *keyfile, gchar **args, GError **error)
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                            _ ("expected \"registration list\", \"registration accept ID\" or "
                               "\"registration reject ID\""));
-      return EXIT_SYNTAX;
+      return NTPMON_CLI_EXIT_SYNTAX;
     }
   if (!ntpmon_config_load (keyfile, error) || !ntpmon_api_config_resolve (opts, keyfile, error))
     return NTPMON_API_EXIT_CONFIG;
@@ -238,15 +234,29 @@ cmd_registration (NtpmonConfig *keyfile, gchar **args, GError **error)
 }
 
 static const Command commands[] = {
-  { "server", NULL, N_ ("Run the monitor API server"), server_entries, cmd_server },
-  { "keys", "add", N_ ("Add a ticket signing key (rotation); prints its version"), keys_entries,
+  { { "server", NULL, N_ ("Run the monitor API server"), server_entries, 0 }, cmd_server },
+  { { "keys", "add", N_ ("Add a ticket signing key (rotation); prints its version"), keys_entries,
+      0 },
     cmd_keys },
-  { "db", "init | mon NAME",
-    N_ ("Load the schema into an empty database, or show the monitor rows of NAME"), db_entries,
+  { { "db", "init | mon NAME",
+      N_ ("Load the schema into an empty database, or show the monitor rows of NAME"), db_entries,
+      0 },
     cmd_db },
-  { "registration", "list|accept ID|reject ID", N_ ("List, accept or reject monitor registrations"),
-    registration_entries, cmd_registration },
-  { "version", NULL, N_ ("Print the program name and version"), NULL, cmd_version },
+  { { "registration", "list|accept ID|reject ID",
+      N_ ("List, accept or reject monitor registrations"), registration_entries, 0 },
+    cmd_registration },
+  { { "version", NULL, N_ ("Print the program name and version"), NULL, 0 }, cmd_version },
+};
+
+static const NtpmonCliCommand *const cli_commands[] = {
+  &commands[0].cli, &commands[1].cli, &commands[2].cli, &commands[3].cli, &commands[4].cli, NULL,
+};
+
+static const NtpmonCli cli = {
+  PROGRAM,
+  N_ ("The NTP Pool monitor RPC API server."),
+  global_entries,
+  cli_commands,
 };
 
 static void
@@ -265,132 +275,40 @@ bind_entries (void)
   keys_entries[0].arg_data = &opts->ticket_key_dir;
 }
 
-static GOptionContext *
-make_context (const Command *cmd)
-{
-  GOptionContext *context;
-  GOptionGroup *global
-      = g_option_group_new ("global", _ ("Global flags:"), _ ("Show the global flags"), NULL, NULL);
-  g_autoptr (GString) description = g_string_new (NULL);
-
-  g_option_group_add_entries (global, global_entries);
-  g_option_group_set_translation_domain (global, GETTEXT_PACKAGE);
-  if (cmd != NULL)
-    {
-      g_autofree gchar *usage
-          = g_strdup_printf ("%s%s%s", cmd->name, cmd->parameter_string ? " " : "",
-                             cmd->parameter_string ? cmd->parameter_string : "");
-      context = g_option_context_new (usage);
-      g_option_context_set_summary (context, _ (cmd->summary));
-      if (cmd->entries != NULL)
-        {
-          GOptionGroup *own
-              = g_option_group_new (cmd->name, _ ("Flags:"), _ ("Show the flags"), NULL, NULL);
-          g_option_group_add_entries (own, cmd->entries);
-          g_option_group_set_translation_domain (own, GETTEXT_PACKAGE);
-          g_option_context_set_main_group (context, own);
-        }
-      g_option_context_add_group (context, global);
-    }
-  else
-    {
-      context = g_option_context_new (_ ("COMMAND [FLAGS…]"));
-      g_option_context_set_summary (context, _ ("The NTP Pool monitor RPC API server."));
-      g_string_append (description, _ ("Commands:\n"));
-      for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-        g_string_append_printf (description, "  %-13s %s\n", commands[i].name,
-                                _ (commands[i].summary));
-      g_option_context_set_description (context, description->str);
-      g_option_context_set_main_group (context, global);
-    }
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_set_help_enabled (context, FALSE);
-  return context;
-}
-
-static void
-print_help (const Command *cmd)
-{
-  g_autoptr (GOptionContext) context = make_context (cmd);
-  g_autofree gchar *help = g_option_context_get_help (context, FALSE, NULL);
-
-  fputs (help, stdout);
-  fflush (stdout);
-}
-
-static gint
-fail (gint status, const Command *cmd, gboolean with_help, const gchar *message)
-{
-  if (with_help)
-    print_help (cmd);
-  g_printerr ("%s: error: %s\n", PROGRAM, message);
-  return status;
-}
-
-static gboolean
-wants_help (gchar **args)
-{
-  for (guint i = 1; args[i] != NULL && !g_str_equal (args[i], "--"); i++)
-    if (g_str_equal (args[i], "-h") || g_str_equal (args[i], "--help"))
-      return TRUE;
-  return FALSE;
-}
-
 int
 main (int argc, char **argv)
 {
-  g_autoptr (GOptionContext) global = NULL;
-  g_autoptr (GOptionContext) local = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (NtpmonApiConfig) config = ntpmon_api_config_new ();
   g_autoptr (NtpmonConfig) keyfile = NULL;
-  g_auto (GStrv) args = g_strdupv (argv);
-  const Command *cmd = NULL;
+  g_auto (GStrv) args = NULL;
+  const Command *cmd;
   GLogLevelFlags level = G_LOG_LEVEL_INFO;
   const gchar *level_name;
   gint status;
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, NTPMON_LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  ntpmon_cli_init_i18n ();
   ntpmon_log_setup (G_LOG_LEVEL_INFO);
   ntpmon_api_restrict_tls_versions ();
   opts = config;
   bind_entries ();
 
-  global = make_context (NULL);
-  g_option_context_set_ignore_unknown_options (global, TRUE);
-  if (!g_option_context_parse_strv (global, &args, &error))
-    return fail (EXIT_SYNTAX, NULL, TRUE, error->message);
-  for (guint i = 0; args[1] != NULL && i < G_N_ELEMENTS (commands); i++)
-    if (g_str_equal (args[1], commands[i].name))
-      cmd = &commands[i];
-  if (wants_help (args))
-    {
-      print_help (cmd);
-      return 0;
-    }
+  cmd = (const Command *)ntpmon_cli_parse (&cli, argv, &args, &status);
   if (cmd == NULL)
-    return fail (EXIT_SYNTAX, NULL, TRUE,
-                 args[1] == NULL ? _ ("expected a command") : _ ("unknown command"));
-  local = make_context (cmd);
-  if (!g_option_context_parse_strv (local, &args, &error))
-    return fail (EXIT_SYNTAX, cmd, TRUE, error->message);
-  if (cmd->parameter_string == NULL && args[2] != NULL)
-    return fail (EXIT_SYNTAX, cmd, TRUE, _ ("unexpected argument"));
+    return status;
 
   level_name = opt_log_level != NULL ? opt_log_level : g_getenv ("MONITOR_LOG_LEVEL");
   if (level_name != NULL && *level_name != '\0'
       && !ntpmon_log_parse_level (level_name, &level, &error))
-    return fail (NTPMON_API_EXIT_CONFIG, cmd, FALSE, error->message);
+    return ntpmon_cli_fail (&cli, &cmd->cli, NTPMON_API_EXIT_CONFIG, FALSE, error->message);
   ntpmon_log_set_level (opt_debug ? G_LOG_LEVEL_DEBUG : level);
 
   keyfile = ntpmon_config_new (
       opt_config != NULL ? opt_config : NTPMON_SYSCONFDIR "/ntppool-monitor/monitor-api.conf");
   ntpmon_api_config_declare_keys (keyfile);
-  status = cmd->run (keyfile, args + 2, &error);
+  status = cmd->run (keyfile, args, &error);
   if (error != NULL)
-    status = fail (status != 0 ? status : 1, cmd, status == EXIT_SYNTAX, error->message);
+    status = ntpmon_cli_fail (&cli, &cmd->cli, status != 0 ? status : 1,
+                              status == NTPMON_CLI_EXIT_SYNTAX, error->message);
   return status;
 }

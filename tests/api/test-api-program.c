@@ -93,7 +93,7 @@ test_exit_codes (void)
   const gchar *const tls[] = { "server",          "--tls.cert",  certs->server_crt, "--tls.key",
                                certs->server_key, "--client-ca", certs->ca_crt,     NULL };
 
-  expect_exit ((const gchar *[]){ "--bogus", NULL }, NULL, 80, "unknown command");
+  expect_exit ((const gchar *[]){ "--bogus", NULL }, NULL, 80, "unknown flag --bogus");
   expect_exit ((const gchar *[]){ "server", "--bogus", NULL }, NULL, 80, "--bogus");
   expect_exit ((const gchar *[]){ "server", NULL }, NULL, 1,
                "deployment_mode configuration required");
