@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include "ntpmon-host.h"
 #include "ntpmon-constraint.h"
 
 G_DEFINE_INTERFACE (NtpmonConstraint, ntpmon_constraint, G_TYPE_OBJECT)
@@ -60,28 +61,6 @@ ntpmon_constraint_check (NtpmonConstraint *self, const NtpmonSelectorContext *ct
 GPtrArray *
 ntpmon_constraint_create_from_plugin (PeasEngine *engine, PeasPluginInfo *info, GError **error)
 {
-  g_autoptr (GPtrArray) constraints = g_ptr_array_new_with_free_func (g_object_unref);
-  const gchar *list = peas_plugin_info_get_external_data (info, "Ntpmon-Constraints");
-  g_auto (GStrv) names = g_strsplit (list != NULL ? list : "", ";", -1);
-
-  for (guint i = 0; names[i] != NULL; i++)
-    {
-      const gchar *name = g_strstrip (names[i]);
-      PeasExtension *extension;
-
-      if (*name == '\0')
-        continue;
-      extension
-          = peas_engine_create_extension (engine, info, NTPMON_TYPE_CONSTRAINT, "name", name, NULL);
-      if (extension == NULL || !NTPMON_IS_CONSTRAINT (extension))
-        {
-          g_clear_object (&extension);
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                       "plugin %s does not provide the constraint %s",
-                       peas_plugin_info_get_module_name (info), name);
-          return NULL;
-        }
-      g_ptr_array_add (constraints, extension);
-    }
-  return g_steal_pointer (&constraints);
+  return ntpmon_host_create_named_extensions (engine, info, NTPMON_TYPE_CONSTRAINT,
+                                              "Ntpmon-Constraints", "constraint", error);
 }

@@ -524,3 +524,49 @@ ntpmon_host_find_extension (NtpmonHost *self, GType iface, const gchar *name)
   peas_extension_set_foreach (ntpmon_host_get_extensions (self, iface), find_cb, &find);
   return find.found;
 }
+
+/**
+ * ntpmon_host_create_named_extensions:
+ * @engine: the engine that loaded @info
+ * @info: a loaded plugin
+ * @iface: the extension interface
+ * @list_key: the `.plugin` key (without `X-`) that lists the names
+ * @what: what a name names, for the error (`scorer`, `constraint`)
+ *
+ * libpeas makes one extension per plugin and interface; a plugin that
+ * provides several (the scorer's algorithms, the selector's constraints)
+ * lists their names in its `.plugin` file and builds each from its
+ * construct-only `name` property.
+ *
+ * Returns: (transfer full) (element-type GObject): one extension per listed
+ *   name, in order; NULL with @error when one cannot be created
+ */
+GPtrArray *
+ntpmon_host_create_named_extensions (PeasEngine *engine, PeasPluginInfo *info, GType iface,
+                                     const gchar *list_key, const gchar *what, GError **error)
+{
+  g_autoptr (GPtrArray) extensions = g_ptr_array_new_with_free_func (g_object_unref);
+  const gchar *list = peas_plugin_info_get_external_data (info, list_key);
+  g_auto (GStrv) names = g_strsplit (list != NULL ? list : "", ";", -1);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      const gchar *name = g_strstrip (names[i]);
+      PeasExtension *extension;
+
+      if (*name == '\0')
+        continue;
+      extension = peas_engine_create_extension (engine, info, iface, "name", name, NULL);
+      if (extension == NULL || !G_TYPE_CHECK_INSTANCE_TYPE (extension, iface)
+          || g_strcmp0 (extension_name (G_OBJECT (extension)), name) != 0)
+        {
+          g_clear_object (&extension);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                       "plugin %s does not provide the %s %s",
+                       peas_plugin_info_get_module_name (info), what, name);
+          return NULL;
+        }
+      g_ptr_array_add (extensions, extension);
+    }
+  return g_steal_pointer (&extensions);
+}

@@ -50,4 +50,8 @@ void ntpmon_host_watch_extensions (NtpmonHost *self, GType iface, NtpmonHostExte
                                    GObject *lifetime);
 GObject *ntpmon_host_find_extension (NtpmonHost *self, GType iface, const gchar *name);
 
+GPtrArray *ntpmon_host_create_named_extensions (PeasEngine *engine, PeasPluginInfo *info,
+                                                GType iface, const gchar *list_key,
+                                                const gchar *what, GError **error);
+
 G_END_DECLS

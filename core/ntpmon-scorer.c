@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include "ntpmon-host.h"
 #include "ntpmon-scorer.h"
 
 G_DEFINE_INTERFACE (NtpmonScorer, ntpmon_scorer, G_TYPE_OBJECT)
@@ -214,29 +215,6 @@ ntpmon_scorer_set_history_source (NtpmonScorer *self, const NtpmonScoreHistorySo
 GPtrArray *
 ntpmon_scorer_create_from_plugin (PeasEngine *engine, PeasPluginInfo *info, GError **error)
 {
-  g_autoptr (GPtrArray) scorers = g_ptr_array_new_with_free_func (g_object_unref);
-  const gchar *list = peas_plugin_info_get_external_data (info, "Ntpmon-Scorers");
-  g_auto (GStrv) names = g_strsplit (list != NULL ? list : "", ";", -1);
-
-  for (guint i = 0; names[i] != NULL; i++)
-    {
-      const gchar *name = g_strstrip (names[i]);
-      PeasExtension *extension;
-
-      if (*name == '\0')
-        continue;
-      extension
-          = peas_engine_create_extension (engine, info, NTPMON_TYPE_SCORER, "name", name, NULL);
-      if (extension == NULL || !NTPMON_IS_SCORER (extension)
-          || g_strcmp0 (ntpmon_scorer_get_name (NTPMON_SCORER (extension)), name) != 0)
-        {
-          g_clear_object (&extension);
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                       "plugin %s does not provide the scorer %s",
-                       peas_plugin_info_get_module_name (info), name);
-          return NULL;
-        }
-      g_ptr_array_add (scorers, extension);
-    }
-  return g_steal_pointer (&scorers);
+  return ntpmon_host_create_named_extensions (engine, info, NTPMON_TYPE_SCORER, "Ntpmon-Scorers",
+                                              "scorer", error);
 }
