@@ -9,6 +9,7 @@
 # stopped right after it answered: the batch is measured and then cannot be
 # submitted. A trigger keeps the servers due (the shortest interval the API
 # allows is 20 s) and records each GetServers in e2e_queued.
+# shellcheck source=e2e-lib.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/e2e-lib.sh"
 
 start_mariadb
@@ -74,6 +75,7 @@ queued() { sql "SELECT COUNT(*) FROM e2e_queued"; }
 queued_above() { [ "$(queued)" -gt "$1" ]; }
 # rows of the monitor for server $1; with $2: only those inserted after row
 # $2 and measured before $3
+# shellcheck disable=SC2016 # $3 is expanded, inside the double quotes
 rows() {
   sql "SELECT COUNT(${2:+DISTINCT }l.ts) FROM log_scores l JOIN servers s ON s.id = l.server_id
        WHERE l.monitor_id = $mon AND s.ip = '$1'

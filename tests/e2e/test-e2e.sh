@@ -9,6 +9,7 @@
 # records a registration's address from the TCP peer, which on one host is
 # 127.0.0.1 for both agents, so a trigger gives the second agent's
 # registration the address 127.0.0.5, and it becomes a second monitor.
+# shellcheck source=e2e-lib.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/e2e-lib.sh"
 
 # --- MariaDB ------------------------------------------------------------------
