@@ -16,6 +16,7 @@
 #include <linux/errqueue.h>
 #include <linux/net_tstamp.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -305,6 +306,74 @@ enable_timestamps (QueryState *state)
     state->rx_timestamps = TRUE;
 }
 
+/* Software RX timestamps need a kernel static key that is switched on
+ * lazily, from a work queue, after the first socket asks for them; until
+ * then replies carry no timestamp. Keep one timestamping socket open for the
+ * life of the process and wait (bounded) until a datagram it sends to itself
+ * comes back stamped, so that even the first check gets kernel timestamps. */
+static gpointer
+prime_timestamps (gpointer data)
+{
+  int flags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
+  struct sockaddr_in self_addr = { .sin_family = AF_INET };
+  socklen_t len = sizeof self_addr;
+  int fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+  self_addr.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  if (fd < 0)
+    return NULL;
+  if (setsockopt (fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof flags) < 0
+      || bind (fd, (struct sockaddr *)&self_addr, len) < 0
+      || getsockname (fd, (struct sockaddr *)&self_addr, &len) < 0
+      || connect (fd, (struct sockaddr *)&self_addr, len) < 0)
+    {
+      close (fd);
+      return NULL;
+    }
+  for (guint attempt = 0; attempt < 50; attempt++)
+    {
+      union
+      {
+        char buf[CONTROL_BUF_SIZE];
+        struct cmsghdr align;
+      } control;
+      guint8 byte = 0;
+      struct iovec iov = { &byte, 1 };
+      struct msghdr msg = { 0 };
+      struct pollfd pfd = { fd, POLLIN, 0 };
+      gint64 ns;
+
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      msg.msg_control = control.buf;
+      msg.msg_controllen = sizeof control.buf;
+      if (send (fd, &byte, 1, 0) < 0 || poll (&pfd, 1, 100) <= 0
+          || recvmsg (fd, &msg, MSG_DONTWAIT) < 0)
+        break;
+      if (find_timestamp (&msg, &ns))
+        break;
+      g_usleep (2000);
+    }
+  /* deliberately left open: it keeps the kernel's timestamping switched on */
+  return GINT_TO_POINTER (fd + 1);
+}
+
+/**
+ * ntpmon_ntp_prime_kernel_timestamps:
+ *
+ * Makes sure the kernel stamps received datagrams from now on (see above);
+ * the first call blocks for a few milliseconds (a fraction of a second at
+ * worst), later calls return
+ * at once.
+ */
+void
+ntpmon_ntp_prime_kernel_timestamps (void)
+{
+  static GOnce once = G_ONCE_INIT;
+
+  g_once (&once, prime_timestamps, NULL);
+}
+
 /* Opens, binds and connects the socket and sends the request; returns
  * FALSE after completing @task with the error sample. */
 static gboolean
@@ -339,7 +408,10 @@ query_send (GTask *task, const NtpmonNtpQueryOptions *options)
       return FALSE;
     }
   if (options->kernel_timestamps)
-    enable_timestamps (state);
+    {
+      ntpmon_ntp_prime_kernel_timestamps ();
+      enable_timestamps (state);
+    }
 
   if (options->bind_address != NULL)
     {

@@ -32,5 +32,6 @@ void ntpmon_ntp_query_async (const NtpmonNtpQueryOptions *options, GCancellable 
 NtpmonNtpSample *ntpmon_ntp_query_finish (GAsyncResult *result, GError **error);
 
 void ntpmon_ntp_clear_source (GSource **source);
+void ntpmon_ntp_prime_kernel_timestamps (void);
 
 G_END_DECLS
