@@ -39,9 +39,11 @@ test_chronyd (void)
           g_assert_null (r->error);
           g_assert_false (r->no_response);
           g_assert_true (r->has_offset);
-          g_assert_cmpint (ABS (r->offset_ns), <, 1000000);
           g_assert_true (r->has_rtt);
           g_assert_cmpint (r->rtt_ns, >, 0);
+          /* chronyd serves this machine's clock: the true offset is 0 and
+           * a measurement can be wrong by at most half the round trip */
+          g_assert_cmpint (ABS (r->offset_ns), <=, r->rtt_ns / 2 + 100000);
           g_assert_cmpint (r->stratum, ==, CHRONY_STRATUM);
           g_assert_cmpint (r->timestamps, ==,
                            mode == 0 ? NTPMON_TIMESTAMPS_KERNEL : NTPMON_TIMESTAMPS_USER);
