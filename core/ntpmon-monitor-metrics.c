@@ -17,6 +17,7 @@ struct _NtpmonMonitorMetrics
   NtpmonMetric *local_up;
   NtpmonMetric *local_time;
   NtpmonMetric *checked;
+  NtpmonMetric *queries;
   NtpmonMetric *rpc;
   NtpmonMetric *cert_expiry;
   NtpmonMetric *spool_batches;
@@ -44,6 +45,8 @@ ntpmon_monitor_metrics_new (void)
                               "Unix time the local clock check of the host started.", host_labels);
   self->checked = ntpmon_metrics_counter (self->registry, "monitor_servers_checked_total",
                                           "NTP checks of servers run.", version_label);
+  self->queries = ntpmon_metrics_counter (self->registry, "monitor_ntp_queries_sent_total",
+                                          "NTP queries sent.", version_label);
   self->rpc = ntpmon_metrics_counter (self->registry, "monitor_rpc_requests_total",
                                       "Monitor RPC API calls.", rpc_labels);
   self->cert_expiry = ntpmon_metrics_gauge (self->registry, "monitor_ssl_earliest_cert_expiry",
@@ -99,6 +102,13 @@ ntpmon_monitor_metrics_checked (NtpmonMonitorMetrics *self, gboolean ipv6, guint
 {
   if (self != NULL)
     ntpmon_metric_add (self->checked, (const gchar *const[]){ ipv6 ? "ipv6" : "ipv4" }, n);
+}
+
+void
+ntpmon_monitor_metrics_queries_sent (NtpmonMonitorMetrics *self, gboolean ipv6, guint n)
+{
+  if (self != NULL)
+    ntpmon_metric_add (self->queries, (const gchar *const[]){ ipv6 ? "ipv6" : "ipv4" }, n);
 }
 
 void

@@ -5,7 +5,8 @@
  *
  * The reference's meter `monitor.client` in Prometheus names (dots become
  * underscores): monitor_local_check_up / monitor_local_check_time {host,
- * ip_version=v4|v6}, monitor_servers_checked_total {ip_version=ipv4|ipv6},
+ * ip_version=v4|v6}, monitor_servers_checked_total and
+ * monitor_ntp_queries_sent_total {ip_version=ipv4|ipv6},
  * monitor_rpc_requests_total {type=config|getServers|submitResults,
  * status_code=success|error}, monitor_ssl_earliest_cert_expiry; and the
  * spool: monitor_spool_batches, monitor_spool_dropped_total,
@@ -32,6 +33,8 @@ void ntpmon_monitor_metrics_set_sources (NtpmonMonitorMetrics *self, NtpmonMonit
 /* type: "config", "getServers" or "submitResults". All accept self NULL. */
 void ntpmon_monitor_metrics_rpc (NtpmonMonitorMetrics *self, const gchar *type, gboolean ok);
 void ntpmon_monitor_metrics_checked (NtpmonMonitorMetrics *self, gboolean ipv6, guint n);
+/* @n request datagrams sent (NtpmonNtpResult.queries_sent) */
+void ntpmon_monitor_metrics_queries_sent (NtpmonMonitorMetrics *self, gboolean ipv6, guint n);
 void ntpmon_monitor_metrics_local_check (NtpmonMonitorMetrics *self, const gchar *host,
                                          gboolean ipv6, gboolean up, gint64 started_unix);
 

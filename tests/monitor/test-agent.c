@@ -332,6 +332,7 @@ test_dbus (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   f->api->batches_left = 1;
   f->api->per_batch = 2;
+  f->api->config.samples = 2;
   daemon = agent_test_spawn (f->fake, f->base, NULL, args);
   tick = g_timeout_add (100, tick_cb, NULL);
   monitor_test_wait (batch_published, &w);
@@ -365,7 +366,9 @@ test_dbus (Fixture *f, gconstpointer data)
       strstr (metrics, "monitor_rpc_requests_total{type=\"config\",status_code=\"success\"} 1\n"));
   g_assert_nonnull (
       strstr (metrics, "monitor_local_check_up{host=\"127.0.0.2\",ip_version=\"v4\"} 1\n"));
-  g_assert_nonnull (strstr (metrics, "monitor_servers_checked_total{ip_version=\"ipv4\"} "));
+  /* one local clock check (127.0.0.2) and the batch of two, two samples each */
+  g_assert_nonnull (strstr (metrics, "monitor_servers_checked_total{ip_version=\"ipv4\"} 3\n"));
+  g_assert_nonnull (strstr (metrics, "monitor_ntp_queries_sent_total{ip_version=\"ipv4\"} 6\n"));
   g_assert_nonnull (strstr (metrics, "monitor_spool_batches 0\n"));
   g_assert_nonnull (strstr (metrics, "monitor_ssl_earliest_cert_expiry "));
 
