@@ -155,8 +155,10 @@ run_api_ok (NtpmonAgentContext *ctx, GError **error)
   state = ntpmon_state_new (ctx->state_dir, ctx->env);
   if (!ntpmon_state_read (state, NULL, &local))
     {
+      /* nothing further can be checked without the API key in it */
       report ("FAIL", _ ("state: %s"), local->message);
-      g_clear_error (&local);
+      g_propagate_error (error, g_steal_pointer (&local));
+      return 1;
     }
   if (*ntpmon_state_get_api_key (state) == '\0')
     {

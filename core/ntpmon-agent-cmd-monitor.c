@@ -155,6 +155,14 @@ phase_cb (NtpmonStateManager *manager, GParamSpec *pspec, gpointer user_data)
 }
 
 static void
+state_error_cb (NtpmonStateManager *manager, GParamSpec *pspec, gpointer user_data)
+{
+  Daemon *daemon = user_data;
+
+  ntpmon_agent_service_set_state_error (daemon->service, ntpmon_state_manager_get_error (manager));
+}
+
+static void
 worker_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Daemon *daemon = user_data;
@@ -365,6 +373,7 @@ run_monitor (NtpmonAgentContext *ctx, gchar **args, GError **error)
     }
   ntpmon_agent_service_start (daemon.service, ctx->bus);
   g_signal_connect (daemon.manager, "notify::phase", G_CALLBACK (phase_cb), &daemon);
+  g_signal_connect (daemon.manager, "notify::error", G_CALLBACK (state_error_cb), &daemon);
   if (!opt_once && !opt_sanity_only)
     ntpmon_state_manager_start (daemon.manager);
   ntpmon_state_manager_wait_until_live_async (daemon.manager, daemon.cancellable, live_cb, &daemon);

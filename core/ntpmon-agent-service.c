@@ -126,6 +126,7 @@ ntpmon_agent_service_new (NtpmonAgentContext *ctx)
   ntpmon_dbus_agent1_set_version (self->skeleton, PACKAGE_VERSION);
   ntpmon_dbus_agent1_set_environment (self->skeleton, ctx->env);
   ntpmon_dbus_agent1_set_state (self->skeleton, "starting");
+  ntpmon_dbus_agent1_set_state_error (self->skeleton, "");
   ntpmon_agent_service_update (self);
   return self;
 }
@@ -232,6 +233,12 @@ void
 ntpmon_agent_service_set_state (NtpmonAgentService *self, const gchar *state)
 {
   ntpmon_dbus_agent1_set_state (self->skeleton, state);
+}
+
+void
+ntpmon_agent_service_set_state_error (NtpmonAgentService *self, const gchar *error)
+{
+  ntpmon_dbus_agent1_set_state_error (self->skeleton, error != NULL ? error : "");
 }
 
 static void

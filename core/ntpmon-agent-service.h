@@ -17,6 +17,8 @@ void ntpmon_agent_service_start (NtpmonAgentService *self, NtpmonBusChoice bus);
 void ntpmon_agent_service_stop (NtpmonAgentService *self);
 void ntpmon_agent_service_update (NtpmonAgentService *self);
 void ntpmon_agent_service_set_state (NtpmonAgentService *self, const gchar *state);
+/* StateError: why the last state reload failed; NULL clears it. */
+void ntpmon_agent_service_set_state_error (NtpmonAgentService *self, const gchar *error);
 /* Publishes the monitoring state of @workers (NtpmonMonitorWorker) and
  * @spool, following their changes; NULL, NULL stops that. */
 void ntpmon_agent_service_set_monitor (NtpmonAgentService *self, GPtrArray *workers,

@@ -137,21 +137,37 @@ test_setup_while_running (Fixture *f, gconstpointer data)
   g_string_free (reader.text, TRUE);
 }
 
+/* Every command that reads state.json stops with an error naming the file
+ * (the daemon's `status` is checked with a running agent, in tests/monitor). */
 static void
 test_corrupt_state (Fixture *f, gconstpointer data)
 {
-  const gchar *args[] = { "monitor", NULL };
+  const gchar *const commands[][4] = {
+    { "monitor", NULL },
+    { "setup", "--no-ipv6", NULL },
+    { "api", "ok", NULL },
+  };
   g_autofree gchar *dir = g_build_filename (f->base, "test", NULL);
   g_autofree gchar *path = g_build_filename (dir, "state.json", NULL);
-  g_autofree gchar *err = NULL;
-  g_autofree gchar *want = NULL;
+  g_autofree gchar *want = g_strdup_printf ("ntppool-agent: error: %s: invalid JSON", path);
 
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   g_assert_true (g_file_set_contents (path, "{\"API\":{\"APIKey\":\"k\"", -1, NULL));
-  g_assert_cmpint (run_agent (f, NULL, args, &err), ==, 1);
-  want = g_strdup_printf ("ntppool-agent: error: %s: invalid JSON", path);
-  g_assert_nonnull (strstr (err, want));
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autofree gchar *out = NULL;
+      g_autofree gchar *err = NULL;
+
+      g_test_message ("%s", commands[i][0]);
+      g_assert_cmpint (agent_test_run (f->fake, f->base, NULL, commands[i], &out, &err), ==, 1);
+      g_test_message ("%s%s", out, err);
+      g_assert_nonnull (strstr (err, want));
+      /* one error, no follow-up errors that would hide it */
+      g_assert_null (strstr (strstr (err, want) + 1, "ntppool-agent: error:"));
+      g_assert_null (strstr (out, "API key: none"));
+    }
   g_assert_cmpuint (f->fake->config_calls, ==, 0);
+  g_assert_cmpuint (f->fake->requests->len, ==, 0);
 }
 
 static void

@@ -202,7 +202,8 @@ test_kill_restart (Fixture *f, gconstpointer data)
 typedef struct
 {
   GDBusConnection *bus;
-  GVariant *families; /* the last Families value */
+  GVariant *families;       /* the last Families value */
+  const gchar *state_error; /* what StateError must contain ("": be empty) */
 } BusWait;
 
 static GVariant *
@@ -288,6 +289,47 @@ fetch_metrics (guint16 port)
   g_assert_no_error (error);
   g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
   return g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+}
+
+static gboolean
+state_error_is (gpointer data)
+{
+  BusWait *w = data;
+  g_autoptr (GVariant) value = get_property (w->bus, "StateError");
+  const gchar *text = value != NULL ? g_variant_get_string (value, NULL) : NULL;
+
+  if (text == NULL)
+    return FALSE;
+  return *w->state_error == '\0' ? *text == '\0' : strstr (text, w->state_error) != NULL;
+}
+
+/* state.json turns corrupt under the running daemon: it keeps running with
+ * what it had, StateError and `status` name the file; fixed, the error
+ * clears. */
+static void
+check_corrupt_state (Fixture *f, BusWait *w, const gchar *const *status_args)
+{
+  g_autofree gchar *path = g_build_filename (f->base, "test", "state.json", NULL);
+  g_autofree gchar *good = NULL;
+  g_autofree gchar *want = g_strdup_printf ("%s: invalid JSON", path);
+  g_autofree gchar *out = NULL;
+  g_autoptr (GError) error = NULL;
+  guint tick = g_timeout_add (100, tick_cb, NULL);
+
+  g_assert_true (g_file_get_contents (path, &good, NULL, &error));
+  g_assert_true (g_file_set_contents (path, "{\"API\": {\"APIKey\": \"", -1, &error));
+  w->state_error = want;
+  monitor_test_wait (state_error_is, w);
+  g_assert_cmpint (agent_test_run (f->fake, f->base, NULL, status_args, &out, NULL), ==, 0);
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, "StateError"));
+  g_assert_nonnull (strstr (out, want));
+  g_assert_nonnull (strstr (out, "State            ready\n"));
+
+  g_assert_true (g_file_set_contents (path, good, -1, &error));
+  w->state_error = "";
+  monitor_test_wait (state_error_is, w);
+  g_source_remove (tick);
 }
 
 static void
@@ -396,6 +438,7 @@ test_dbus (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (out, "Families"));
   g_assert_nonnull (strstr (out, "'ChecksDone': <uint64 2>"));
   g_assert_nonnull (strstr (out, "SpoolLength"));
+  check_corrupt_state (f, &w, status_args);
 
   g_subprocess_send_signal (daemon, SIGTERM);
   g_assert_true (g_subprocess_wait (daemon, NULL, &error));
