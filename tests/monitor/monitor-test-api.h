@@ -28,6 +28,7 @@ typedef struct
   gint64 offset_ns;
   gchar *ticket;
   gchar *error;
+  gchar *peer; /* DNS name of the client certificate that submitted it */
 } MonitorTestResult;
 
 typedef struct

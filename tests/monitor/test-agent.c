@@ -26,6 +26,7 @@ typedef struct
   gchar *base;
   gchar *conf;
   gchar *spool;
+  guint want_results; /* for results_arrived () */
 } Fixture;
 
 static void
@@ -197,6 +198,60 @@ test_kill_restart (Fixture *f, gconstpointer data)
       monitor_test_assert_result (r, i);
     }
   g_assert_cmpuint (spool_files (f->spool), ==, 0);
+}
+
+static gboolean
+results_arrived (gpointer data)
+{
+  Fixture *f = data;
+
+  return f->api->got->len >= f->want_results;
+}
+
+/* cert.pem and key.pem replaced under the running daemon (as a renewal by
+ * another process does, key first): the next connection presents the new
+ * certificate, no restart. */
+static void
+test_cert_replaced (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GSubprocess) daemon = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *cert = g_build_filename (f->base, "test", "cert.pem", NULL);
+  g_autofree gchar *key = g_build_filename (f->base, "test", "key.pem", NULL);
+  g_autofree gchar *pem = NULL;
+  g_autofree gchar *key_pem = NULL;
+  const MonitorTestResult *last;
+
+  f->api->batches_left = 1;
+  f->api->per_batch = 1;
+  daemon = spawn (f, NULL);
+  f->want_results = 1;
+  monitor_test_wait (results_arrived, f);
+  g_assert_cmpuint (f->api->got->len, ==, 1);
+  g_assert_cmpstr (((MonitorTestResult *)g_ptr_array_index (f->api->got, 0))->peer, ==,
+                   RPC_TEST_CLIENT1_NAME);
+
+  g_file_get_contents (f->api->certs->client2_key, &key_pem, NULL, &error);
+  g_assert_no_error (error);
+  g_file_get_contents (f->api->certs->client2_pem, &pem, NULL, &error);
+  g_assert_no_error (error);
+  g_file_set_contents_full (key, key_pem, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error);
+  g_assert_no_error (error);
+  g_file_set_contents_full (cert, pem, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, &error);
+  g_assert_no_error (error);
+  /* the daemon, idle (no servers due), asks again within its backoff */
+  f->api->batches_left = 1;
+  f->want_results = 2;
+  monitor_test_wait (results_arrived, f);
+  g_assert_cmpuint (f->api->got->len, ==, 2);
+  last = g_ptr_array_index (f->api->got, 1);
+  g_assert_cmpstr (last->batch_id, ==, g_ptr_array_index (f->api->handed_out, 1));
+  g_assert_cmpstr (last->peer, ==, RPC_TEST_CLIENT2_NAME);
+
+  g_subprocess_send_signal (daemon, SIGTERM);
+  g_assert_true (g_subprocess_wait (daemon, NULL, &error));
+  g_assert_true (g_subprocess_get_if_exited (daemon));
+  g_assert_cmpint (g_subprocess_get_exit_status (daemon), ==, 0);
 }
 
 typedef struct
@@ -516,6 +571,7 @@ main (int argc, char **argv)
   ADD ("/monitor/agent/once", test_once);
   ADD ("/monitor/agent/sanity-only", test_sanity_only);
   ADD ("/monitor/agent/kill-restart", test_kill_restart);
+  ADD ("/monitor/agent/cert-replaced", test_cert_replaced);
   ADD ("/monitor/agent/dbus", test_dbus);
   ADD ("/monitor/agent/api-ok", test_api_ok);
   ADD ("/monitor/agent/api-ok-broken", test_api_ok_broken);
