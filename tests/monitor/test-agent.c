@@ -346,6 +346,62 @@ fetch_metrics (guint16 port)
   return g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
 }
 
+/* The spool cannot be written (its directory replaced by a file, as good
+ * as a full disk for the write): the batch the API did not take is
+ * counted as lost, the agent keeps running and delivers the next one. */
+static void
+test_spool_unwritable (Fixture *f, gconstpointer data)
+{
+  guint16 metrics_port = free_port ();
+  g_autofree gchar *extra = g_strdup_printf ("[metrics]\nlisten=127.0.0.1:%u\n", metrics_port);
+  g_autofree gchar *old_conf = NULL;
+  g_autofree gchar *conf = NULL;
+  g_autofree gchar *metrics = NULL;
+  g_autofree gchar *err = NULL;
+  g_autoptr (GSubprocess) daemon = NULL;
+  g_autoptr (GError) error = NULL;
+  const MonitorTestResult *last;
+
+  g_file_get_contents (f->conf, &old_conf, NULL, &error);
+  g_assert_no_error (error);
+  conf = g_strconcat (old_conf, extra, NULL);
+  g_file_set_contents (f->conf, conf, -1, &error);
+  g_assert_no_error (error);
+  f->api->batches_left = 1;
+  f->api->per_batch = 1;
+  daemon = spawn (f, NULL);
+  f->want_results = 1;
+  monitor_test_wait (results_arrived, f);
+
+  monitor_test_rm_rf (f->spool);
+  g_file_set_contents (f->spool, "", 0, &error);
+  g_assert_no_error (error);
+  f->api->submit_failures = 1;
+  f->api->batches_left = 2;
+  f->want_results = 2;
+  monitor_test_wait (results_arrived, f);
+  g_assert_cmpuint (f->api->got->len, ==, 2);
+  g_assert_cmpuint (f->api->handed_out->len, ==, 3);
+  last = g_ptr_array_index (f->api->got, 1);
+  g_assert_cmpstr (last->batch_id, ==, g_ptr_array_index (f->api->handed_out, 2));
+
+  metrics = fetch_metrics (metrics_port);
+  g_test_message ("%s", metrics);
+  g_assert_nonnull (strstr (metrics, "monitor_spool_write_failures_total 1\n"));
+  g_assert_nonnull (strstr (metrics, "monitor_spool_batches 0\n"));
+  g_assert_nonnull (strstr (
+      metrics, "monitor_rpc_requests_total{type=\"submitResults\",status_code=\"error\"} 1\n"));
+
+  g_subprocess_send_signal (daemon, SIGTERM);
+  g_assert_true (g_subprocess_communicate_utf8 (daemon, NULL, NULL, NULL, &err, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (daemon));
+  g_assert_cmpint (g_subprocess_get_exit_status (daemon), ==, 0);
+  g_test_message ("%s", err);
+  g_assert_nonnull (strstr (err, "cannot spool the batch, its results are lost: "));
+  g_assert_cmpint (g_remove (f->spool), ==, 0);
+}
+
 static gboolean
 state_error_is (gpointer data)
 {
@@ -572,6 +628,7 @@ main (int argc, char **argv)
   ADD ("/monitor/agent/sanity-only", test_sanity_only);
   ADD ("/monitor/agent/kill-restart", test_kill_restart);
   ADD ("/monitor/agent/cert-replaced", test_cert_replaced);
+  ADD ("/monitor/agent/spool-unwritable", test_spool_unwritable);
   ADD ("/monitor/agent/dbus", test_dbus);
   ADD ("/monitor/agent/api-ok", test_api_ok);
   ADD ("/monitor/agent/api-ok-broken", test_api_ok_broken);
