@@ -486,6 +486,9 @@ test_dbus (Fixture *f, gconstpointer data)
   f->api->batches_left = 1;
   f->api->per_batch = 2;
   f->api->config.samples = 2;
+  /* the second server answers with a kiss code: a failed check, one query */
+  ntpmon_fake_ntp_get_behaviour (f->api->ntp[1])->refid = ntpmon_fake_ntp_refid ("RATE");
+  ntpmon_fake_ntp_get_behaviour (f->api->ntp[1])->stratum = 0;
   daemon = agent_test_spawn (f->fake, f->base, NULL, args);
   tick = g_timeout_add (100, tick_cb, NULL);
   monitor_test_wait (batch_published, &w);
@@ -503,7 +506,15 @@ test_dbus (Fixture *f, gconstpointer data)
   g_assert_true (g_variant_lookup (v4, "LastBatchSize", "u", &u));
   g_assert_cmpuint (u, ==, 2);
   g_assert_true (g_variant_lookup (v4, "ChecksDone", "t", &t));
-  g_assert_cmpuint (t, ==, 2);
+  g_assert_cmpuint (t, ==, 1);
+  g_assert_true (g_variant_lookup (v4, "ChecksFailed", "t", &t));
+  g_assert_cmpuint (t, ==, 1);
+  g_assert_true (g_variant_lookup (v4, "SubmitsDone", "t", &t));
+  g_assert_cmpuint (t, ==, 1);
+  g_assert_true (g_variant_lookup (v4, "SubmitsFailed", "t", &t));
+  g_assert_cmpuint (t, ==, 0);
+  g_assert_true (g_variant_lookup (v4, "State", "&s", &s));
+  g_assert_cmpstr (s, ==, "monitoring");
   g_assert_true (g_variant_lookup (v4, "LastBatchTime", "x", &t));
   g_assert_cmpint ((gint64)t, >, 0);
   g_assert_null (g_variant_lookup_value (w.families, "v6", NULL));
@@ -519,9 +530,10 @@ test_dbus (Fixture *f, gconstpointer data)
       strstr (metrics, "monitor_rpc_requests_total{type=\"config\",status_code=\"success\"} 1\n"));
   g_assert_nonnull (
       strstr (metrics, "monitor_local_check_up{host=\"127.0.0.2\",ip_version=\"v4\"} 1\n"));
-  /* one local clock check (127.0.0.2) and the batch of two, two samples each */
+  /* one local clock check (127.0.0.2) and the batch of two, two samples
+   * each but for the kiss code, which stops after one */
   g_assert_nonnull (strstr (metrics, "monitor_servers_checked_total{ip_version=\"ipv4\"} 3\n"));
-  g_assert_nonnull (strstr (metrics, "monitor_ntp_queries_sent_total{ip_version=\"ipv4\"} 6\n"));
+  g_assert_nonnull (strstr (metrics, "monitor_ntp_queries_sent_total{ip_version=\"ipv4\"} 5\n"));
   g_assert_nonnull (strstr (metrics, "monitor_spool_batches 0\n"));
   g_assert_nonnull (strstr (metrics, "monitor_ssl_earliest_cert_expiry "));
 
@@ -547,7 +559,11 @@ test_dbus (Fixture *f, gconstpointer data)
   g_assert_cmpint (agent_test_run (f->fake, f->base, NULL, status_args, &out, NULL), ==, 0);
   g_test_message ("%s", out);
   g_assert_nonnull (strstr (out, "Families"));
-  g_assert_nonnull (strstr (out, "'ChecksDone': <uint64 2>"));
+  g_assert_nonnull (strstr (out, "'ChecksDone': <uint64 1>"));
+  g_assert_nonnull (strstr (out, "'ChecksFailed': <uint64 1>"));
+  g_assert_nonnull (strstr (out, "'LocalOK': <'ok'>"));
+  g_assert_nonnull (strstr (out, "SpoolDropped     0\n"));
+  g_assert_nonnull (strstr (out, "SpoolWriteFailures 0\n"));
   g_assert_nonnull (strstr (out, "SpoolLength"));
   check_corrupt_state (f, &w, status_args);
 
