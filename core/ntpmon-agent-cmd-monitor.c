@@ -22,8 +22,6 @@
 #include "ntpmon-state-manager.h"
 #include "ntpmon-transport.h"
 
-#define TOKEN_SYNC_S 30
-
 static gboolean opt_once;
 static gboolean opt_sanity_only;
 
@@ -48,7 +46,7 @@ typedef struct
   NtpmonMonitorMetrics *metrics;
   guint running; /* workers not finished */
   gulong token_id;
-  guint token_timer;
+  gulong token_changed_id;
   gboolean start_pending; /* monitoring failed to start; retry on config changes */
 } Daemon;
 
@@ -189,18 +187,16 @@ update_token (NtpmonState *state, gpointer user_data)
       daemon->rpc, token != NULL && *token != '\0' ? token : ntpmon_state_get_api_key (state));
 }
 
-/* The JWT is refreshed by the state manager; the RPC client gets the
- * current one regularly. */
-static gboolean
-token_timer_cb (gpointer user_data)
+/* The JWT is refreshed by the state manager; the RPC client gets each new
+ * one at once. */
+static void
+token_changed_cb (NtpmonWebapi *webapi, gpointer user_data)
 {
   Daemon *daemon = user_data;
 
   update_token (ntpmon_state_manager_get_state (daemon->manager), daemon);
-  return G_SOURCE_CONTINUE;
 }
 
-/* The metrics, served on `[metrics] listen=` when set (off by default). */
 static gboolean
 start_metrics (Daemon *daemon, NtpmonState *state, GError **error)
 {
@@ -237,7 +233,9 @@ start_workers (Daemon *daemon, GError **error)
     return FALSE;
   update_token (state, daemon);
   daemon->token_id = g_signal_connect (state, "config-changed", G_CALLBACK (update_token), daemon);
-  daemon->token_timer = g_timeout_add_seconds (TOKEN_SYNC_S, token_timer_cb, daemon);
+  daemon->token_changed_id
+      = g_signal_connect (ntpmon_state_manager_get_webapi (daemon->manager), "token-changed",
+                          G_CALLBACK (token_changed_cb), daemon);
   spool_dir = ntpmon_state_dup_path (state, NTPMON_MONITOR_SPOOL_DIR_NAME);
   max_batches = ntpmon_config_get_integer (ctx->config, "monitor", "spool-max-batches",
                                            NTPMON_MONITOR_SPOOL_DEFAULT_MAX);
@@ -279,7 +277,8 @@ static void
 clear_workers (Daemon *daemon)
 {
   ntpmon_agent_service_set_monitor (daemon->service, NULL, NULL);
-  g_clear_handle_id (&daemon->token_timer, g_source_remove);
+  g_clear_signal_handler (&daemon->token_changed_id,
+                          ntpmon_state_manager_get_webapi (daemon->manager));
   g_clear_signal_handler (&daemon->token_id, ntpmon_state_manager_get_state (daemon->manager));
   g_clear_pointer (&daemon->workers, g_ptr_array_unref);
   g_clear_pointer (&daemon->metrics, ntpmon_monitor_metrics_free);

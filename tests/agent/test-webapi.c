@@ -170,7 +170,9 @@ test_token (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autofree gchar *t1 = NULL, *t2 = NULL, *t3 = NULL, *t4 = NULL;
+  guint changed = 0;
 
+  g_signal_connect (f->webapi, "token-changed", G_CALLBACK (agent_test_count_cb), &changed);
   g_assert_true (ntpmon_webapi_token_needs_refresh (f->webapi));
   t1 = get_token (f, "k", &error);
   g_assert_no_error (error);
@@ -180,9 +182,11 @@ test_token (Fixture *f, gconstpointer data)
   t2 = get_token (f, "k", &error);
   g_assert_cmpstr (t2, ==, "token-1");
   g_assert_cmpuint (f->fake->token_calls, ==, 1);
+  g_assert_cmpuint (changed, ==, 1);
 
   /* a token with less than 5 minutes left is refreshed on every use */
   ntpmon_webapi_clear_token (f->webapi);
+  g_assert_cmpuint (changed, ==, 2);
   f->fake->token_expires_in = 120;
   t3 = get_token (f, "k", &error);
   g_assert_cmpstr (t3, ==, "token-2");
@@ -191,6 +195,7 @@ test_token (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpstr (t4, ==, "token-3");
   g_assert_cmpuint (f->fake->token_calls, ==, 3);
+  g_assert_cmpuint (changed, ==, 4);
 }
 
 static void

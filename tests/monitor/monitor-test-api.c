@@ -19,6 +19,7 @@ result_free (MonitorTestResult *r)
   g_free (r->ticket);
   g_free (r->error);
   g_free (r->peer);
+  g_free (r->authorization);
   g_free (r);
 }
 
@@ -80,6 +81,7 @@ submit_results (MonitorTestApi *api, RpcTestServer *ts,
       r->ticket = g_strndup ((const gchar *)st->ticket.data, st->ticket.len);
       r->error = g_strdup (st->error);
       r->peer = rpc_test_certificate_dns_name (ts->peer_certificate);
+      r->authorization = g_strdup (g_hash_table_lookup (ts->headers, "authorization"));
       g_ptr_array_add (api->got, r);
     }
   return &api->submit_ok.base;

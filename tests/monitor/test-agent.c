@@ -346,6 +346,54 @@ fetch_metrics (guint16 port)
   return g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
 }
 
+static gboolean
+newest_token_used (gpointer data)
+{
+  Fixture *f = data;
+  g_autofree gchar *want = g_strdup_printf ("Bearer token-%u", f->fake->token_calls);
+  const MonitorTestResult *last
+      = f->api->got->len > 0 ? g_ptr_array_index (f->api->got, f->api->got->len - 1) : NULL;
+
+  return f->api->got->len > f->want_results && g_strcmp0 (last->authorization, want) == 0;
+}
+
+/* The JWT is fetched before monitoring starts and sent with each call; a
+ * reload refreshes it when it is close to expiry, and the next calls carry
+ * the new one. */
+static void
+test_jwt_refresh (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GSubprocess) daemon = NULL;
+  g_autoptr (GError) error = NULL;
+  const MonitorTestResult *first;
+  guint calls;
+
+  /* less than 5 minutes left: every reload gets a new token */
+  f->fake->token_expires_in = 120;
+  f->api->batches_left = 1;
+  f->api->per_batch = 1;
+  daemon = spawn (f, NULL);
+  f->want_results = 1;
+  monitor_test_wait (results_arrived, f);
+  first = g_ptr_array_index (f->api->got, 0);
+  calls = f->fake->token_calls;
+  g_assert_cmpuint (calls, >=, 1);
+  g_assert_true (g_str_has_prefix (first->authorization, "Bearer token-"));
+  g_assert_cmpuint (g_ascii_strtoull (first->authorization + strlen ("Bearer token-"), NULL, 10),
+                    <=, calls);
+
+  g_subprocess_send_signal (daemon, SIGHUP);
+  f->api->batches_left = 1000;
+  monitor_test_wait (newest_token_used, f);
+  f->api->batches_left = 0;
+  g_assert_cmpuint (f->fake->token_calls, >, calls);
+
+  g_subprocess_send_signal (daemon, SIGTERM);
+  g_assert_true (g_subprocess_wait (daemon, NULL, &error));
+  g_assert_true (g_subprocess_get_if_exited (daemon));
+  g_assert_cmpint (g_subprocess_get_exit_status (daemon), ==, 0);
+}
+
 /* The spool cannot be written (its directory replaced by a file, as good
  * as a full disk for the write): the batch the API did not take is
  * counted as lost, the agent keeps running and delivers the next one. */
@@ -645,6 +693,7 @@ main (int argc, char **argv)
   ADD ("/monitor/agent/kill-restart", test_kill_restart);
   ADD ("/monitor/agent/cert-replaced", test_cert_replaced);
   ADD ("/monitor/agent/spool-unwritable", test_spool_unwritable);
+  ADD ("/monitor/agent/jwt-refresh", test_jwt_refresh);
   ADD ("/monitor/agent/dbus", test_dbus);
   ADD ("/monitor/agent/api-ok", test_api_ok);
   ADD ("/monitor/agent/api-ok-broken", test_api_ok_broken);
