@@ -50,6 +50,7 @@ const gchar *ntpmon_state_get_base_dir (NtpmonState *self);
 const gchar *ntpmon_state_get_env (NtpmonState *self);
 const gchar *ntpmon_state_get_dir (NtpmonState *self);
 gchar *ntpmon_state_dup_path (NtpmonState *self, const gchar *name);
+gboolean ntpmon_state_ensure_dir (NtpmonState *self, gboolean writable, GError **error);
 
 /* state.json */
 gboolean ntpmon_state_read (NtpmonState *self, gboolean *existed, GError **error);
