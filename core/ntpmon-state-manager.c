@@ -246,6 +246,16 @@ reload_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
+      gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+      /* a failed reload also means no renewal: say so when one is due */
+      if (ntpmon_state_have_certificate (self->state)
+          && !ntpmon_state_check_certificate (self->state, now, NULL, NULL))
+        {
+          g_autofree gchar *what = ntpmon_state_describe_certificate (self->state, now);
+
+          g_prefix_error (&error, "%s, renewal failed: ", what);
+        }
       g_warning (_ ("failed to reload the state: %s"), error->message);
       set_error (self, error);
       arm_timer (self, RELOAD_ERROR_S);
@@ -555,17 +565,14 @@ static void certificate_resume (Wait *w, gboolean by_change);
 static void
 certificate_loaded (Wait *w, GError *error)
 {
+  g_autoptr (GError) owned = error;
+  g_autofree gchar *what = NULL;
   guint64 wait;
 
   if (is_auth_error (error))
     {
-      finish (w, error);
+      finish (w, g_steal_pointer (&owned));
       return;
-    }
-  if (error != NULL)
-    {
-      g_message (_ ("load failed while waiting for certificates: %s"), error->message);
-      g_error_free (error);
     }
   if (certificate_ok (w))
     {
@@ -573,8 +580,15 @@ certificate_loaded (Wait *w, GError *error)
       return;
     }
   wait = ntpmon_backoff_next (&w->cert);
-  if (wait >= 30 * 1000)
-    g_message (_ ("still waiting for certificates to be loaded"));
+  what = ntpmon_state_describe_certificate (w->self->state, g_get_real_time () / G_USEC_PER_SEC);
+  /* say why: each time the web API fails, otherwise now and then */
+  if (error != NULL)
+    g_message (_ ("waiting for a certificate: %s; the web API: %s; trying again in %u s"), what,
+               error->message, (guint)(wait / 1000));
+  else if (wait >= 30 * 1000)
+    g_message (_ ("still waiting for a certificate: %s; the web API sent none; trying again in "
+                  "%u s"),
+               what, (guint)(wait / 1000));
   pause_then (w, wait, FALSE, certificate_resume);
 }
 

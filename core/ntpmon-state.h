@@ -86,6 +86,7 @@ gboolean ntpmon_state_check_certificate (NtpmonState *self, gint64 now, gint64 *
                                          GError **error);
 gboolean ntpmon_state_certificate_validity (gint64 not_before, gint64 not_after, gint64 now,
                                             gint64 *next_check);
+gchar *ntpmon_state_describe_certificate (NtpmonState *self, gint64 now);
 GTlsCertificate *ntpmon_state_dup_tls_certificate (NtpmonState *self, GError **error);
 
 /* migration, watching, notifications */

@@ -64,5 +64,7 @@ void fake_webapi_add_reply (FakeWebapi *fake, guint status, const gchar *content
 gboolean fake_run_openssl (const gchar *dir, const gchar *script, GError **error);
 void fake_make_client_cert (FakeWebapi *fake, const gchar *name, const gchar *days,
                             gchar **cert_pem, gchar **key_pem);
+void fake_make_dated_cert (FakeWebapi *fake, gint64 start, gint64 end, gchar **cert_pem,
+                           gchar **key_pem);
 
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include <signal.h>
 
 #include "agent-test.h"
+#include "ntpmon-state.h"
 
 typedef struct
 {
@@ -137,6 +138,53 @@ test_setup_while_running (Fixture *f, gconstpointer data)
   g_string_free (reader.text, TRUE);
 }
 
+/* The certificate has expired and the web API sends no new one, then
+ * fails: the daemon keeps waiting and retrying, saying what is wrong with
+ * the certificate and with the web API; once a certificate comes it goes
+ * live without a restart. */
+static void
+test_certificate_expired (Fixture *f, gconstpointer data)
+{
+  const gchar *monitor_args[] = { "monitor", NULL };
+  g_autoptr (GSubprocess) daemon = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NtpmonState) state = ntpmon_state_new (f->base, "test");
+  g_autofree gchar *cert = NULL;
+  g_autofree gchar *key = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  Reader reader = { 0 };
+
+  f->fake->api_key = g_strdup ("the-key");
+  f->fake->config_json = g_strdup ("{\"name\":\"mon1\",\"tls_name\":\"mon1.test.mon.ntppool.dev\","
+                                   "\"ipv4\":{\"status\":\"testing\",\"ip\":\"192.0.2.1\"}}");
+  fake_make_dated_cert (f->fake, now - 10 * 86400, now - 86400, &cert, &key);
+  g_assert_true (ntpmon_state_set_api_key (state, "the-key", &error));
+  g_assert_true (ntpmon_state_save_certificates (state, cert, key, &error));
+  g_assert_no_error (error);
+
+  daemon = agent_test_spawn (f->fake, f->base, NULL, monitor_args);
+  reader.in = g_data_input_stream_new (g_subprocess_get_stderr_pipe (daemon));
+  reader.text = g_string_new (NULL);
+  wait_for_log (&reader, "agent state: waiting-for-certificate");
+  g_assert_cmpuint (f->fake->cert_requests, >=, 1);
+  f->fake->config_status = 500;
+  wait_for_log (&reader, "waiting for a certificate: the client certificate expired at ");
+  wait_for_log (&reader, "; the web API: unexpected response code: 500");
+
+  /* the web API is back with a certificate */
+  fake_make_client_cert (f->fake, "mon1.test.mon.ntppool.dev", "30", &f->fake->client_cert,
+                         &f->fake->client_key);
+  f->fake->config_status = 0;
+  wait_for_log (&reader, "monitor is now live");
+
+  g_subprocess_send_signal (daemon, SIGTERM);
+  g_assert_true (g_subprocess_wait (daemon, NULL, &error));
+  g_assert_true (g_subprocess_get_if_exited (daemon));
+  g_assert_cmpint (g_subprocess_get_exit_status (daemon), ==, 0);
+  g_object_unref (reader.in);
+  g_string_free (reader.text, TRUE);
+}
+
 /* Every command that reads state.json stops with an error naming the file
  * (the daemon's `status` is checked with a running agent, in tests/monitor). */
 static void
@@ -199,6 +247,7 @@ main (int argc, char **argv)
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/agent/monitor/setup-while-running", test_setup_while_running);
   ADD ("/agent/monitor/corrupt-state", test_corrupt_state);
+  ADD ("/agent/monitor/certificate-expired", test_certificate_expired);
   ADD ("/agent/monitor/startup-migration", test_startup_migration);
   return g_test_run ();
 }

@@ -666,6 +666,45 @@ test_api_ok_broken (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (out, "FAIL  RPC GetConfig (https://127.0.0.1:"));
   g_assert_nonnull (strstr (out, "): permission denied: GetConfig: monitor not active\n"));
 
+  /* the web API is down: said so, then what the files on disk tell */
+  {
+    g_autofree gchar *url = g_steal_pointer (&f->fake->base_url);
+    g_autofree gchar *down_out = NULL;
+    g_autofree gchar *down_err = NULL;
+
+    f->fake->base_url = g_strdup_printf ("https://127.0.0.1:%u", free_port ());
+    g_assert_cmpint (run (f, "api", "ok", &down_out, &down_err), ==, 0);
+    g_test_message ("%s%s", down_out, down_err);
+    g_assert_nonnull (strstr (down_out, "FAIL  web API (https://127.0.0.1:"));
+    g_assert_nonnull (strstr (down_out, "Could not connect to 127.0.0.1: Connection refused\n"));
+    g_assert_nonnull (strstr (down_out, "ok    certificate: valid until "));
+    g_assert_nonnull (strstr (down_out, "FAIL  JWT: "));
+    g_free (f->fake->base_url);
+    f->fake->base_url = g_steal_pointer (&url);
+  }
+
+  /* the certificate has expired and the web API sends no new one */
+  {
+    g_autoptr (NtpmonState) state = ntpmon_state_new (f->base, "test");
+    g_autofree gchar *cert = NULL;
+    g_autofree gchar *key = NULL;
+    g_autofree gchar *old_out = NULL;
+    gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+    g_autoptr (GError) error = NULL;
+
+    fake_make_dated_cert (f->fake, now - 10 * 86400, now - 3600, &cert, &key);
+    g_assert_true (ntpmon_state_save_certificates (state, cert, key, &error));
+    g_assert_no_error (error);
+    g_clear_pointer (&f->fake->client_cert, g_free);
+    g_assert_cmpint (run (f, "api", "ok", &old_out, NULL), ==, 0);
+    g_test_message ("%s", old_out);
+    g_assert_nonnull (strstr (old_out, "FAIL  certificate: expired "));
+    g_assert_nonnull (strstr (old_out, " s ago); the web API must send a new one\n"));
+    /* the server drops the connection; the line says the likely reason */
+    g_assert_nonnull (strstr (old_out, "FAIL  RPC GetConfig (https://127.0.0.1:"));
+    g_assert_nonnull (strstr (old_out, "(the client certificate expired at "));
+  }
+
   /* the web API rejects the key: exit 1 */
   f->fake->config_status = 401;
   g_assert_cmpint (run (f, "api", "ok", &out2, &err2), ==, 1);
