@@ -273,7 +273,11 @@ ntpmon_webapi_finish_send (SoupSession *session, GAsyncResult *result, GTask *ta
   else if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_propagate_error (error, g_steal_pointer (&local));
   else
-    g_set_error (error, local->domain, local->code, "%s: %s", url, local->message);
+    g_set_error (error, local->domain, local->code, _ ("cannot reach the web API: %s: %s%s"), url,
+                 local->message,
+                 g_getenv ("API_HOST") != NULL && *g_getenv ("API_HOST") != '\0'
+                     ? _ (" (the address comes from API_HOST)")
+                     : "");
   return NULL;
 }
 

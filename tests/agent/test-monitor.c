@@ -185,6 +185,43 @@ test_certificate_expired (Fixture *f, gconstpointer data)
   g_string_free (reader.text, TRUE);
 }
 
+/* The web API cannot be reached and a key is stored: like the reference,
+ * the program stops at startup (systemd starts it again), with an error
+ * that says which address could not be reached and where it came from. */
+static void
+test_web_api_unreachable (Fixture *f, gconstpointer data)
+{
+  const gchar *const commands[][3] = { { "monitor", NULL }, { "setup", "--no-ipv6", NULL } };
+  g_autoptr (NtpmonState) state = ntpmon_state_new (f->base, "test");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSocket) socket
+      = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+
+  /* a port that is bound but not listening refuses connections */
+  g_assert_true (g_socket_bind (socket, any, FALSE, &error));
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  g_free (f->fake->base_url);
+  f->fake->base_url = g_strdup_printf (
+      "https://127.0.0.1:%u", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  g_assert_true (ntpmon_state_set_api_key (state, "the-key", &error));
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autofree gchar *err = NULL;
+      g_autofree gchar *want = g_strdup_printf (
+          "ntppool-agent: error: cannot reach the web API: %s/monitor/api/config",
+          f->fake->base_url);
+
+      g_assert_cmpint (run_agent (f, NULL, commands[i], &err), ==, 1);
+      g_test_message ("%s", err);
+      g_assert_nonnull (strstr (err, want));
+      g_assert_nonnull (strstr (err, "Connection refused (the address comes from API_HOST)\n"));
+    }
+}
+
 /* Every command that reads state.json stops with an error naming the file
  * (the daemon's `status` is checked with a running agent, in tests/monitor). */
 static void
@@ -248,6 +285,7 @@ main (int argc, char **argv)
   ADD ("/agent/monitor/setup-while-running", test_setup_while_running);
   ADD ("/agent/monitor/corrupt-state", test_corrupt_state);
   ADD ("/agent/monitor/certificate-expired", test_certificate_expired);
+  ADD ("/agent/monitor/web-api-unreachable", test_web_api_unreachable);
   ADD ("/agent/monitor/startup-migration", test_startup_migration);
   return g_test_run ();
 }
