@@ -676,7 +676,8 @@ test_api_ok_broken (Fixture *f, gconstpointer data)
     g_assert_cmpint (run (f, "api", "ok", &down_out, &down_err), ==, 0);
     g_test_message ("%s%s", down_out, down_err);
     g_assert_nonnull (strstr (down_out, "FAIL  web API (https://127.0.0.1:"));
-    g_assert_nonnull (strstr (down_out, "Could not connect to 127.0.0.1: Connection refused\n"));
+    g_assert_nonnull (strstr (down_out, "): cannot reach the web API: https://127.0.0.1:"));
+    g_assert_nonnull (strstr (down_out, "Connection refused (the address comes from API_HOST)\n"));
     g_assert_nonnull (strstr (down_out, "ok    certificate: valid until "));
     g_assert_nonnull (strstr (down_out, "FAIL  JWT: "));
     g_free (f->fake->base_url);
