@@ -289,6 +289,9 @@ test_status_and_stop (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (out, "State            waiting-for-setup\n"));
   g_assert_nonnull (strstr (out, "LoadedPlugins    mqtt ntp traceroute\n"));
   g_assert_nonnull (strstr (out, "Environment      devel\n"));
+  g_assert_nonnull (
+      strstr (out, "Families         none (not set up, or no IP family active yet)\n"));
+  g_assert_nonnull (strstr (out, "StateError       \n"));
 
   /* SIGTERM: clean stop, exit status 0 */
   g_subprocess_send_signal (f->agent, SIGTERM);
