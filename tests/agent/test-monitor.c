@@ -66,6 +66,20 @@ line_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_string_append_printf (reader->text, "%s\n", line);
 }
 
+static void
+reader_start (Reader *reader, GSubprocess *daemon)
+{
+  reader->in = g_data_input_stream_new (g_subprocess_get_stderr_pipe (daemon));
+  reader->text = g_string_new (NULL);
+}
+
+static void
+reader_clear (Reader *reader)
+{
+  g_clear_object (&reader->in);
+  g_string_free (reader->text, TRUE);
+}
+
 static gboolean
 deadline_cb (gpointer user_data)
 {
@@ -115,8 +129,7 @@ test_setup_while_running (Fixture *f, gconstpointer data)
                          "{\"Status\":\"accepted\",\"APIToken\":\"registered-key\"}");
 
   daemon = agent_test_spawn (f->fake, f->base, NULL, monitor_args);
-  reader.in = g_data_input_stream_new (g_subprocess_get_stderr_pipe (daemon));
-  reader.text = g_string_new (NULL);
+  reader_start (&reader, daemon);
   wait_for_log (&reader, "agent state: waiting-for-setup");
   wait_for_log (&reader, "no API key, please run ntppool-agent setup");
   g_assert_cmpuint (f->fake->config_calls, ==, 0);
@@ -130,12 +143,8 @@ test_setup_while_running (Fixture *f, gconstpointer data)
   /* the reloads racing with the wait all used the new key */
   g_assert_null (strstr (reader.text->str, "failed to reload"));
 
-  g_subprocess_send_signal (daemon, SIGTERM);
-  g_assert_true (g_subprocess_wait (daemon, NULL, &error));
-  g_assert_true (g_subprocess_get_if_exited (daemon));
-  g_assert_cmpint (g_subprocess_get_exit_status (daemon), ==, 0);
-  g_object_unref (reader.in);
-  g_string_free (reader.text, TRUE);
+  agent_test_stop (daemon, NULL);
+  reader_clear (&reader);
 }
 
 /* The certificate has expired and the web API sends no new one, then
@@ -163,8 +172,7 @@ test_certificate_expired (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
 
   daemon = agent_test_spawn (f->fake, f->base, NULL, monitor_args);
-  reader.in = g_data_input_stream_new (g_subprocess_get_stderr_pipe (daemon));
-  reader.text = g_string_new (NULL);
+  reader_start (&reader, daemon);
   wait_for_log (&reader, "agent state: waiting-for-certificate");
   g_assert_cmpuint (f->fake->cert_requests, >=, 1);
   f->fake->config_status = 500;
@@ -177,12 +185,8 @@ test_certificate_expired (Fixture *f, gconstpointer data)
   f->fake->config_status = 0;
   wait_for_log (&reader, "monitor is now live");
 
-  g_subprocess_send_signal (daemon, SIGTERM);
-  g_assert_true (g_subprocess_wait (daemon, NULL, &error));
-  g_assert_true (g_subprocess_get_if_exited (daemon));
-  g_assert_cmpint (g_subprocess_get_exit_status (daemon), ==, 0);
-  g_object_unref (reader.in);
-  g_string_free (reader.text, TRUE);
+  agent_test_stop (daemon, NULL);
+  reader_clear (&reader);
 }
 
 /* The web API cannot be reached and a key is stored: like the reference,
@@ -194,19 +198,11 @@ test_web_api_unreachable (Fixture *f, gconstpointer data)
   const gchar *const commands[][3] = { { "monitor", NULL }, { "setup", "--no-ipv6", NULL } };
   g_autoptr (NtpmonState) state = ntpmon_state_new (f->base, "test");
   g_autoptr (GError) error = NULL;
-  g_autoptr (GSocket) socket
-      = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
-  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
-  g_autoptr (GSocketAddress) bound = NULL;
+  guint16 port;
+  g_autoptr (GSocket) socket = agent_test_bind_port (&port);
 
-  /* a port that is bound but not listening refuses connections */
-  g_assert_true (g_socket_bind (socket, any, FALSE, &error));
-  bound = g_socket_get_local_address (socket, &error);
-  g_assert_no_error (error);
   g_free (f->fake->base_url);
-  f->fake->base_url = g_strdup_printf (
-      "https://127.0.0.1:%u", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  f->fake->base_url = g_strdup_printf ("https://127.0.0.1:%u", port);
   g_assert_true (ntpmon_state_set_api_key (state, "the-key", &error));
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
     {

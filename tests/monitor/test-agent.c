@@ -185,10 +185,7 @@ test_kill_restart (Fixture *f, gconstpointer data)
   f->api->submit_failures = 0;
   second = spawn (f, NULL);
   monitor_test_wait (first_batch_arrived, f);
-  g_subprocess_send_signal (second, SIGTERM);
-  g_assert_true (g_subprocess_wait (second, NULL, &error));
-  g_assert_true (g_subprocess_get_if_exited (second));
-  g_assert_cmpint (g_subprocess_get_exit_status (second), ==, 0);
+  agent_test_stop (second, NULL);
   g_assert_cmpuint (f->api->got->len, ==, 2);
   for (guint i = 0; i < 2; i++)
     {
@@ -208,6 +205,20 @@ results_arrived (gpointer data)
   return f->api->got->len >= f->want_results;
 }
 
+/* Starts the daemon and waits for its first batch (one server). */
+static GSubprocess *
+spawn_first_batch (Fixture *f)
+{
+  GSubprocess *daemon;
+
+  f->api->batches_left = 1;
+  f->api->per_batch = 1;
+  daemon = spawn (f, NULL);
+  f->want_results = 1;
+  monitor_test_wait (results_arrived, f);
+  return daemon;
+}
+
 /* cert.pem and key.pem replaced under the running daemon (as a renewal by
  * another process does, key first): the next connection presents the new
  * certificate, no restart. */
@@ -222,11 +233,7 @@ test_cert_replaced (Fixture *f, gconstpointer data)
   g_autofree gchar *key_pem = NULL;
   const MonitorTestResult *last;
 
-  f->api->batches_left = 1;
-  f->api->per_batch = 1;
-  daemon = spawn (f, NULL);
-  f->want_results = 1;
-  monitor_test_wait (results_arrived, f);
+  daemon = spawn_first_batch (f);
   g_assert_cmpuint (f->api->got->len, ==, 1);
   g_assert_cmpstr (((MonitorTestResult *)g_ptr_array_index (f->api->got, 0))->peer, ==,
                    RPC_TEST_CLIENT1_NAME);
@@ -248,10 +255,7 @@ test_cert_replaced (Fixture *f, gconstpointer data)
   g_assert_cmpstr (last->batch_id, ==, g_ptr_array_index (f->api->handed_out, 1));
   g_assert_cmpstr (last->peer, ==, RPC_TEST_CLIENT2_NAME);
 
-  g_subprocess_send_signal (daemon, SIGTERM);
-  g_assert_true (g_subprocess_wait (daemon, NULL, &error));
-  g_assert_true (g_subprocess_get_if_exited (daemon));
-  g_assert_cmpint (g_subprocess_get_exit_status (daemon), ==, 0);
+  agent_test_stop (daemon, NULL);
 }
 
 typedef struct
@@ -314,18 +318,28 @@ check_now (GDBusConnection *bus, const gchar *target, GError **error)
 static guint16
 free_port (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GSocket) socket
-      = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
-  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
-  g_autoptr (GSocketAddress) bound = NULL;
+  guint16 port;
+  g_autoptr (GSocket) socket = agent_test_bind_port (&port);
 
+  return port;
+}
+
+/* Turns the metrics endpoint on, on a free port, which it returns. */
+static guint16
+enable_metrics (Fixture *f)
+{
+  guint16 port = free_port ();
+  g_autofree gchar *extra = g_strdup_printf ("[metrics]\nlisten=127.0.0.1:%u\n", port);
+  g_autofree gchar *old_conf = NULL;
+  g_autofree gchar *conf = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_file_get_contents (f->conf, &old_conf, NULL, &error);
   g_assert_no_error (error);
-  g_assert_true (g_socket_bind (socket, any, FALSE, &error));
-  bound = g_socket_get_local_address (socket, &error);
+  conf = g_strconcat (old_conf, extra, NULL);
+  g_file_set_contents (f->conf, conf, -1, &error);
   g_assert_no_error (error);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  return port;
 }
 
 static gchar *
@@ -370,11 +384,7 @@ test_jwt_refresh (Fixture *f, gconstpointer data)
 
   /* less than 5 minutes left: every reload gets a new token */
   f->fake->token_expires_in = 120;
-  f->api->batches_left = 1;
-  f->api->per_batch = 1;
-  daemon = spawn (f, NULL);
-  f->want_results = 1;
-  monitor_test_wait (results_arrived, f);
+  daemon = spawn_first_batch (f);
   first = g_ptr_array_index (f->api->got, 0);
   calls = f->fake->token_calls;
   g_assert_cmpuint (calls, >=, 1);
@@ -388,10 +398,7 @@ test_jwt_refresh (Fixture *f, gconstpointer data)
   f->api->batches_left = 0;
   g_assert_cmpuint (f->fake->token_calls, >, calls);
 
-  g_subprocess_send_signal (daemon, SIGTERM);
-  g_assert_true (g_subprocess_wait (daemon, NULL, &error));
-  g_assert_true (g_subprocess_get_if_exited (daemon));
-  g_assert_cmpint (g_subprocess_get_exit_status (daemon), ==, 0);
+  agent_test_stop (daemon, NULL);
 }
 
 /* The spool cannot be written (its directory replaced by a file, as good
@@ -400,26 +407,14 @@ test_jwt_refresh (Fixture *f, gconstpointer data)
 static void
 test_spool_unwritable (Fixture *f, gconstpointer data)
 {
-  guint16 metrics_port = free_port ();
-  g_autofree gchar *extra = g_strdup_printf ("[metrics]\nlisten=127.0.0.1:%u\n", metrics_port);
-  g_autofree gchar *old_conf = NULL;
-  g_autofree gchar *conf = NULL;
+  guint16 metrics_port = enable_metrics (f);
   g_autofree gchar *metrics = NULL;
   g_autofree gchar *err = NULL;
   g_autoptr (GSubprocess) daemon = NULL;
   g_autoptr (GError) error = NULL;
   const MonitorTestResult *last;
 
-  g_file_get_contents (f->conf, &old_conf, NULL, &error);
-  g_assert_no_error (error);
-  conf = g_strconcat (old_conf, extra, NULL);
-  g_file_set_contents (f->conf, conf, -1, &error);
-  g_assert_no_error (error);
-  f->api->batches_left = 1;
-  f->api->per_batch = 1;
-  daemon = spawn (f, NULL);
-  f->want_results = 1;
-  monitor_test_wait (results_arrived, f);
+  daemon = spawn_first_batch (f);
 
   monitor_test_rm_rf (f->spool);
   g_file_set_contents (f->spool, "", 0, &error);
@@ -440,11 +435,7 @@ test_spool_unwritable (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (
       metrics, "monitor_rpc_requests_total{type=\"submitResults\",status_code=\"error\"} 1\n"));
 
-  g_subprocess_send_signal (daemon, SIGTERM);
-  g_assert_true (g_subprocess_communicate_utf8 (daemon, NULL, NULL, NULL, &err, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (daemon));
-  g_assert_cmpint (g_subprocess_get_exit_status (daemon), ==, 0);
+  agent_test_stop (daemon, &err);
   g_test_message ("%s", err);
   g_assert_nonnull (strstr (err, "cannot spool the batch, its results are lost: "));
   g_assert_cmpint (g_remove (f->spool), ==, 0);
@@ -512,18 +503,9 @@ test_dbus (Fixture *f, gconstpointer data)
   const gchar *args[] = { "--dbus", "session", "--config", f->conf, "--no-ipv6", "monitor", NULL };
   const gchar *status_args[] = { "--dbus", "session", "--config", f->conf, "status", NULL };
 
-  guint16 metrics_port = free_port ();
+  guint16 metrics_port = enable_metrics (f);
   g_autofree gchar *metrics = NULL;
-  g_autofree gchar *conf = NULL;
-  g_autofree gchar *extra = g_strdup_printf ("[metrics]\nlisten=127.0.0.1:%u\n", metrics_port);
 
-  g_autofree gchar *old_conf = NULL;
-
-  g_file_get_contents (f->conf, &old_conf, NULL, &error);
-  g_assert_no_error (error);
-  conf = g_strconcat (old_conf, extra, NULL);
-  g_file_set_contents (f->conf, conf, -1, &error);
-  g_assert_no_error (error);
   g_test_dbus_up (dbus);
   w.bus = g_dbus_connection_new_for_address_sync (
       g_test_dbus_get_bus_address (dbus),
@@ -619,10 +601,7 @@ test_dbus (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (out, "SpoolLength"));
   check_corrupt_state (f, &w, status_args);
 
-  g_subprocess_send_signal (daemon, SIGTERM);
-  g_assert_true (g_subprocess_wait (daemon, NULL, &error));
-  g_assert_true (g_subprocess_get_if_exited (daemon));
-  g_assert_cmpint (g_subprocess_get_exit_status (daemon), ==, 0);
+  agent_test_stop (daemon, NULL);
   g_clear_pointer (&w.families, g_variant_unref);
   g_dbus_connection_close_sync (w.bus, NULL, NULL);
   g_object_unref (w.bus);
@@ -675,8 +654,10 @@ test_api_ok_broken (Fixture *f, gconstpointer data)
     g_autofree gchar *url = g_steal_pointer (&f->fake->base_url);
     g_autofree gchar *down_out = NULL;
     g_autofree gchar *down_err = NULL;
+    guint16 port;
+    g_autoptr (GSocket) closed = agent_test_bind_port (&port);
 
-    f->fake->base_url = g_strdup_printf ("https://127.0.0.1:%u", free_port ());
+    f->fake->base_url = g_strdup_printf ("https://127.0.0.1:%u", port);
     g_assert_cmpint (run (f, "api", "ok", &down_out, &down_err), ==, 0);
     g_test_message ("%s%s", down_out, down_err);
     g_assert_nonnull (strstr (down_out, "FAIL  web API (https://127.0.0.1:"));
