@@ -116,7 +116,6 @@ test_setup_while_running (Fixture *f, gconstpointer data)
   const gchar *monitor_args[] = { "monitor", NULL };
   const gchar *setup_args[] = { "setup", "--no-ipv6", NULL };
   g_autoptr (GSubprocess) daemon = NULL;
-  g_autoptr (GError) error = NULL;
   g_autofree gchar *cert = g_build_filename (f->base, "test", "cert.pem", NULL);
   Reader reader = { 0 };
 
@@ -201,6 +200,7 @@ test_web_api_unreachable (Fixture *f, gconstpointer data)
   guint16 port;
   g_autoptr (GSocket) socket = agent_test_bind_port (&port);
 
+  g_assert_nonnull (socket); /* refuses connections until the end */
   g_free (f->fake->base_url);
   f->fake->base_url = g_strdup_printf ("https://127.0.0.1:%u", port);
   g_assert_true (ntpmon_state_set_api_key (state, "the-key", &error));

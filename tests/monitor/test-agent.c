@@ -167,7 +167,6 @@ test_kill_restart (Fixture *f, gconstpointer data)
 {
   g_autoptr (GSubprocess) first = NULL;
   g_autoptr (GSubprocess) second = NULL;
-  g_autoptr (GError) error = NULL;
   g_autofree gchar *batch = NULL;
 
   /* the API takes no results: the first batch ends up in the spool */
@@ -321,6 +320,7 @@ free_port (void)
   guint16 port;
   g_autoptr (GSocket) socket = agent_test_bind_port (&port);
 
+  g_assert_nonnull (socket); /* closed on return */
   return port;
 }
 
@@ -378,7 +378,6 @@ static void
 test_jwt_refresh (Fixture *f, gconstpointer data)
 {
   g_autoptr (GSubprocess) daemon = NULL;
-  g_autoptr (GError) error = NULL;
   const MonitorTestResult *first;
   guint calls;
 
@@ -657,6 +656,7 @@ test_api_ok_broken (Fixture *f, gconstpointer data)
     guint16 port;
     g_autoptr (GSocket) closed = agent_test_bind_port (&port);
 
+    g_assert_nonnull (closed);
     f->fake->base_url = g_strdup_printf ("https://127.0.0.1:%u", port);
     g_assert_cmpint (run (f, "api", "ok", &down_out, &down_err), ==, 0);
     g_test_message ("%s%s", down_out, down_err);
