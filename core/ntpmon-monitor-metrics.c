@@ -98,17 +98,15 @@ ntpmon_monitor_metrics_rpc (NtpmonMonitorMetrics *self, const gchar *type, gbool
 }
 
 void
-ntpmon_monitor_metrics_checked (NtpmonMonitorMetrics *self, gboolean ipv6, guint n)
+ntpmon_monitor_metrics_checked (NtpmonMonitorMetrics *self, gboolean ipv6, guint checks,
+                                guint queries)
 {
-  if (self != NULL)
-    ntpmon_metric_add (self->checked, (const gchar *const[]){ ipv6 ? "ipv6" : "ipv4" }, n);
-}
+  const gchar *const labels[] = { ipv6 ? "ipv6" : "ipv4" };
 
-void
-ntpmon_monitor_metrics_queries_sent (NtpmonMonitorMetrics *self, gboolean ipv6, guint n)
-{
-  if (self != NULL)
-    ntpmon_metric_add (self->queries, (const gchar *const[]){ ipv6 ? "ipv6" : "ipv4" }, n);
+  if (self == NULL)
+    return;
+  ntpmon_metric_add (self->checked, labels, checks);
+  ntpmon_metric_add (self->queries, labels, queries);
 }
 
 void

@@ -32,9 +32,10 @@ void ntpmon_monitor_metrics_set_sources (NtpmonMonitorMetrics *self, NtpmonMonit
 
 /* type: "config", "getServers" or "submitResults". All accept self NULL. */
 void ntpmon_monitor_metrics_rpc (NtpmonMonitorMetrics *self, const gchar *type, gboolean ok);
-void ntpmon_monitor_metrics_checked (NtpmonMonitorMetrics *self, gboolean ipv6, guint n);
-/* @n request datagrams sent (NtpmonNtpResult.queries_sent) */
-void ntpmon_monitor_metrics_queries_sent (NtpmonMonitorMetrics *self, gboolean ipv6, guint n);
+/* @checks NTP checks run, which sent @queries request datagrams
+ * (NtpmonNtpResult.queries_sent) */
+void ntpmon_monitor_metrics_checked (NtpmonMonitorMetrics *self, gboolean ipv6, guint checks,
+                                     guint queries);
 void ntpmon_monitor_metrics_local_check (NtpmonMonitorMetrics *self, const gchar *host,
                                          gboolean ipv6, gboolean up, gint64 started_unix);
 

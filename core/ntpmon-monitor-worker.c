@@ -305,9 +305,8 @@ host_checked_cb (NtpmonLocalok *localok, const gchar *name, GInetAddress *addres
 {
   NtpmonMonitorWorker *self = user_data;
 
-  ntpmon_monitor_metrics_checked (self->metrics, self->family == NTPMON_STATE_IPV6, 1);
-  ntpmon_monitor_metrics_queries_sent (self->metrics, self->family == NTPMON_STATE_IPV6,
-                                       queries_sent);
+  ntpmon_monitor_metrics_checked (self->metrics, self->family == NTPMON_STATE_IPV6, 1,
+                                  queries_sent);
   ntpmon_monitor_metrics_local_check (self->metrics, name, self->family == NTPMON_STATE_IPV6, ok,
                                       started_at / G_USEC_PER_SEC);
 }
@@ -605,8 +604,8 @@ checks_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   self->last_batch_time = g_get_real_time () / G_USEC_PER_SEC;
   self->last_batch_size = results->len;
-  ntpmon_monitor_metrics_checked (self->metrics, self->family == NTPMON_STATE_IPV6, results->len);
-  ntpmon_monitor_metrics_queries_sent (self->metrics, self->family == NTPMON_STATE_IPV6, queries);
+  ntpmon_monitor_metrics_checked (self->metrics, self->family == NTPMON_STATE_IPV6, results->len,
+                                  queries);
   b->n = results->len;
   stats_changed (self);
   request = ntpmon_monitor_batch_encode (self->mon_id, b->batch_id, results, &error);
