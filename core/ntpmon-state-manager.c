@@ -586,8 +586,8 @@ certificate_loaded (Wait *w, GError *error)
     g_message (_ ("waiting for a certificate: %s; the web API: %s; trying again in %u s"), what,
                error->message, (guint)(wait / 1000));
   else if (wait >= 30 * 1000)
-    g_message (_ ("still waiting for a certificate: %s; the web API sent none; trying again in "
-                  "%u s"),
+    g_message (_ ("still waiting for certificates to be loaded: %s; the web API sent none; "
+                  "trying again in %u s"),
                what, (guint)(wait / 1000));
   pause_then (w, wait, FALSE, certificate_resume);
 }

@@ -165,7 +165,7 @@ test_certificate_expired (Fixture *f, gconstpointer data)
   f->fake->api_key = g_strdup ("the-key");
   f->fake->config_json = g_strdup ("{\"name\":\"mon1\",\"tls_name\":\"mon1.test.mon.ntppool.dev\","
                                    "\"ipv4\":{\"status\":\"testing\",\"ip\":\"192.0.2.1\"}}");
-  fake_make_dated_cert (f->fake, now - 10 * 86400, now - 86400, &cert, &key);
+  fake_make_dated_cert (f->fake, NULL, now - 10 * 86400, now - 86400, &cert, &key);
   g_assert_true (ntpmon_state_set_api_key (state, "the-key", &error));
   g_assert_true (ntpmon_state_save_certificates (state, cert, key, &error));
   g_assert_no_error (error);

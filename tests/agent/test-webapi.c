@@ -333,7 +333,7 @@ test_renewal (Fixture *f, gconstpointer data)
   gint64 old_after, new_after, next;
 
   /* 30 days of 35 gone */
-  fake_make_dated_cert (f->fake, now - 30 * 86400, now + 5 * 86400, &old_cert, &old_key);
+  fake_make_dated_cert (f->fake, NULL, now - 30 * 86400, now + 5 * 86400, &old_cert, &old_key);
   g_assert_true (ntpmon_state_save_certificates (state, old_cert, old_key, &error));
   g_assert_true (ntpmon_state_load_certificates (state, &error));
   g_assert_no_error (error);

@@ -361,6 +361,61 @@ fetch_metrics (guint16 port)
 }
 
 static gboolean
+last_peer_is_client2 (gpointer data)
+{
+  Fixture *f = data;
+  const MonitorTestResult *last
+      = f->api->got->len > 0 ? g_ptr_array_index (f->api->got, f->api->got->len - 1) : NULL;
+
+  return last != NULL && g_strcmp0 (last->peer, RPC_TEST_CLIENT2_NAME) == 0;
+}
+
+/* The running agent's certificate is due for renewal (two thirds of its
+ * lifetime gone; here it is swapped for such a one): the next reload asks
+ * the web API for a new one and the following connections present it. */
+static void
+test_renewal_while_running (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GSubprocess) daemon = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NtpmonState) state = ntpmon_state_new (f->base, "test");
+  g_autofree gchar *due_cert = NULL;
+  g_autofree gchar *due_key = NULL;
+  g_autofree gchar *on_disk = NULL;
+  g_autofree gchar *cert_path = g_build_filename (f->base, "test", "cert.pem", NULL);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  guint requests;
+
+  daemon = spawn_first_batch (f);
+  g_assert_cmpstr (((MonitorTestResult *)g_ptr_array_index (f->api->got, 0))->peer, ==,
+                   RPC_TEST_CLIENT1_NAME);
+  requests = f->fake->cert_requests;
+
+  /* from now on the web API hands out client2 */
+  g_clear_pointer (&f->fake->client_cert, g_free);
+  g_clear_pointer (&f->fake->client_key, g_free);
+  g_file_get_contents (f->api->certs->client2_pem, &f->fake->client_cert, NULL, &error);
+  g_assert_no_error (error);
+  g_file_get_contents (f->api->certs->client2_key, &f->fake->client_key, NULL, &error);
+  g_assert_no_error (error);
+  /* 20 of 30 hours gone, from the RPC API's CA */
+  fake_make_dated_cert (f->fake, f->api->certs->dir, now - 20 * 3600 - 60, now + 10 * 3600,
+                        &due_cert, &due_key);
+  g_assert_true (ntpmon_state_save_certificates (state, due_cert, due_key, &error));
+  g_assert_no_error (error);
+
+  /* the next reload (every 5 minutes; SIGHUP now) renews it */
+  g_subprocess_send_signal (daemon, SIGHUP);
+  f->api->batches_left = 1000;
+  monitor_test_wait (last_peer_is_client2, f);
+  f->api->batches_left = 0;
+  g_assert_cmpuint (f->fake->cert_requests, >, requests);
+  g_assert_true (g_file_get_contents (cert_path, &on_disk, NULL, &error));
+  g_assert_cmpstr (on_disk, ==, f->fake->client_cert);
+  agent_test_stop (daemon, NULL);
+}
+
+static gboolean
 newest_token_used (gpointer data)
 {
   Fixture *f = data;
@@ -678,7 +733,7 @@ test_api_ok_broken (Fixture *f, gconstpointer data)
     gint64 now = g_get_real_time () / G_USEC_PER_SEC;
     g_autoptr (GError) error = NULL;
 
-    fake_make_dated_cert (f->fake, now - 10 * 86400, now - 3600, &cert, &key);
+    fake_make_dated_cert (f->fake, NULL, now - 10 * 86400, now - 3600, &cert, &key);
     g_assert_true (ntpmon_state_save_certificates (state, cert, key, &error));
     g_assert_no_error (error);
     g_clear_pointer (&f->fake->client_cert, g_free);
@@ -717,6 +772,7 @@ main (int argc, char **argv)
   ADD ("/monitor/agent/sanity-only", test_sanity_only);
   ADD ("/monitor/agent/kill-restart", test_kill_restart);
   ADD ("/monitor/agent/cert-replaced", test_cert_replaced);
+  ADD ("/monitor/agent/renewal-while-running", test_renewal_while_running);
   ADD ("/monitor/agent/spool-unwritable", test_spool_unwritable);
   ADD ("/monitor/agent/jwt-refresh", test_jwt_refresh);
   ADD ("/monitor/agent/dbus", test_dbus);
