@@ -433,7 +433,7 @@ test_queries_sent (Fixture *f, gconstpointer data)
   g_autoptr (NtpmonNtpResult) kiss = NULL;
   g_autoptr (NtpmonNtpResult) unsent = NULL;
 
-  ntpmon_ntp_probe_set_timing (NTPMON_NTP_PROBE (f->probe), 10, 300);
+  ntpmon_ntp_probe_set_timing (NTPMON_NTP_PROBE (f->probe), 10, 1000);
   f->request.samples = 3;
   all = run (f);
   g_assert_null (all->error);
