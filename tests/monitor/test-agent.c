@@ -29,6 +29,20 @@ typedef struct
   guint want_results; /* for results_arrived () */
 } Fixture;
 
+/* Asserts that @text contains each of the NULL-terminated strings. */
+static void G_GNUC_NULL_TERMINATED
+assert_contains (const gchar *text, ...)
+{
+  va_list ap;
+  const gchar *want;
+
+  va_start (ap, text);
+  while ((want = va_arg (ap, const gchar *)) != NULL)
+    if (strstr (text, want) == NULL)
+      g_error ("\"%s\" not found in:\n%s", want, text);
+  va_end (ap);
+}
+
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
@@ -616,10 +630,9 @@ test_dbus (Fixture *f, gconstpointer data)
       strstr (metrics, "monitor_local_check_up{host=\"127.0.0.2\",ip_version=\"v4\"} 1\n"));
   /* one local clock check (127.0.0.2) and the batch of two, two samples
    * each but for the kiss code, which stops after one */
-  g_assert_nonnull (strstr (metrics, "monitor_servers_checked_total{ip_version=\"ipv4\"} 3\n"));
-  g_assert_nonnull (strstr (metrics, "monitor_ntp_queries_sent_total{ip_version=\"ipv4\"} 5\n"));
-  g_assert_nonnull (strstr (metrics, "monitor_spool_batches 0\n"));
-  g_assert_nonnull (strstr (metrics, "monitor_ssl_earliest_cert_expiry "));
+  assert_contains (metrics, "monitor_servers_checked_total{ip_version=\"ipv4\"} 3\n",
+                   "monitor_ntp_queries_sent_total{ip_version=\"ipv4\"} 5\n",
+                   "monitor_spool_batches 0\n", "monitor_ssl_earliest_cert_expiry ", NULL);
 
   /* CheckNow runs the ntp probe against a fake server */
   target = g_strdup_printf ("127.0.1.3:%u", monitor_test_api_ntp_port (f->api));
@@ -644,15 +657,11 @@ test_dbus (Fixture *f, gconstpointer data)
   g_test_message ("%s", out);
   g_assert_nonnull (strstr (out, "IPv4             " RPC_TEST_CLIENT1_NAME
                                  " 127.0.0.1, status active, monitoring\n"));
-  g_assert_nonnull (strstr (out, "  last batch     20"));
-  g_assert_nonnull (strstr (out, " UTC, 2 servers\n"));
-  g_assert_nonnull (strstr (out, "  checks         1 ok, 1 failed\n"));
-  g_assert_nonnull (strstr (out, "  submissions    1 ok, 0 failed\n"));
-  g_assert_nonnull (strstr (out, "  local clock    ok\n"));
+  assert_contains (out, "  last batch     20", " UTC, 2 servers\n",
+                   "  checks         1 ok, 1 failed\n", "  submissions    1 ok, 0 failed\n",
+                   "  local clock    ok\n", NULL);
   g_assert_null (strstr (out, "IPv6"));
-  g_assert_nonnull (strstr (out, "SpoolDropped     0\n"));
-  g_assert_nonnull (strstr (out, "SpoolWriteFailures 0\n"));
-  g_assert_nonnull (strstr (out, "SpoolLength"));
+  assert_contains (out, "SpoolDropped     0\n", "SpoolWriteFailures 0\n", "SpoolLength", NULL);
   check_corrupt_state (f, &w, status_args);
 
   agent_test_stop (daemon, NULL);
@@ -670,14 +679,10 @@ test_api_ok (Fixture *f, gconstpointer data)
 
   g_assert_cmpint (run (f, "api", "ok", &out, &err), ==, 0);
   g_test_message ("%s%s", out, err);
-  g_assert_nonnull (strstr (out, "ok    API key: present\n"));
-  g_assert_nonnull (strstr (out, "ok    web API (https://"));
-  g_assert_nonnull (strstr (out, "ok    certificate: valid until "));
-  g_assert_nonnull (strstr (out, "ok    IPv4: 127.0.0.1, status active\n"));
-  g_assert_nonnull (strstr (out, "warn  IPv6: not configured\n"));
-  g_assert_nonnull (strstr (out, "ok    JWT: received\n"));
-  g_assert_nonnull (strstr (out, "ok    RPC GetConfig (https://127.0.0.1:"));
-  g_assert_nonnull (strstr (out, "samples 1, 1 base checks"));
+  assert_contains (out, "ok    API key: present\n", "ok    web API (https://",
+                   "ok    certificate: valid until ", "ok    IPv4: 127.0.0.1, status active\n",
+                   "warn  IPv6: not configured\n", "ok    JWT: received\n",
+                   "ok    RPC GetConfig (https://127.0.0.1:", "samples 1, 1 base checks", NULL);
   g_assert_null (strstr (out, "FAIL"));
   g_assert_cmpuint (f->api->n_get_config, ==, 1);
 }
@@ -715,11 +720,10 @@ test_api_ok_broken (Fixture *f, gconstpointer data)
     f->fake->base_url = g_strdup_printf ("https://127.0.0.1:%u", port);
     g_assert_cmpint (run (f, "api", "ok", &down_out, &down_err), ==, 0);
     g_test_message ("%s%s", down_out, down_err);
-    g_assert_nonnull (strstr (down_out, "FAIL  web API (https://127.0.0.1:"));
-    g_assert_nonnull (strstr (down_out, "): cannot reach the web API: https://127.0.0.1:"));
-    g_assert_nonnull (strstr (down_out, "Connection refused (the address comes from API_HOST)\n"));
-    g_assert_nonnull (strstr (down_out, "ok    certificate: valid until "));
-    g_assert_nonnull (strstr (down_out, "FAIL  JWT: "));
+    assert_contains (down_out, "FAIL  web API (https://127.0.0.1:",
+                     "): cannot reach the web API: https://127.0.0.1:",
+                     "Connection refused (the address comes from API_HOST)\n",
+                     "ok    certificate: valid until ", "FAIL  JWT: ", NULL);
     g_free (f->fake->base_url);
     f->fake->base_url = g_steal_pointer (&url);
   }
