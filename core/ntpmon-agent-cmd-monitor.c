@@ -263,7 +263,8 @@ start_workers (Daemon *daemon, GError **error)
       ntpmon_monitor_worker_set_metrics (worker, daemon->metrics);
       g_ptr_array_add (daemon->workers, worker);
     }
-  ntpmon_agent_service_set_monitor (daemon->service, daemon->workers, daemon->spool);
+  ntpmon_agent_service_set_monitor (daemon->service, daemon->workers, daemon->spool,
+                                    daemon->metrics);
   daemon->running = daemon->workers->len;
   for (guint i = 0; i < daemon->workers->len; i++)
     ntpmon_monitor_worker_run_async (g_ptr_array_index (daemon->workers, i), daemon->cancellable,
@@ -276,7 +277,7 @@ start_workers (Daemon *daemon, GError **error)
 static void
 clear_workers (Daemon *daemon)
 {
-  ntpmon_agent_service_set_monitor (daemon->service, NULL, NULL);
+  ntpmon_agent_service_set_monitor (daemon->service, NULL, NULL, NULL);
   g_clear_signal_handler (&daemon->token_changed_id,
                           ntpmon_state_manager_get_webapi (daemon->manager));
   g_clear_signal_handler (&daemon->token_id, ntpmon_state_manager_get_state (daemon->manager));

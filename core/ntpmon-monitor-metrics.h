@@ -6,7 +6,8 @@
  * The reference's meter `monitor.client` in Prometheus names (dots become
  * underscores): monitor_local_check_up / monitor_local_check_time {host,
  * ip_version=v4|v6}, monitor_servers_checked_total and
- * monitor_ntp_queries_sent_total {ip_version=ipv4|ipv6},
+ * monitor_ntp_queries_sent_total {ip_version=ipv4|ipv6} (batch, local
+ * clock and D-Bus CheckNow checks),
  * monitor_rpc_requests_total {type=config|getServers|submitResults,
  * status_code=success|error}, monitor_ssl_earliest_cert_expiry; and the
  * spool: monitor_spool_batches, monitor_spool_dropped_total,

@@ -645,6 +645,11 @@ test_dbus (Fixture *f, gconstpointer data)
   g_assert_true (g_variant_lookup (result, "offset", "d", &offset));
   g_assert_cmpfloat (offset, >, 0.055);
   g_assert_cmpfloat (offset, <, 0.065);
+  /* counted as a check, with its three samples (the probe's default) */
+  g_free (metrics);
+  metrics = fetch_metrics (metrics_port);
+  assert_contains (metrics, "monitor_servers_checked_total{ip_version=\"ipv4\"} 4\n",
+                   "monitor_ntp_queries_sent_total{ip_version=\"ipv4\"} 8\n", NULL);
   /* a bad target is an error */
   g_clear_pointer (&reply, g_variant_unref);
   reply = check_now (w.bus, "ntp.example", &error);
