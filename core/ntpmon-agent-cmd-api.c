@@ -63,9 +63,14 @@ report_certificate (NtpmonState *state, gboolean *have_cert)
     }
   until = g_date_time_new_from_unix_utc (not_after);
   when = g_date_time_format_iso8601 (until);
-  if (not_after - now < CERT_WARN_S)
-    report (not_after > now ? "warn" : "FAIL",
-            _ ("certificate: expires %s (in %" G_GINT64_FORMAT " s)"), when, not_after - now);
+  if (not_after <= now)
+    report ("FAIL",
+            _ ("certificate: expired %s (%" G_GINT64_FORMAT " s ago); the web API must "
+               "send a new one"),
+            when, now - not_after);
+  else if (not_after - now < CERT_WARN_S)
+    report ("warn", _ ("certificate: expires %s (in %" G_GINT64_FORMAT " s)"), when,
+            not_after - now);
   else
     report ("ok", _ ("certificate: valid until %s (%" G_GINT64_FORMAT " days left)"), when,
             (not_after - now) / 86400);
@@ -155,8 +160,10 @@ run_api_ok (NtpmonAgentContext *ctx, GError **error)
   state = ntpmon_state_new (ctx->state_dir, ctx->env);
   if (!ntpmon_state_read (state, NULL, &local))
     {
+      /* nothing further can be checked without the API key in it */
       report ("FAIL", _ ("state: %s"), local->message);
-      g_clear_error (&local);
+      g_propagate_error (error, g_steal_pointer (&local));
+      return 1;
     }
   if (*ntpmon_state_get_api_key (state) == '\0')
     {

@@ -22,8 +22,6 @@
 #include "ntpmon-state-manager.h"
 #include "ntpmon-transport.h"
 
-#define TOKEN_SYNC_S 30
-
 static gboolean opt_once;
 static gboolean opt_sanity_only;
 
@@ -48,7 +46,7 @@ typedef struct
   NtpmonMonitorMetrics *metrics;
   guint running; /* workers not finished */
   gulong token_id;
-  guint token_timer;
+  gulong token_changed_id;
   gboolean start_pending; /* monitoring failed to start; retry on config changes */
 } Daemon;
 
@@ -155,6 +153,14 @@ phase_cb (NtpmonStateManager *manager, GParamSpec *pspec, gpointer user_data)
 }
 
 static void
+state_error_cb (NtpmonStateManager *manager, GParamSpec *pspec, gpointer user_data)
+{
+  Daemon *daemon = user_data;
+
+  ntpmon_agent_service_set_state_error (daemon->service, ntpmon_state_manager_get_error (manager));
+}
+
+static void
 worker_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Daemon *daemon = user_data;
@@ -181,18 +187,16 @@ update_token (NtpmonState *state, gpointer user_data)
       daemon->rpc, token != NULL && *token != '\0' ? token : ntpmon_state_get_api_key (state));
 }
 
-/* The JWT is refreshed by the state manager; the RPC client gets the
- * current one regularly. */
-static gboolean
-token_timer_cb (gpointer user_data)
+/* The JWT is refreshed by the state manager; the RPC client gets each new
+ * one at once. */
+static void
+token_changed_cb (NtpmonWebapi *webapi, gpointer user_data)
 {
   Daemon *daemon = user_data;
 
   update_token (ntpmon_state_manager_get_state (daemon->manager), daemon);
-  return G_SOURCE_CONTINUE;
 }
 
-/* The metrics, served on `[metrics] listen=` when set (off by default). */
 static gboolean
 start_metrics (Daemon *daemon, NtpmonState *state, GError **error)
 {
@@ -229,7 +233,9 @@ start_workers (Daemon *daemon, GError **error)
     return FALSE;
   update_token (state, daemon);
   daemon->token_id = g_signal_connect (state, "config-changed", G_CALLBACK (update_token), daemon);
-  daemon->token_timer = g_timeout_add_seconds (TOKEN_SYNC_S, token_timer_cb, daemon);
+  daemon->token_changed_id
+      = g_signal_connect (ntpmon_state_manager_get_webapi (daemon->manager), "token-changed",
+                          G_CALLBACK (token_changed_cb), daemon);
   spool_dir = ntpmon_state_dup_path (state, NTPMON_MONITOR_SPOOL_DIR_NAME);
   max_batches = ntpmon_config_get_integer (ctx->config, "monitor", "spool-max-batches",
                                            NTPMON_MONITOR_SPOOL_DEFAULT_MAX);
@@ -257,7 +263,8 @@ start_workers (Daemon *daemon, GError **error)
       ntpmon_monitor_worker_set_metrics (worker, daemon->metrics);
       g_ptr_array_add (daemon->workers, worker);
     }
-  ntpmon_agent_service_set_monitor (daemon->service, daemon->workers, daemon->spool);
+  ntpmon_agent_service_set_monitor (daemon->service, daemon->workers, daemon->spool,
+                                    daemon->metrics);
   daemon->running = daemon->workers->len;
   for (guint i = 0; i < daemon->workers->len; i++)
     ntpmon_monitor_worker_run_async (g_ptr_array_index (daemon->workers, i), daemon->cancellable,
@@ -270,8 +277,9 @@ start_workers (Daemon *daemon, GError **error)
 static void
 clear_workers (Daemon *daemon)
 {
-  ntpmon_agent_service_set_monitor (daemon->service, NULL, NULL);
-  g_clear_handle_id (&daemon->token_timer, g_source_remove);
+  ntpmon_agent_service_set_monitor (daemon->service, NULL, NULL, NULL);
+  g_clear_signal_handler (&daemon->token_changed_id,
+                          ntpmon_state_manager_get_webapi (daemon->manager));
   g_clear_signal_handler (&daemon->token_id, ntpmon_state_manager_get_state (daemon->manager));
   g_clear_pointer (&daemon->workers, g_ptr_array_unref);
   g_clear_pointer (&daemon->metrics, ntpmon_monitor_metrics_free);
@@ -365,6 +373,7 @@ run_monitor (NtpmonAgentContext *ctx, gchar **args, GError **error)
     }
   ntpmon_agent_service_start (daemon.service, ctx->bus);
   g_signal_connect (daemon.manager, "notify::phase", G_CALLBACK (phase_cb), &daemon);
+  g_signal_connect (daemon.manager, "notify::error", G_CALLBACK (state_error_cb), &daemon);
   if (!opt_once && !opt_sanity_only)
     ntpmon_state_manager_start (daemon.manager);
   ntpmon_state_manager_wait_until_live_async (daemon.manager, daemon.cancellable, live_cb, &daemon);

@@ -290,7 +290,9 @@ run_setup (NtpmonAgentContext *ctx, gchar **args, GError **error)
   setup.want4 = setup.try4 = ctx->ipv4;
   setup.want6 = setup.try6 = ctx->ipv6;
 
-  if (check_current (&setup, error))
+  /* the API key the registration ends with must be storable: find out
+   * before an operator accepts it */
+  if (check_current (&setup, error) && ntpmon_state_ensure_dir (setup.state, TRUE, error))
     {
       if (!setup.want4 && !setup.want6)
         {

@@ -46,6 +46,65 @@ print_value (const gchar *name, GVariant *value)
     }
 }
 
+static guint64
+lookup_u64 (GVariant *dict, const gchar *key)
+{
+  guint64 value = 0;
+
+  g_variant_lookup (dict, key, "t", &value);
+  return value;
+}
+
+static const gchar *
+lookup_str (GVariant *dict, const gchar *key)
+{
+  const gchar *value = NULL;
+
+  return g_variant_lookup (dict, key, "&s", &value) && *value != '\0' ? value : "-";
+}
+
+/* The monitoring state, one block per IP family. */
+static void
+print_families (GVariant *families)
+{
+  GVariantIter iter;
+  const gchar *family;
+  GVariant *dict;
+
+  if (g_variant_n_children (families) == 0)
+    {
+      g_print ("%-16s %s\n", "Families", _ ("none (not set up, or no IP family active yet)"));
+      return;
+    }
+  g_variant_iter_init (&iter, families);
+  while (g_variant_iter_loop (&iter, "{&s@a{sv}}", &family, &dict))
+    {
+      gint64 batch_time = 0;
+      guint32 batch_size = 0;
+      g_autofree gchar *batch = NULL;
+
+      g_variant_lookup (dict, "LastBatchTime", "x", &batch_time);
+      g_variant_lookup (dict, "LastBatchSize", "u", &batch_size);
+      if (batch_time > 0)
+        {
+          g_autoptr (GDateTime) t = g_date_time_new_from_unix_utc (batch_time);
+          g_autofree gchar *when = g_date_time_format (t, "%Y-%m-%d %H:%M:%S UTC");
+
+          batch = g_strdup_printf (_ ("%s, %u servers"), when, batch_size);
+        }
+      g_print ("%-16s %s %s, status %s, %s\n", g_str_equal (family, "v6") ? "IPv6" : "IPv4",
+               lookup_str (dict, "Name"), lookup_str (dict, "IP"), lookup_str (dict, "Status"),
+               lookup_str (dict, "State"));
+      g_print ("  %-14s %s\n", _ ("last batch"), batch != NULL ? batch : _ ("none yet"));
+      g_print ("  %-14s %" G_GUINT64_FORMAT " ok, %" G_GUINT64_FORMAT " failed\n", _ ("checks"),
+               lookup_u64 (dict, "ChecksDone"), lookup_u64 (dict, "ChecksFailed"));
+      g_print ("  %-14s %" G_GUINT64_FORMAT " ok, %" G_GUINT64_FORMAT " failed\n",
+               _ ("submissions"), lookup_u64 (dict, "SubmitsDone"),
+               lookup_u64 (dict, "SubmitsFailed"));
+      g_print ("  %-14s %s\n", _ ("local clock"), lookup_str (dict, "LocalOK"));
+    }
+}
+
 static gint
 run_status (NtpmonAgentContext *ctx, gchar **args, GError **error)
 {
@@ -78,7 +137,10 @@ run_status (NtpmonAgentContext *ctx, gchar **args, GError **error)
         }
       g_variant_get (reply, "(a{sv})", &iter);
       while (g_variant_iter_loop (iter, "{&sv}", &key, &value))
-        print_value (key, value);
+        if (g_str_equal (key, "Families"))
+          print_families (value);
+        else
+          print_value (key, value);
       return 0;
     }
   g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,

@@ -25,6 +25,7 @@ struct _NtpmonAgentService
   guint name_ids[2];
   GPtrArray *workers;
   NtpmonMonitorSpool *spool;
+  NtpmonMonitorMetrics *metrics; /* borrowed, see set_monitor () */
 };
 
 G_DEFINE_TYPE (NtpmonAgentService, ntpmon_agent_service, G_TYPE_OBJECT)
@@ -35,7 +36,7 @@ ntpmon_agent_service_finalize (GObject *object)
   NtpmonAgentService *self = NTPMON_AGENT_SERVICE (object);
 
   ntpmon_agent_service_stop (self);
-  ntpmon_agent_service_set_monitor (self, NULL, NULL);
+  ntpmon_agent_service_set_monitor (self, NULL, NULL, NULL);
   g_clear_object (&self->skeleton);
   G_OBJECT_CLASS (ntpmon_agent_service_parent_class)->finalize (object);
 }
@@ -68,14 +69,22 @@ static void
 check_now_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GDBusMethodInvocation) invocation = user_data;
+  NtpmonAgentService *self = g_object_get_data (G_OBJECT (invocation), "ntpmon-service");
   g_autoptr (GError) error = NULL;
   g_autoptr (NtpmonNtpResult) r = ntpmon_probe_run_finish (NTPMON_PROBE (source), result, &error);
 
   if (r == NULL)
-    g_dbus_method_invocation_return_gerror (invocation, error);
-  else
-    g_dbus_method_invocation_return_value (
-        invocation, g_variant_new ("(@a{sv})", ntpmon_ntp_result_to_variant (r)));
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return;
+    }
+  /* an ad-hoc check counts as the reference counts it */
+  if (self != NULL)
+    ntpmon_monitor_metrics_checked (self->metrics,
+                                    g_inet_address_get_family (r->ip) == G_SOCKET_FAMILY_IPV6, 1,
+                                    r->queries_sent);
+  g_dbus_method_invocation_return_value (
+      invocation, g_variant_new ("(@a{sv})", ntpmon_ntp_result_to_variant (r)));
 }
 
 static gboolean
@@ -102,6 +111,8 @@ handle_check_now (NtpmonDBusAgent1 *skeleton, GDBusMethodInvocation *invocation,
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
   request.target = address;
+  g_object_set_data_full (G_OBJECT (invocation), "ntpmon-service", g_object_ref (self),
+                          g_object_unref);
   ntpmon_probe_run_async (NTPMON_PROBE (probe), &request, NULL, check_now_cb,
                           g_object_ref (invocation));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
@@ -126,6 +137,7 @@ ntpmon_agent_service_new (NtpmonAgentContext *ctx)
   ntpmon_dbus_agent1_set_version (self->skeleton, PACKAGE_VERSION);
   ntpmon_dbus_agent1_set_environment (self->skeleton, ctx->env);
   ntpmon_dbus_agent1_set_state (self->skeleton, "starting");
+  ntpmon_dbus_agent1_set_state_error (self->skeleton, "");
   ntpmon_agent_service_update (self);
   return self;
 }
@@ -234,6 +246,12 @@ ntpmon_agent_service_set_state (NtpmonAgentService *self, const gchar *state)
   ntpmon_dbus_agent1_set_state (self->skeleton, state);
 }
 
+void
+ntpmon_agent_service_set_state_error (NtpmonAgentService *self, const gchar *error)
+{
+  ntpmon_dbus_agent1_set_state_error (self->skeleton, error != NULL ? error : "");
+}
+
 static void
 monitor_changed_cb (GObject *object, gpointer user_data)
 {
@@ -269,8 +287,9 @@ spool_notify_cb (GObject *object, GParamSpec *pspec, gpointer user_data)
 
 void
 ntpmon_agent_service_set_monitor (NtpmonAgentService *self, GPtrArray *workers,
-                                  NtpmonMonitorSpool *spool)
+                                  NtpmonMonitorSpool *spool, NtpmonMonitorMetrics *metrics)
 {
+  self->metrics = metrics;
   for (guint i = 0; self->workers != NULL && i < self->workers->len; i++)
     g_signal_handlers_disconnect_by_data (g_ptr_array_index (self->workers, i), self);
   if (self->spool != NULL)

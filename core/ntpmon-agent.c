@@ -171,8 +171,11 @@ prepare (NtpmonAgentContext *ctx, const NtpmonAgentCommand *cmd, GError **error)
     env_name = "test";
   if (!ntpmon_agent_parse_env (env_name, &ctx->env))
     {
-      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           _ ("deployment environment invalid or undefined"));
+      /* the reference's text, then what was given and what would do */
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _ ("deployment environment invalid or undefined: “%s” (from %s; valid: prod, "
+                      "test, devel)"),
+                   env_name, opt_env != NULL ? "--env" : "DEPLOYMENT_MODE");
       return FALSE;
     }
 

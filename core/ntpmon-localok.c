@@ -95,13 +95,15 @@ ntpmon_localok_class_init (NtpmonLocalokClass *klass)
    * @address: the address checked
    * @ok: whether the host passed
    * @started_at: Unix time (µs) when its check started
+   * @queries_sent: NTP request datagrams the check sent
    *
    * Emitted for each checked host of an evaluation (for the per-host
    * metrics of spec §7.2).
    */
-  signals[SIGNAL_HOST_CHECKED] = g_signal_new (
-      "host-checked", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-      G_TYPE_NONE, 4, G_TYPE_STRING, G_TYPE_INET_ADDRESS, G_TYPE_BOOLEAN, G_TYPE_INT64);
+  signals[SIGNAL_HOST_CHECKED]
+      = g_signal_new ("host-checked", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                      NULL, G_TYPE_NONE, 5, G_TYPE_STRING, G_TYPE_INET_ADDRESS, G_TYPE_BOOLEAN,
+                      G_TYPE_INT64, G_TYPE_UINT);
 }
 
 static void
@@ -249,7 +251,7 @@ host_checked_cb (GObject *source, GAsyncResult *res, gpointer user_data)
     }
   if (!eval->cancelled)
     g_signal_emit (eval->self, signals[SIGNAL_HOST_CHECKED], 0, name, eval->addresses[call->index],
-                   reason == NULL, call->started_at);
+                   reason == NULL, call->started_at, result != NULL ? result->queries_sent : 0);
   g_free (call);
   eval->running--;
   if (eval->running == 0 && eval->next_start >= eval->n_names)

@@ -17,6 +17,7 @@ struct _NtpmonMonitorMetrics
   NtpmonMetric *local_up;
   NtpmonMetric *local_time;
   NtpmonMetric *checked;
+  NtpmonMetric *queries;
   NtpmonMetric *rpc;
   NtpmonMetric *cert_expiry;
   NtpmonMetric *spool_batches;
@@ -44,6 +45,8 @@ ntpmon_monitor_metrics_new (void)
                               "Unix time the local clock check of the host started.", host_labels);
   self->checked = ntpmon_metrics_counter (self->registry, "monitor_servers_checked_total",
                                           "NTP checks of servers run.", version_label);
+  self->queries = ntpmon_metrics_counter (self->registry, "monitor_ntp_queries_sent_total",
+                                          "NTP queries sent.", version_label);
   self->rpc = ntpmon_metrics_counter (self->registry, "monitor_rpc_requests_total",
                                       "Monitor RPC API calls.", rpc_labels);
   self->cert_expiry = ntpmon_metrics_gauge (self->registry, "monitor_ssl_earliest_cert_expiry",
@@ -95,10 +98,15 @@ ntpmon_monitor_metrics_rpc (NtpmonMonitorMetrics *self, const gchar *type, gbool
 }
 
 void
-ntpmon_monitor_metrics_checked (NtpmonMonitorMetrics *self, gboolean ipv6, guint n)
+ntpmon_monitor_metrics_checked (NtpmonMonitorMetrics *self, gboolean ipv6, guint checks,
+                                guint queries)
 {
-  if (self != NULL)
-    ntpmon_metric_add (self->checked, (const gchar *const[]){ ipv6 ? "ipv6" : "ipv4" }, n);
+  const gchar *const labels[] = { ipv6 ? "ipv6" : "ipv4" };
+
+  if (self == NULL)
+    return;
+  ntpmon_metric_add (self->checked, labels, checks);
+  ntpmon_metric_add (self->queries, labels, queries);
 }
 
 void

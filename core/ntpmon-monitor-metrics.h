@@ -5,7 +5,9 @@
  *
  * The reference's meter `monitor.client` in Prometheus names (dots become
  * underscores): monitor_local_check_up / monitor_local_check_time {host,
- * ip_version=v4|v6}, monitor_servers_checked_total {ip_version=ipv4|ipv6},
+ * ip_version=v4|v6}, monitor_servers_checked_total and
+ * monitor_ntp_queries_sent_total {ip_version=ipv4|ipv6} (batch, local
+ * clock and D-Bus CheckNow checks),
  * monitor_rpc_requests_total {type=config|getServers|submitResults,
  * status_code=success|error}, monitor_ssl_earliest_cert_expiry; and the
  * spool: monitor_spool_batches, monitor_spool_dropped_total,
@@ -31,7 +33,10 @@ void ntpmon_monitor_metrics_set_sources (NtpmonMonitorMetrics *self, NtpmonMonit
 
 /* type: "config", "getServers" or "submitResults". All accept self NULL. */
 void ntpmon_monitor_metrics_rpc (NtpmonMonitorMetrics *self, const gchar *type, gboolean ok);
-void ntpmon_monitor_metrics_checked (NtpmonMonitorMetrics *self, gboolean ipv6, guint n);
+/* @checks NTP checks run, which sent @queries request datagrams
+ * (NtpmonNtpResult.queries_sent) */
+void ntpmon_monitor_metrics_checked (NtpmonMonitorMetrics *self, gboolean ipv6, guint checks,
+                                     guint queries);
 void ntpmon_monitor_metrics_local_check (NtpmonMonitorMetrics *self, const gchar *host,
                                          gboolean ipv6, gboolean up, gint64 started_unix);
 

@@ -301,11 +301,12 @@ static void localok_done_cb (GObject *source, GAsyncResult *result, gpointer use
 
 static void
 host_checked_cb (NtpmonLocalok *localok, const gchar *name, GInetAddress *address, gboolean ok,
-                 gint64 started_at, gpointer user_data)
+                 gint64 started_at, guint queries_sent, gpointer user_data)
 {
   NtpmonMonitorWorker *self = user_data;
 
-  ntpmon_monitor_metrics_checked (self->metrics, self->family == NTPMON_STATE_IPV6, 1);
+  ntpmon_monitor_metrics_checked (self->metrics, self->family == NTPMON_STATE_IPV6, 1,
+                                  queries_sent);
   ntpmon_monitor_metrics_local_check (self->metrics, name, self->family == NTPMON_STATE_IPV6, ok,
                                       started_at / G_USEC_PER_SEC);
 }
@@ -585,6 +586,7 @@ checks_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) results = ntpmon_monitor_batch_check_finish (result, &error);
   g_autoptr (GBytes) request = NULL;
+  guint queries = 0;
 
   if (results == NULL)
     {
@@ -598,10 +600,12 @@ checks_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         self->checks_failed++;
       else
         self->checks_done++;
+      queries += r->queries_sent;
     }
   self->last_batch_time = g_get_real_time () / G_USEC_PER_SEC;
   self->last_batch_size = results->len;
-  ntpmon_monitor_metrics_checked (self->metrics, self->family == NTPMON_STATE_IPV6, results->len);
+  ntpmon_monitor_metrics_checked (self->metrics, self->family == NTPMON_STATE_IPV6, results->len,
+                                  queries);
   b->n = results->len;
   stats_changed (self);
   request = ntpmon_monitor_batch_encode (self->mon_id, b->batch_id, results, &error);

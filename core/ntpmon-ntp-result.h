@@ -48,7 +48,8 @@ typedef struct
   gchar *error;      /* the reference's error text, NULL when none */
   GBytes *raw_reply; /* the reply datagram of the chosen sample, or NULL */
   NtpmonTimestampSource timestamps;
-  gchar *ticket; /* opaque ticket from GetServers (base64 of bytes), or NULL */
+  gchar *ticket;      /* opaque ticket from GetServers (base64 of bytes), or NULL */
+  guint queries_sent; /* request datagrams sent for this result, over all samples */
 } NtpmonNtpResult;
 
 #define NTPMON_TYPE_NTP_RESULT (ntpmon_ntp_result_get_type ())

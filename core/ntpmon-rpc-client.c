@@ -420,11 +420,28 @@ on_caller_cancelled (GCancellable *caller, gpointer user_data)
 
 static void rpc_call_send (GTask *task);
 
+/* " (the client certificate expired at …)" when the one in use has, which
+ * is likely why the server dropped the connection; else "". */
+static gchar *
+expired_certificate_note (NtpmonRpcClient *self)
+{
+  GTlsCertificate *cert = self->certificate;
+  g_autoptr (GDateTime) until = cert != NULL ? g_tls_certificate_get_not_valid_after (cert) : NULL;
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree gchar *when = NULL;
+
+  if (until == NULL || g_date_time_compare (until, now) > 0)
+    return g_strdup ("");
+  when = g_date_time_format (until, "%Y-%m-%d %H:%M:%S UTC");
+  return g_strdup_printf (" (the client certificate expired at %s)", when);
+}
+
 /* The RPC error for a failure below HTTP. */
 static GError *
 transport_error (RpcCall *call, const GError *error)
 {
   const gchar *host = g_uri_get_host (soup_message_get_uri (call->message));
+  g_autofree gchar *note = NULL;
 
   switch (call->expired)
     {
@@ -445,11 +462,13 @@ transport_error (RpcCall *call, const GError *error)
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     return g_error_new (NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_DEADLINE_EXCEEDED, "%s: %s: %s",
                         call->method->name, host, error->message);
+  note = expired_certificate_note (call->self);
   if (error->domain == G_TLS_ERROR)
     return g_error_new (NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_UNAVAILABLE,
-                        "%s: TLS with %s failed: %s", call->method->name, host, error->message);
-  return g_error_new (NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_UNAVAILABLE, "%s: %s: %s",
-                      call->method->name, host, error->message);
+                        "%s: TLS with %s failed: %s%s", call->method->name, host, error->message,
+                        note);
+  return g_error_new (NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_UNAVAILABLE, "%s: %s: %s%s",
+                      call->method->name, host, error->message, note);
 }
 
 /* Fails the call for a transport error, or tries once more on a new

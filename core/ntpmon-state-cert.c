@@ -255,6 +255,31 @@ ntpmon_state_check_certificate (NtpmonState *self, gint64 now, gint64 *next_chec
 }
 
 /**
+ * ntpmon_state_describe_certificate:
+ * @now: unix seconds
+ *
+ * Returns: (transfer full): the state of the client certificate for
+ * people: none, valid until, due for renewal, or expired (UTC times)
+ */
+gchar *
+ntpmon_state_describe_certificate (NtpmonState *self, gint64 now)
+{
+  g_autoptr (GDateTime) until = NULL;
+  g_autofree gchar *when = NULL;
+  gint64 next;
+
+  if (self->cert_pem == NULL)
+    return g_strdup (_ ("no client certificate"));
+  until = g_date_time_new_from_unix_utc (self->not_after);
+  when = until != NULL ? g_date_time_format (until, "%Y-%m-%d %H:%M:%S UTC") : g_strdup ("?");
+  if (self->not_after <= now)
+    return g_strdup_printf (_ ("the client certificate expired at %s"), when);
+  if (!ntpmon_state_certificate_validity (self->not_before, self->not_after, now, &next))
+    return g_strdup_printf (_ ("the client certificate is due for renewal (valid until %s)"), when);
+  return g_strdup_printf (_ ("the client certificate is valid until %s"), when);
+}
+
+/**
  * ntpmon_state_dup_tls_certificate:
  *
  * Returns: (transfer full): the certificate chain with its private key, for

@@ -165,7 +165,12 @@ ntpmon_state_load_async (NtpmonState *state, NtpmonWebapi *webapi, gboolean requ
       request_certificate = !ntpmon_state_check_certificate (
           state, g_get_real_time () / G_USEC_PER_SEC, &next_check, &check_error);
       if (request_certificate && check_error == NULL)
-        g_message (_ ("certificate expiring, requesting renewal"));
+        {
+          g_autofree gchar *what
+              = ntpmon_state_describe_certificate (state, g_get_real_time () / G_USEC_PER_SEC);
+
+          g_message (_ ("%s: requesting a new one"), what);
+        }
     }
   ntpmon_webapi_fetch_config_async (webapi, key, request_certificate, g_task_get_cancellable (task),
                                     config_cb, g_object_ref (task));

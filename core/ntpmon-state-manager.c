@@ -30,6 +30,7 @@ struct _NtpmonStateManager
   NtpmonState *state;
   NtpmonWebapi *webapi;
   gchar *phase;
+  gchar *error; /* why the last reload failed, NULL when it did not */
 
   gboolean running;
   guint timer_id;
@@ -46,6 +47,7 @@ enum
 {
   PROP_0,
   PROP_PHASE,
+  PROP_ERROR,
   N_PROPS
 };
 
@@ -93,6 +95,7 @@ ntpmon_state_manager_finalize (GObject *object)
   g_clear_object (&self->state);
   g_clear_object (&self->webapi);
   g_free (self->phase);
+  g_free (self->error);
   G_OBJECT_CLASS (ntpmon_state_manager_parent_class)->finalize (object);
 }
 
@@ -103,6 +106,8 @@ ntpmon_state_manager_get_property (GObject *object, guint prop_id, GValue *value
 
   if (prop_id == PROP_PHASE)
     g_value_set_string (value, self->phase);
+  else if (prop_id == PROP_ERROR)
+    g_value_set_string (value, self->error);
   else
     G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
@@ -116,6 +121,8 @@ ntpmon_state_manager_class_init (NtpmonStateManagerClass *klass)
   object_class->get_property = ntpmon_state_manager_get_property;
   props[PROP_PHASE]
       = g_param_spec_string ("phase", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  props[PROP_ERROR]
+      = g_param_spec_string ("error", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, props);
 }
 
@@ -156,6 +163,29 @@ const gchar *
 ntpmon_state_manager_get_phase (NtpmonStateManager *self)
 {
   return self->phase;
+}
+
+/**
+ * ntpmon_state_manager_get_error:
+ *
+ * Returns: (nullable): why the last reload failed, NULL when it succeeded
+ */
+const gchar *
+ntpmon_state_manager_get_error (NtpmonStateManager *self)
+{
+  return self->error;
+}
+
+static void
+set_error (NtpmonStateManager *self, const GError *error)
+{
+  const gchar *message = error != NULL ? error->message : NULL;
+
+  if (g_strcmp0 (self->error, message) == 0)
+    return;
+  g_free (self->error);
+  self->error = g_strdup (message);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ERROR]);
 }
 
 static void
@@ -216,11 +246,23 @@ reload_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
+      gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+      /* a failed reload also means no renewal: say so when one is due */
+      if (ntpmon_state_have_certificate (self->state)
+          && !ntpmon_state_check_certificate (self->state, now, NULL, NULL))
+        {
+          g_autofree gchar *what = ntpmon_state_describe_certificate (self->state, now);
+
+          g_prefix_error (&error, "%s, renewal failed: ", what);
+        }
       g_warning (_ ("failed to reload the state: %s"), error->message);
+      set_error (self, error);
       arm_timer (self, RELOAD_ERROR_S);
     }
   else
     {
+      set_error (self, NULL);
       arm_timer (self, RELOAD_OK_S);
       if (*ntpmon_state_get_api_key (self->state) != '\0'
           && ntpmon_webapi_token_needs_refresh (self->webapi))
@@ -523,17 +565,14 @@ static void certificate_resume (Wait *w, gboolean by_change);
 static void
 certificate_loaded (Wait *w, GError *error)
 {
+  g_autoptr (GError) owned = error;
+  g_autofree gchar *what = NULL;
   guint64 wait;
 
   if (is_auth_error (error))
     {
-      finish (w, error);
+      finish (w, g_steal_pointer (&owned));
       return;
-    }
-  if (error != NULL)
-    {
-      g_message (_ ("load failed while waiting for certificates: %s"), error->message);
-      g_error_free (error);
     }
   if (certificate_ok (w))
     {
@@ -541,8 +580,15 @@ certificate_loaded (Wait *w, GError *error)
       return;
     }
   wait = ntpmon_backoff_next (&w->cert);
-  if (wait >= 30 * 1000)
-    g_message (_ ("still waiting for certificates to be loaded"));
+  what = ntpmon_state_describe_certificate (w->self->state, g_get_real_time () / G_USEC_PER_SEC);
+  /* say why: each time the web API fails, otherwise now and then */
+  if (error != NULL)
+    g_message (_ ("waiting for a certificate: %s; the web API: %s; trying again in %u s"), what,
+               error->message, (guint)(wait / 1000));
+  else if (wait >= 30 * 1000)
+    g_message (_ ("still waiting for certificates to be loaded: %s; the web API sent none; "
+                  "trying again in %u s"),
+               what, (guint)(wait / 1000));
   pause_then (w, wait, FALSE, certificate_resume);
 }
 

@@ -21,6 +21,7 @@ NtpmonStateManager *ntpmon_state_manager_new (NtpmonState *state, NtpmonWebapi *
 NtpmonState *ntpmon_state_manager_get_state (NtpmonStateManager *self);
 NtpmonWebapi *ntpmon_state_manager_get_webapi (NtpmonStateManager *self);
 const gchar *ntpmon_state_manager_get_phase (NtpmonStateManager *self);
+const gchar *ntpmon_state_manager_get_error (NtpmonStateManager *self);
 
 void ntpmon_state_manager_start (NtpmonStateManager *self);
 void ntpmon_state_manager_stop (NtpmonStateManager *self);

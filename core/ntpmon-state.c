@@ -128,6 +128,49 @@ ntpmon_state_dup_path (NtpmonState *self, const gchar *name)
 }
 
 /**
+ * ntpmon_state_ensure_dir:
+ * @writable: also check that a file can be created in it
+ *
+ * Creates `<base>/<env>` (0700) when it does not exist. Fails with an
+ * error naming the directory when it cannot be created or, with
+ * @writable, written.
+ */
+gboolean
+ntpmon_state_ensure_dir (NtpmonState *self, gboolean writable, GError **error)
+{
+  g_autofree gchar *probe = NULL;
+  int fd;
+
+  if (!g_file_test (self->dir, G_FILE_TEST_IS_DIR) && g_mkdir_with_parents (self->dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, NTPMON_STATE_ERROR, NTPMON_STATE_ERROR_IO,
+                   _ ("cannot create the state directory %s: %s (see --state-dir, "
+                      "MONITOR_STATE_DIR)"),
+                   self->dir, g_strerror (saved));
+      return FALSE;
+    }
+  if (!writable)
+    return TRUE;
+  probe = g_build_filename (self->dir, ".write-test-XXXXXX", NULL);
+  fd = g_mkstemp_full (probe, O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, NTPMON_STATE_ERROR, NTPMON_STATE_ERROR_IO,
+                   _ ("the state directory %s is not writable: %s (run as the user the agent "
+                      "runs as)"),
+                   self->dir, g_strerror (saved));
+      return FALSE;
+    }
+  close (fd);
+  g_unlink (probe);
+  return TRUE;
+}
+
+/**
  * ntpmon_state_write_file:
  *
  * Replaces @path atomically: a temporary file beside it gets the contents,
@@ -181,13 +224,16 @@ ntpmon_state_save (NtpmonState *self, GError **error)
 gboolean
 ntpmon_state_read (NtpmonState *self, gboolean *existed, GError **error)
 {
-  g_autofree gchar *path = ntpmon_state_dup_path (self, NTPMON_STATE_FILE);
+  g_autofree gchar *path = NULL;
   g_autofree gchar *contents = NULL;
   g_autoptr (GError) local = NULL;
   gsize length;
 
   if (existed != NULL)
     *existed = FALSE;
+  if (!ntpmon_state_ensure_dir (self, FALSE, error))
+    return FALSE;
+  path = ntpmon_state_dup_path (self, NTPMON_STATE_FILE);
   if (!g_file_get_contents (path, &contents, &length, &local))
     {
       if (g_error_matches (local, G_FILE_ERROR, G_FILE_ERROR_NOENT))

@@ -50,6 +50,7 @@ const gchar *ntpmon_state_get_base_dir (NtpmonState *self);
 const gchar *ntpmon_state_get_env (NtpmonState *self);
 const gchar *ntpmon_state_get_dir (NtpmonState *self);
 gchar *ntpmon_state_dup_path (NtpmonState *self, const gchar *name);
+gboolean ntpmon_state_ensure_dir (NtpmonState *self, gboolean writable, GError **error);
 
 /* state.json */
 gboolean ntpmon_state_read (NtpmonState *self, gboolean *existed, GError **error);
@@ -85,6 +86,7 @@ gboolean ntpmon_state_check_certificate (NtpmonState *self, gint64 now, gint64 *
                                          GError **error);
 gboolean ntpmon_state_certificate_validity (gint64 not_before, gint64 not_after, gint64 now,
                                             gint64 *next_check);
+gchar *ntpmon_state_describe_certificate (NtpmonState *self, gint64 now);
 GTlsCertificate *ntpmon_state_dup_tls_certificate (NtpmonState *self, GError **error);
 
 /* migration, watching, notifications */

@@ -19,6 +19,14 @@ G_DEFINE_QUARK (ntpmon - webapi - error - quark, ntpmon_webapi_error)
 
 G_DEFINE_TYPE (NtpmonWebapi, ntpmon_webapi, G_TYPE_OBJECT)
 
+enum
+{
+  SIGNAL_TOKEN_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void
 ntpmon_webapi_finalize (GObject *object)
 {
@@ -36,6 +44,16 @@ static void
 ntpmon_webapi_class_init (NtpmonWebapiClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = ntpmon_webapi_finalize;
+
+  /**
+   * NtpmonWebapi::token-changed:
+   *
+   * A new JWT was stored, or the cached one was dropped (see
+   * ntpmon_webapi_peek_token()).
+   */
+  signals[SIGNAL_TOKEN_CHANGED]
+      = g_signal_new ("token-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                      NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -255,7 +273,11 @@ ntpmon_webapi_finish_send (SoupSession *session, GAsyncResult *result, GTask *ta
   else if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_propagate_error (error, g_steal_pointer (&local));
   else
-    g_set_error (error, local->domain, local->code, "%s: %s", url, local->message);
+    g_set_error (error, local->domain, local->code, _ ("cannot reach the web API: %s: %s%s"), url,
+                 local->message,
+                 g_getenv ("API_HOST") != NULL && *g_getenv ("API_HOST") != '\0'
+                     ? _ (" (the address comes from API_HOST)")
+                     : "");
   return NULL;
 }
 
@@ -509,8 +531,12 @@ ntpmon_webapi_peek_token (NtpmonWebapi *self)
 void
 ntpmon_webapi_clear_token (NtpmonWebapi *self)
 {
+  gboolean had = self->token != NULL;
+
   g_clear_pointer (&self->token, g_free);
   self->token_expiry = 0;
+  if (had)
+    g_signal_emit (self, signals[SIGNAL_TOKEN_CHANGED], 0);
 }
 
 static void
@@ -592,8 +618,8 @@ token_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   else if (status != SOUP_STATUS_OK)
     g_set_error (&error, NTPMON_WEBAPI_ERROR, NTPMON_WEBAPI_ERROR_HTTP_STATUS,
                  _ ("unexpected OIDC token response: %u (trace %s)"), status, trace_id (req->msg));
-  else
-    parse_token (self, body, &error);
+  else if (parse_token (self, body, &error))
+    g_signal_emit (self, signals[SIGNAL_TOKEN_CHANGED], 0);
   finish_token_waiters (self, error);
   g_task_return_boolean (task, error == NULL);
 }

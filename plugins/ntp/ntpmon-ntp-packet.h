@@ -42,6 +42,8 @@ typedef struct
  * NtpmonNtpSample:
  * @error: NULL for a good sample, else the reference's error text
  * @stop: sampling must stop after this sample (kiss code, bad stratum)
+ * @sent: the request datagram went out (FALSE when socket, bind, connect
+ *   or send failed)
  *
  * The outcome of one request/reply exchange, in the shape of the
  * reference's per-sample status. Durations are nanoseconds.
@@ -60,6 +62,7 @@ typedef struct
   GBytes *raw_reply;
   gboolean kernel_timestamps;
   gint64 ts_ns;
+  gboolean sent;
 } NtpmonNtpSample;
 
 guint64 ntpmon_ntp_time_from_unix_ns (gint64 unix_ns);

@@ -148,9 +148,12 @@ static void
 check_finish (GTask *task, const NtpmonNtpSample *chosen)
 {
   CheckState *state = g_task_get_task_data (task);
+  NtpmonNtpResult *result = result_from_sample (&state->options, chosen);
 
-  g_task_return_pointer (task, result_from_sample (&state->options, chosen),
-                         (GDestroyNotify)ntpmon_ntp_result_unref);
+  for (guint i = 0; i < state->results->len; i++)
+    if (((const NtpmonNtpSample *)g_ptr_array_index (state->results, i))->sent)
+      result->queries_sent++;
+  g_task_return_pointer (task, result, (GDestroyNotify)ntpmon_ntp_result_unref);
 }
 
 static void

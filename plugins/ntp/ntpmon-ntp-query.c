@@ -36,6 +36,7 @@ typedef struct
   gint64 t1_kernel_ns;
   gboolean have_t1_kernel;
   gboolean rx_timestamps;
+  gboolean sent;
   GSource *io_source;
   GSource *timeout_source;
   GSource *cancel_source;
@@ -114,6 +115,7 @@ query_complete (GTask *task, NtpmonNtpSample *sample)
       state->fd = -1;
     }
   sample->ts_ns = clock_ns (CLOCK_REALTIME);
+  sample->sent = state->sent;
   g_task_return_pointer (task, sample, (GDestroyNotify)ntpmon_ntp_sample_free);
 }
 
@@ -450,6 +452,7 @@ query_send (GTask *task, const NtpmonNtpQueryOptions *options)
       query_fail (task, "write", errno);
       return FALSE;
     }
+  state->sent = TRUE;
   return TRUE;
 }
 

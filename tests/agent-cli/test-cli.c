@@ -156,7 +156,8 @@ test_startup_errors (void)
   run_agent (&env, "--env", "staging", "version", NULL);
   g_assert_cmpint (env.status, ==, 1);
   g_assert_cmpstr (env.err, ==,
-                   "ntppool-agent: error: deployment environment invalid or undefined\n");
+                   "ntppool-agent: error: deployment environment invalid or undefined: “staging” "
+                   "(from --env; valid: prod, test, devel)\n");
   run_agent (&config, "--config", "/nonexistent/agent.conf", "monitor", NULL);
   g_assert_cmpint (config.status, ==, 1);
   g_assert_cmpstr (config.err, ==,

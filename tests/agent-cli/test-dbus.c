@@ -173,6 +173,23 @@ wait_for_change (Fixture *f)
   return (g_get_monotonic_time () - start) / 1e6;
 }
 
+/* Waits until LoadedPlugins is @want; returns the seconds it took. */
+static gdouble
+wait_for_plugins (Fixture *f, const gchar *want)
+{
+  gint64 start = g_get_monotonic_time ();
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree gchar *loaded = prop_string (f, "LoadedPlugins");
+
+      if (g_strcmp0 (loaded, want) == 0)
+        return (g_get_monotonic_time () - start) / 1e6;
+      wait_for_change (f);
+    }
+  g_error ("LoadedPlugins did not become \"%s\"", want);
+}
+
 static void
 test_properties (Fixture *f, gconstpointer data)
 {
@@ -263,6 +280,11 @@ test_hot_reload (Fixture *f, gconstpointer data)
   reply = g_dbus_proxy_call_sync (f->proxy, "Reload", NULL, G_DBUS_CALL_FLAGS_NONE, 5000, NULL,
                                   &error);
   g_assert_no_error (error);
+  wait_for_plugins (f, "mqtt ntp traceroute");
+
+  /* the main file edited (replaced, as editors save): applied too */
+  write_file (f->config, "[plugins]\nenabled=ntp;mqtt\n");
+  g_assert_cmpfloat (wait_for_plugins (f, "mqtt ntp"), <=, 2.0);
 }
 
 static void
@@ -289,6 +311,9 @@ test_status_and_stop (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (out, "State            waiting-for-setup\n"));
   g_assert_nonnull (strstr (out, "LoadedPlugins    mqtt ntp traceroute\n"));
   g_assert_nonnull (strstr (out, "Environment      devel\n"));
+  g_assert_nonnull (
+      strstr (out, "Families         none (not set up, or no IP family active yet)\n"));
+  g_assert_nonnull (strstr (out, "StateError       \n"));
 
   /* SIGTERM: clean stop, exit status 0 */
   g_subprocess_send_signal (f->agent, SIGTERM);

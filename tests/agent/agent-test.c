@@ -2,9 +2,29 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include <signal.h>
+
 #include "agent-test.h"
 
 #include <glib/gstdio.h>
+
+GSocket *
+agent_test_bind_port (guint16 *port)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSocket) socket
+      = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (socket, any, FALSE, &error));
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  *port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  return g_steal_pointer (&socket);
+}
 
 gchar *
 agent_test_make_tmpdir (const gchar *template)
@@ -54,6 +74,21 @@ agent_test_wait_for (GAsyncResult **slot)
   while (*slot == NULL)
     g_main_context_iteration (NULL, TRUE);
   return *slot;
+}
+
+void
+agent_test_stop (GSubprocess *agent, gchar **err_text)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_subprocess_send_signal (agent, SIGTERM);
+  if (err_text != NULL)
+    g_assert_true (g_subprocess_communicate_utf8 (agent, NULL, NULL, NULL, err_text, &error));
+  else
+    g_assert_true (g_subprocess_wait (agent, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (agent));
+  g_assert_cmpint (g_subprocess_get_exit_status (agent), ==, 0);
 }
 
 /**

@@ -24,6 +24,9 @@ void agent_test_capture_warnings (void);
 GPtrArray *agent_test_captured_warnings (void);
 
 gchar *agent_test_make_tmpdir (const gchar *template);
+/* A TCP socket bound (not listening) on 127.0.0.1: connections to its
+ * port are refused while it lives; the port in *@port. */
+GSocket *agent_test_bind_port (guint16 *port);
 void agent_test_rm_rf (const gchar *path);
 void agent_test_count_cb (gpointer instance, gpointer user_data);
 void agent_test_store_result (GObject *source, GAsyncResult *result, gpointer user_data);
@@ -31,6 +34,9 @@ GAsyncResult *agent_test_wait_for (GAsyncResult **slot);
 
 GSubprocess *agent_test_spawn (FakeWebapi *fake, const gchar *state_dir, const gchar *runtime_dir,
                                const gchar *const *args);
+/* SIGTERM to a spawned agent: it must stop cleanly (exit status 0). Its
+ * stderr, when @err_text is set. */
+void agent_test_stop (GSubprocess *agent, gchar **err_text);
 gint agent_test_run (FakeWebapi *fake, const gchar *state_dir, const gchar *runtime_dir,
                      const gchar *const *args, gchar **out_text, gchar **err_text);
 

@@ -69,6 +69,46 @@ fake_make_client_cert (FakeWebapi *fake, const gchar *name, const gchar *days, g
   *key_pem = read_text (fake->dir, "client.key");
 }
 
+/**
+ * fake_make_dated_cert:
+ * @ca_dir: (nullable): directory with ca.pem and ca.key to sign with;
+ *   NULL: self-signed
+ * @start: notBefore, UTC seconds
+ * @end: notAfter, UTC seconds
+ *
+ * An EC client certificate for CN=mon, DNS name FAKE_DATED_CERT_NAME,
+ * valid from @start to @end (in the past, for expired ones), and its key.
+ */
+void
+fake_make_dated_cert (FakeWebapi *fake, const gchar *ca_dir, gint64 start, gint64 end,
+                      gchar **cert_pem, gchar **key_pem)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDateTime) from = g_date_time_new_from_unix_utc (start);
+  g_autoptr (GDateTime) until = g_date_time_new_from_unix_utc (end);
+  g_autofree gchar *from_text = g_date_time_format (from, "%Y%m%d%H%M%SZ");
+  g_autofree gchar *until_text = g_date_time_format (until, "%Y%m%d%H%M%SZ");
+  g_autofree gchar *signer
+      = ca_dir != NULL ? g_strdup_printf ("-cert '%s/ca.pem' -keyfile '%s/ca.key'", ca_dir, ca_dir)
+                       : g_strdup ("-selfsign -keyfile dated.key");
+  g_autofree gchar *script = g_strdup_printf (
+      "printf '[ca]\\ndefault_ca = d\\n[d]\\ndir = .\\ndatabase = index.txt\\n"
+      "new_certs_dir = .\\nserial = serial\\ndefault_md = sha256\\npolicy = p\\n"
+      "[p]\\ncommonName = supplied\\n[x]\\nbasicConstraints = CA:FALSE\\n"
+      "extendedKeyUsage = clientAuth\\nsubjectAltName = DNS:" FAKE_DATED_CERT_NAME "\\n' > ca.cnf\n"
+      ": > index.txt\necho 01 > serial\n"
+      "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout dated.key "
+      "-out dated.csr -subj /CN=mon 2>/dev/null\n"
+      "openssl ca -batch %s -config ca.cnf -extensions x -in dated.csr -out dated.pem "
+      "-startdate %s -enddate %s 2>/dev/null\n",
+      signer, from_text, until_text);
+
+  fake_run_openssl (fake->dir, script, &error);
+  g_assert_no_error (error);
+  *cert_pem = read_text (fake->dir, "dated.pem");
+  *key_pem = read_text (fake->dir, "dated.key");
+}
+
 static void
 reply_free (gpointer data)
 {

@@ -64,5 +64,8 @@ void fake_webapi_add_reply (FakeWebapi *fake, guint status, const gchar *content
 gboolean fake_run_openssl (const gchar *dir, const gchar *script, GError **error);
 void fake_make_client_cert (FakeWebapi *fake, const gchar *name, const gchar *days,
                             gchar **cert_pem, gchar **key_pem);
+#define FAKE_DATED_CERT_NAME "dated.test.mon.ntppool.dev"
+void fake_make_dated_cert (FakeWebapi *fake, const gchar *ca_dir, gint64 start, gint64 end,
+                           gchar **cert_pem, gchar **key_pem);
 
 G_END_DECLS

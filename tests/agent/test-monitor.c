@@ -12,6 +12,7 @@
 #include <signal.h>
 
 #include "agent-test.h"
+#include "ntpmon-state.h"
 
 typedef struct
 {
@@ -65,6 +66,20 @@ line_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_string_append_printf (reader->text, "%s\n", line);
 }
 
+static void
+reader_start (Reader *reader, GSubprocess *daemon)
+{
+  reader->in = g_data_input_stream_new (g_subprocess_get_stderr_pipe (daemon));
+  reader->text = g_string_new (NULL);
+}
+
+static void
+reader_clear (Reader *reader)
+{
+  g_clear_object (&reader->in);
+  g_string_free (reader->text, TRUE);
+}
+
 static gboolean
 deadline_cb (gpointer user_data)
 {
@@ -101,7 +116,6 @@ test_setup_while_running (Fixture *f, gconstpointer data)
   const gchar *monitor_args[] = { "monitor", NULL };
   const gchar *setup_args[] = { "setup", "--no-ipv6", NULL };
   g_autoptr (GSubprocess) daemon = NULL;
-  g_autoptr (GError) error = NULL;
   g_autofree gchar *cert = g_build_filename (f->base, "test", "cert.pem", NULL);
   Reader reader = { 0 };
 
@@ -114,8 +128,7 @@ test_setup_while_running (Fixture *f, gconstpointer data)
                          "{\"Status\":\"accepted\",\"APIToken\":\"registered-key\"}");
 
   daemon = agent_test_spawn (f->fake, f->base, NULL, monitor_args);
-  reader.in = g_data_input_stream_new (g_subprocess_get_stderr_pipe (daemon));
-  reader.text = g_string_new (NULL);
+  reader_start (&reader, daemon);
   wait_for_log (&reader, "agent state: waiting-for-setup");
   wait_for_log (&reader, "no API key, please run ntppool-agent setup");
   g_assert_cmpuint (f->fake->config_calls, ==, 0);
@@ -129,29 +142,113 @@ test_setup_while_running (Fixture *f, gconstpointer data)
   /* the reloads racing with the wait all used the new key */
   g_assert_null (strstr (reader.text->str, "failed to reload"));
 
-  g_subprocess_send_signal (daemon, SIGTERM);
-  g_assert_true (g_subprocess_wait (daemon, NULL, &error));
-  g_assert_true (g_subprocess_get_if_exited (daemon));
-  g_assert_cmpint (g_subprocess_get_exit_status (daemon), ==, 0);
-  g_object_unref (reader.in);
-  g_string_free (reader.text, TRUE);
+  agent_test_stop (daemon, NULL);
+  reader_clear (&reader);
 }
 
+/* The certificate has expired and the web API sends no new one, then
+ * fails: the daemon keeps waiting and retrying, saying what is wrong with
+ * the certificate and with the web API; once a certificate comes it goes
+ * live without a restart. */
+static void
+test_certificate_expired (Fixture *f, gconstpointer data)
+{
+  const gchar *monitor_args[] = { "monitor", NULL };
+  g_autoptr (GSubprocess) daemon = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NtpmonState) state = ntpmon_state_new (f->base, "test");
+  g_autofree gchar *cert = NULL;
+  g_autofree gchar *key = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  Reader reader = { 0 };
+
+  f->fake->api_key = g_strdup ("the-key");
+  f->fake->config_json = g_strdup ("{\"name\":\"mon1\",\"tls_name\":\"mon1.test.mon.ntppool.dev\","
+                                   "\"ipv4\":{\"status\":\"testing\",\"ip\":\"192.0.2.1\"}}");
+  fake_make_dated_cert (f->fake, NULL, now - 10 * 86400, now - 86400, &cert, &key);
+  g_assert_true (ntpmon_state_set_api_key (state, "the-key", &error));
+  g_assert_true (ntpmon_state_save_certificates (state, cert, key, &error));
+  g_assert_no_error (error);
+
+  daemon = agent_test_spawn (f->fake, f->base, NULL, monitor_args);
+  reader_start (&reader, daemon);
+  wait_for_log (&reader, "agent state: waiting-for-certificate");
+  g_assert_cmpuint (f->fake->cert_requests, >=, 1);
+  f->fake->config_status = 500;
+  wait_for_log (&reader, "waiting for a certificate: the client certificate expired at ");
+  wait_for_log (&reader, "; the web API: unexpected response code: 500");
+
+  /* the web API is back with a certificate */
+  fake_make_client_cert (f->fake, "mon1.test.mon.ntppool.dev", "30", &f->fake->client_cert,
+                         &f->fake->client_key);
+  f->fake->config_status = 0;
+  wait_for_log (&reader, "monitor is now live");
+
+  agent_test_stop (daemon, NULL);
+  reader_clear (&reader);
+}
+
+/* The web API cannot be reached and a key is stored: like the reference,
+ * the program stops at startup (systemd starts it again), with an error
+ * that says which address could not be reached and where it came from. */
+static void
+test_web_api_unreachable (Fixture *f, gconstpointer data)
+{
+  const gchar *const commands[][3] = { { "monitor", NULL }, { "setup", "--no-ipv6", NULL } };
+  g_autoptr (NtpmonState) state = ntpmon_state_new (f->base, "test");
+  g_autoptr (GError) error = NULL;
+  guint16 port;
+  g_autoptr (GSocket) socket = agent_test_bind_port (&port);
+
+  g_assert_nonnull (socket); /* refuses connections until the end */
+  g_free (f->fake->base_url);
+  f->fake->base_url = g_strdup_printf ("https://127.0.0.1:%u", port);
+  g_assert_true (ntpmon_state_set_api_key (state, "the-key", &error));
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autofree gchar *err = NULL;
+      g_autofree gchar *want = g_strdup_printf (
+          "ntppool-agent: error: cannot reach the web API: %s/monitor/api/config",
+          f->fake->base_url);
+
+      g_assert_cmpint (run_agent (f, NULL, commands[i], &err), ==, 1);
+      g_test_message ("%s", err);
+      g_assert_nonnull (strstr (err, want));
+      g_assert_nonnull (strstr (err, "Connection refused (the address comes from API_HOST)\n"));
+    }
+}
+
+/* Every command that reads state.json stops with an error naming the file
+ * (the daemon's `status` is checked with a running agent, in tests/monitor). */
 static void
 test_corrupt_state (Fixture *f, gconstpointer data)
 {
-  const gchar *args[] = { "monitor", NULL };
+  const gchar *const commands[][4] = {
+    { "monitor", NULL },
+    { "setup", "--no-ipv6", NULL },
+    { "api", "ok", NULL },
+  };
   g_autofree gchar *dir = g_build_filename (f->base, "test", NULL);
   g_autofree gchar *path = g_build_filename (dir, "state.json", NULL);
-  g_autofree gchar *err = NULL;
-  g_autofree gchar *want = NULL;
+  g_autofree gchar *want = g_strdup_printf ("ntppool-agent: error: %s: invalid JSON", path);
 
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   g_assert_true (g_file_set_contents (path, "{\"API\":{\"APIKey\":\"k\"", -1, NULL));
-  g_assert_cmpint (run_agent (f, NULL, args, &err), ==, 1);
-  want = g_strdup_printf ("ntppool-agent: error: %s: invalid JSON", path);
-  g_assert_nonnull (strstr (err, want));
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autofree gchar *out = NULL;
+      g_autofree gchar *err = NULL;
+
+      g_test_message ("%s", commands[i][0]);
+      g_assert_cmpint (agent_test_run (f->fake, f->base, NULL, commands[i], &out, &err), ==, 1);
+      g_test_message ("%s%s", out, err);
+      g_assert_nonnull (strstr (err, want));
+      /* one error, no follow-up errors that would hide it */
+      g_assert_null (strstr (strstr (err, want) + 1, "ntppool-agent: error:"));
+      g_assert_null (strstr (out, "API key: none"));
+    }
   g_assert_cmpuint (f->fake->config_calls, ==, 0);
+  g_assert_cmpuint (f->fake->requests->len, ==, 0);
 }
 
 static void
@@ -183,6 +280,8 @@ main (int argc, char **argv)
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/agent/monitor/setup-while-running", test_setup_while_running);
   ADD ("/agent/monitor/corrupt-state", test_corrupt_state);
+  ADD ("/agent/monitor/certificate-expired", test_certificate_expired);
+  ADD ("/agent/monitor/web-api-unreachable", test_web_api_unreachable);
   ADD ("/agent/monitor/startup-migration", test_startup_migration);
   return g_test_run ();
 }

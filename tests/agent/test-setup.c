@@ -192,6 +192,26 @@ test_both_disabled (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->fake->requests->len, ==, 0);
 }
 
+/* A state directory that cannot be made: setup stops before it registers
+ * (an accepted registration's key would be lost), naming the directory. */
+static void
+test_unusable_state_dir (Fixture *f, gconstpointer data)
+{
+  const gchar *args[] = { "setup", "--no-ipv6", NULL };
+  g_autofree gchar *dir = g_build_filename (f->base, "test", NULL);
+  g_autofree gchar *want
+      = g_strdup_printf ("ntppool-agent: error: cannot create the state directory %s: ", dir);
+
+  g_assert_true (g_file_set_contents (dir, "", 0, NULL));
+  fake_webapi_add_reply (f->fake, 200, "application/json", PENDING);
+  run_agent (f, args);
+  g_test_message ("%s", f->stderr_text);
+  g_assert_cmpint (f->exit_status, ==, 1);
+  g_assert_nonnull (strstr (f->stderr_text, want));
+  g_assert_nonnull (strstr (f->stderr_text, "(see --state-dir, MONITOR_STATE_DIR)\n"));
+  g_assert_cmpuint (f->fake->requests->len, ==, 0);
+}
+
 /* Accepted without a token: nothing stored, still success. */
 static void
 test_accepted_without_token (Fixture *f, gconstpointer data)
@@ -289,5 +309,6 @@ main (int argc, char **argv)
   ADD ("/agent/setup/ipv6-only", TRUE, test_ipv6_only);
   ADD ("/agent/setup/interrupted", TRUE, test_interrupted);
   ADD ("/agent/setup/existing-key", FALSE, test_existing_key);
+  ADD ("/agent/setup/unusable-state-dir", FALSE, test_unusable_state_dir);
   return g_test_run ();
 }

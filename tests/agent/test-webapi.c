@@ -170,7 +170,9 @@ test_token (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autofree gchar *t1 = NULL, *t2 = NULL, *t3 = NULL, *t4 = NULL;
+  guint changed = 0;
 
+  g_signal_connect (f->webapi, "token-changed", G_CALLBACK (agent_test_count_cb), &changed);
   g_assert_true (ntpmon_webapi_token_needs_refresh (f->webapi));
   t1 = get_token (f, "k", &error);
   g_assert_no_error (error);
@@ -180,9 +182,11 @@ test_token (Fixture *f, gconstpointer data)
   t2 = get_token (f, "k", &error);
   g_assert_cmpstr (t2, ==, "token-1");
   g_assert_cmpuint (f->fake->token_calls, ==, 1);
+  g_assert_cmpuint (changed, ==, 1);
 
   /* a token with less than 5 minutes left is refreshed on every use */
   ntpmon_webapi_clear_token (f->webapi);
+  g_assert_cmpuint (changed, ==, 2);
   f->fake->token_expires_in = 120;
   t3 = get_token (f, "k", &error);
   g_assert_cmpstr (t3, ==, "token-2");
@@ -191,6 +195,7 @@ test_token (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpstr (t4, ==, "token-3");
   g_assert_cmpuint (f->fake->token_calls, ==, 3);
+  g_assert_cmpuint (changed, ==, 4);
 }
 
 static void
@@ -323,32 +328,12 @@ test_renewal (Fixture *f, gconstpointer data)
 {
   g_autoptr (NtpmonState) state = ntpmon_state_new (f->base, "test");
   g_autoptr (GError) error = NULL;
-  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-  g_autoptr (GDateTime) start = g_date_time_add_days (now, -30);
-  g_autoptr (GDateTime) end = g_date_time_add_days (now, 5);
-  g_autofree gchar *start_text = g_date_time_format (start, "%Y%m%d%H%M%SZ");
-  g_autofree gchar *end_text = g_date_time_format (end, "%Y%m%d%H%M%SZ");
-  g_autofree gchar *script = g_strdup_printf (
-      "printf '[ca]\\ndefault_ca = d\\n[d]\\ndir = .\\ndatabase = index.txt\\n"
-      "new_certs_dir = .\\nserial = serial\\ndefault_md = sha256\\npolicy = p\\n"
-      "[p]\\ncommonName = supplied\\n' > ca.cnf\n"
-      ": > index.txt\necho 01 > serial\n"
-      "openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout old.key "
-      "-out old.csr -subj /CN=mon 2>/dev/null\n"
-      "openssl ca -batch -selfsign -config ca.cnf -keyfile old.key -in old.csr -out old.pem "
-      "-startdate %s -enddate %s 2>/dev/null\n",
-      start_text, end_text);
-  g_autofree gchar *old_cert = NULL, *old_key = NULL, *path = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree gchar *old_cert = NULL, *old_key = NULL;
   gint64 old_after, new_after, next;
 
-  g_assert_true (fake_run_openssl (f->base, script, &error));
-  g_assert_no_error (error);
-  path = g_build_filename (f->base, "old.pem", NULL);
-  g_assert_true (g_file_get_contents (path, &old_cert, NULL, NULL));
-  g_free (path);
-  path = g_build_filename (f->base, "old.key", NULL);
-  g_assert_true (g_file_get_contents (path, &old_key, NULL, NULL));
-
+  /* 30 days of 35 gone */
+  fake_make_dated_cert (f->fake, NULL, now - 30 * 86400, now + 5 * 86400, &old_cert, &old_key);
   g_assert_true (ntpmon_state_save_certificates (state, old_cert, old_key, &error));
   g_assert_true (ntpmon_state_load_certificates (state, &error));
   g_assert_no_error (error);

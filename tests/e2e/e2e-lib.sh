@@ -99,16 +99,24 @@ export GIO_USE_PROXY_RESOLVER=dummy
 
 # MariaDB on a socket in the work directory, database ntppool with the schema.
 sql() { mariadb --socket="$work/mysql.sock" -N -B ntppool -e "$1"; }
-start_mariadb() {
-  mariadb-install-db --no-defaults --datadir="$work/db" --user="$(id -un)" --skip-test-db \
-    --auth-root-authentication-method=normal >"$work/mariadb-install.log" 2>&1 ||
-    fail "mariadb-install-db failed"
+# Starts mariadbd on the data directory (again after stop_mariadb); its
+# process id is in mariadb_pid.
+mariadb_pid=
+run_mariadbd() {
   mariadbd --no-defaults --datadir="$work/db" --socket="$work/mysql.sock" --skip-networking \
     --user="$(id -un)" --pid-file="$work/mariadb.pid" --log-error="$work/mariadb.log" \
     --innodb-buffer-pool-size=32M --innodb-flush-log-at-trx-commit=2 --innodb-log-file-size=16M \
     >/dev/null 2>&1 &
+  mariadb_pid=$!
   pids+=($!)
   wait_for 60 "MariaDB did not come up" mariadb-admin --socket="$work/mysql.sock" ping
+}
+stop_mariadb() { stop_process "$mariadb_pid"; }
+start_mariadb() {
+  mariadb-install-db --no-defaults --datadir="$work/db" --user="$(id -un)" --skip-test-db \
+    --auth-root-authentication-method=normal >"$work/mariadb-install.log" 2>&1 ||
+    fail "mariadb-install-db failed"
+  run_mariadbd
   mariadb --socket="$work/mysql.sock" -e 'CREATE DATABASE ntppool'
   export DATABASE_DSN="root@unix($work/mysql.sock)/ntppool?parseTime=true"
   export DEPLOYMENT_MODE=devel

@@ -3,7 +3,8 @@
 # through `setup` and `registration accept` monitors two NTP servers while
 # ntppool-monitor-api is stopped during its submissions and, once, the agent
 # itself is killed with SIGKILL with batches in its spool. Every measured
-# batch must reach log_scores exactly once.
+# batch must reach log_scores exactly once. Its `setup` starts while the
+# database is down, so the API answers 503 and setup has to retry.
 #
 # The agent asks the API for servers before each batch, so the API is
 # stopped right after it answered: the batch is measured and then cannot be
@@ -39,13 +40,20 @@ pids+=($!)
 make_api_config
 start_api
 agent_env
+
+# --- setup while the database is down: 5xx, retried ---------------------------
+stop_mariadb
 # shellcheck disable=SC2046
 "$agent" $(agent_args first) --dbus=none setup --hostname e2e-first </dev/null \
   >"$work/setup.log" 2>&1 &
 setup_pid=$!
 pids+=($!)
+server_error() { grep -q "server error 503" "$work/setup.log"; }
+wait_for 30 "setup did not get a 503 from the API without its database" server_error
+run_mariadbd
 has_registration() { [ -n "$(registration first)" ]; }
-wait_for 30 "the agent's registration did not appear" has_registration
+wait_for 40 "setup did not retry after the 503" has_registration
+ok "setup retried after the API answered 503 (database down)"
 "$api" --config "$work/api.conf" registration accept "$(registration first)" --account 1 \
   >"$work/accept.log" 2>&1 || fail "registration accept failed"
 wait "$setup_pid" || fail "agent setup failed"

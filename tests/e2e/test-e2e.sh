@@ -65,6 +65,13 @@ ok "two agents registered through setup and accepted"
   fail "accepting the registrations did not make two monitors (127.0.0.1, 127.0.0.5)"
 ok "two monitors, 127.0.0.1 and 127.0.0.5"
 
+# registered with --no-ipv6, as on a host without IPv6: no IPv6 anywhere
+[ "$(sql "SELECT COUNT(*) FROM monitor_registrations WHERE hostname LIKE 'e2e-%' AND ip6 <> ''")" = 0 ] ||
+  fail "setup --no-ipv6 left an IPv6 address in the registrations"
+[ "$(sql "SELECT COUNT(*) FROM monitors WHERE type = 'monitor' AND ip_version = 'v6'")" = 0 ] ||
+  fail "setup --no-ipv6 made an IPv6 monitor"
+ok "setup --no-ipv6: no IPv6 registration address, no IPv6 monitor"
+
 sql "UPDATE monitors SET status = 'active' WHERE type = 'monitor' AND tls_name NOT LIKE '%.system';
      INSERT INTO server_scores (monitor_id, server_id, score_raw, status, created_on)
        SELECT m.id, s.id, 0, 'active', NOW() FROM monitors m, servers s

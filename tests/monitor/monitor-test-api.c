@@ -18,6 +18,8 @@ result_free (MonitorTestResult *r)
   g_free (r->ip);
   g_free (r->ticket);
   g_free (r->error);
+  g_free (r->peer);
+  g_free (r->authorization);
   g_free (r);
 }
 
@@ -42,7 +44,8 @@ get_servers (MonitorTestApi *api)
 }
 
 static const ProtobufCMessage *
-submit_results (MonitorTestApi *api, const Monitor__V2__SubmitResultsRequest *req, GError **error)
+submit_results (MonitorTestApi *api, RpcTestServer *ts,
+                const Monitor__V2__SubmitResultsRequest *req, GError **error)
 {
   api->n_submit_calls++;
   if (api->submit_failures > 0)
@@ -77,6 +80,8 @@ submit_results (MonitorTestApi *api, const Monitor__V2__SubmitResultsRequest *re
         r->offset_ns = st->offset->seconds * G_GINT64_CONSTANT (1000000000) + st->offset->nanos;
       r->ticket = g_strndup ((const gchar *)st->ticket.data, st->ticket.len);
       r->error = g_strdup (st->error);
+      r->peer = rpc_test_certificate_dns_name (ts->peer_certificate);
+      r->authorization = g_strdup (g_hash_table_lookup (ts->headers, "authorization"));
       g_ptr_array_add (api->got, r);
     }
   return &api->submit_ok.base;
@@ -96,7 +101,7 @@ respond (RpcTestServer *ts, const ProtobufCMethodDescriptor *method,
   if (g_str_equal (method->name, "GetServers"))
     return get_servers (api);
   if (g_str_equal (method->name, "SubmitResults"))
-    return submit_results (api, (const Monitor__V2__SubmitResultsRequest *)request, error);
+    return submit_results (api, ts, (const Monitor__V2__SubmitResultsRequest *)request, error);
   g_set_error (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_UNIMPLEMENTED, "no %s", method->name);
   return NULL;
 }

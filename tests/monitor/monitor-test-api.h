@@ -28,6 +28,8 @@ typedef struct
   gint64 offset_ns;
   gchar *ticket;
   gchar *error;
+  gchar *peer;          /* DNS name of the client certificate that submitted it */
+  gchar *authorization; /* the Authorization header it came with */
 } MonitorTestResult;
 
 typedef struct

@@ -5,6 +5,8 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/resource.h>
 
 #include "ntpmon-monitor-spool.h"
 
@@ -162,6 +164,62 @@ test_write_failure (Fixture *f, gconstpointer data)
   g_assert_nonnull (error);
 }
 
+static guint
+count_files (const gchar *dir)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  while (d != NULL && g_dir_read_name (d) != NULL)
+    n++;
+  return n;
+}
+
+/* The disk fills up in the middle of a write (here: the file size limit,
+ * which fails write() with EFBIG as a full disk fails it with ENOSPC): the
+ * push fails and is counted, no partial file is left behind, the spooled
+ * batches are intact, and once there is room again pushing works. */
+static void
+test_disk_full (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NtpmonMonitorSpool) spool = ntpmon_monitor_spool_new (f->dir, 3, &error);
+  g_autoptr (GBytes) b1 = entry (1);
+  g_autoptr (GBytes) b3 = entry (3);
+  gchar *big_data = g_malloc (64 * 1024);
+  g_autoptr (GBytes) big = NULL;
+  struct rlimit old, limit;
+  void (*old_handler) (int);
+
+  memset (big_data, 'x', 64 * 1024);
+  big = g_bytes_new_take (big_data, 64 * 1024);
+  g_assert_no_error (error);
+  g_assert_true (ntpmon_monitor_spool_push (spool, b1, &error));
+  g_assert_cmpuint (count_files (f->dir), ==, 1);
+
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &old), ==, 0);
+  limit = old;
+  limit.rlim_cur = 4096;
+  old_handler = signal (SIGXFSZ, SIG_IGN);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+  g_assert_false (ntpmon_monitor_spool_push (spool, big, &error));
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &old), ==, 0);
+  signal (SIGXFSZ, old_handler);
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  g_clear_error (&error);
+
+  g_assert_cmpuint (ntpmon_monitor_spool_get_write_failures (spool), ==, 1);
+  g_assert_cmpuint (ntpmon_monitor_spool_get_length (spool), ==, 1);
+  g_assert_cmpuint (count_files (f->dir), ==, 1);
+  g_assert_true (ntpmon_monitor_spool_push (spool, b3, &error));
+  g_assert_no_error (error);
+  assert_peek (spool, 1);
+  ntpmon_monitor_spool_pop (spool, FALSE);
+  assert_peek (spool, 3);
+  g_assert_cmpuint (ntpmon_monitor_spool_get_dropped (spool), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -170,5 +228,6 @@ main (int argc, char **argv)
   ADD ("/monitor/spool/order-and-restart", test_order_and_restart);
   ADD ("/monitor/spool/full", test_full);
   ADD ("/monitor/spool/write-failure", test_write_failure);
+  ADD ("/monitor/spool/disk-full", test_disk_full);
   return g_test_run ();
 }

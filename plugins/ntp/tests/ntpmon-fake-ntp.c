@@ -44,6 +44,11 @@ answer (NtpmonFakeNtp *self, const struct sockaddr *peer, socklen_t peer_len, co
   guint8 out[NTPMON_NTP_PACKET_SIZE];
   gsize out_len = b->reply_len > 0 ? MIN (b->reply_len, sizeof out) : sizeof out;
 
+  if (self->behaviour.drop_next > 0)
+    {
+      self->behaviour.drop_next--;
+      return;
+    }
   if (b->silent || !ntpmon_ntp_packet_decode (buf, (gsize)len, &request, NULL))
     return;
   reply.receive_time = ntpmon_ntp_time_from_unix_ns (rx_ns + b->offset_ns);

@@ -18,6 +18,8 @@ G_BEGIN_DECLS
  * @backwards: receive timestamp after transmit timestamp
  * @silent: never reply
  * @empty: reply with an empty datagram
+ * @drop_next: leave this many of the next requests unanswered (counted
+ *   down per request)
  */
 typedef struct
 {
@@ -32,6 +34,7 @@ typedef struct
   gboolean backwards;
   gboolean silent;
   gboolean empty;
+  guint drop_next;
 } NtpmonFakeNtpBehaviour;
 
 typedef struct _NtpmonFakeNtp NtpmonFakeNtp;

@@ -229,13 +229,13 @@ test_majority (Fixture *f, gconstpointer data)
 
 static void
 host_checked_cb (NtpmonLocalok *localok, const gchar *name, GInetAddress *address, gboolean ok,
-                 gint64 started_at, gpointer user_data)
+                 gint64 started_at, guint queries_sent, gpointer user_data)
 {
   GString *seen = user_data;
   g_autofree gchar *ip = g_inet_address_to_string (address);
 
   g_assert_cmpint (started_at, >, 0);
-  g_string_append_printf (seen, "%s=%s:%s ", name, ip, ok ? "ok" : "bad");
+  g_string_append_printf (seen, "%s=%s:%s/%u ", name, ip, ok ? "ok" : "bad", queries_sent);
 }
 
 static void
@@ -247,7 +247,7 @@ test_host_checked_signal (Fixture *f, gconstpointer data)
   ntpmon_fake_ntp_get_behaviour (f->servers[1])->offset_ns = 20000000;
   g_signal_connect (localok, "host-checked", G_CALLBACK (host_checked_cb), seen);
   g_assert_false (run_check (localok));
-  g_assert_cmpstr (seen->str, ==, "host1.test=127.0.0.1:ok 127.0.0.2=127.0.0.2:bad ");
+  g_assert_cmpstr (seen->str, ==, "host1.test=127.0.0.1:ok/1 127.0.0.2=127.0.0.2:bad/1 ");
 }
 
 static void

@@ -423,6 +423,56 @@ test_bind (Fixture *f, gconstpointer data)
   g_assert_true (r2->no_response);
 }
 
+/* queries_sent counts the request datagrams that went out, over all samples */
+static void
+test_queries_sent (Fixture *f, gconstpointer data)
+{
+  NtpmonFakeNtpBehaviour *b = ntpmon_fake_ntp_get_behaviour (f->server);
+  g_autoptr (NtpmonNtpResult) all = NULL;
+  g_autoptr (NtpmonNtpResult) timeouts = NULL;
+  g_autoptr (NtpmonNtpResult) silent = NULL;
+  g_autoptr (NtpmonNtpResult) kiss = NULL;
+  g_autoptr (NtpmonNtpResult) unsent = NULL;
+
+  ntpmon_ntp_probe_set_timing (NTPMON_NTP_PROBE (f->probe), 10, 1000);
+  f->request.samples = 3;
+  all = run (f);
+  g_assert_null (all->error);
+  g_assert_cmpuint (all->queries_sent, ==, 3);
+  g_assert_cmpuint (ntpmon_fake_ntp_get_requests (f->server), ==, 3);
+
+  /* the first two samples time out, the third is answered */
+  b->drop_next = 2;
+  timeouts = run (f);
+  g_assert_null (timeouts->error);
+  g_assert_true (timeouts->has_offset);
+  g_assert_cmpuint (timeouts->queries_sent, ==, 3);
+  g_assert_cmpuint (ntpmon_fake_ntp_get_requests (f->server), ==, 6);
+
+  /* no sample answered */
+  b->silent = TRUE;
+  silent = run (f);
+  g_assert_cmpstr (silent->error, ==, "network: i/o timeout");
+  g_assert_cmpuint (silent->queries_sent, ==, 3);
+  g_assert_cmpuint (ntpmon_fake_ntp_get_requests (f->server), ==, 9);
+
+  /* a kiss code stops after the first sample */
+  b->silent = FALSE;
+  b->stratum = 0;
+  b->refid = ntpmon_fake_ntp_refid ("RATE");
+  kiss = run (f);
+  g_assert_cmpstr (kiss->error, ==, "RATE");
+  g_assert_cmpuint (kiss->queries_sent, ==, 1);
+  g_assert_cmpuint (ntpmon_fake_ntp_get_requests (f->server), ==, 10);
+
+  /* bind fails before the send: nothing went out */
+  f->request.bind_address = g_inet_address_new_from_string ("192.0.2.1");
+  unsent = run (f);
+  g_assert_cmpstr (unsent->error, ==, "network: bind: cannot assign requested address");
+  g_assert_cmpuint (unsent->queries_sent, ==, 0);
+  g_assert_cmpuint (ntpmon_fake_ntp_get_requests (f->server), ==, 10);
+}
+
 static void
 test_ipv6 (Fixture *f, gconstpointer data)
 {
@@ -474,6 +524,7 @@ main (int argc, char **argv)
   ADD ("/ntp/probe/port-unreachable", test_port_unreachable);
   ADD ("/ntp/probe/samples", test_samples_best);
   ADD ("/ntp/probe/samples-default", test_samples_default);
+  ADD ("/ntp/probe/queries-sent", test_queries_sent);
   ADD ("/ntp/probe/refused-target", test_refused_target);
   ADD ("/ntp/probe/allow-private-config", test_allow_private_config);
   ADD ("/ntp/probe/cancel", test_cancel);
