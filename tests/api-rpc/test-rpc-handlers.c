@@ -38,6 +38,7 @@ typedef struct
   GTlsDatabase *trust;
   GTlsCertificate *client;
   gchar *url;
+  gint64 ts; /* `ts` of the results submit() sends, Unix seconds */
 } Fixture;
 
 static void
@@ -105,6 +106,7 @@ setup (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   f->url = api_test_listen (f->server, certs, &f->trust);
   f->client = api_test_load_pair (certs->good_crt, certs->good_key);
+  f->ts = 1767225600; /* 2026-01-01 00:00:00 */
 
   exec (
       f,
@@ -381,7 +383,7 @@ submit (Fixture *f, Monitor__V2__GetServersResponse *servers, gint32 version, gi
   Google__Protobuf__Duration rtt = GOOGLE__PROTOBUF__DURATION__INIT;
   guint8 bad[64];
 
-  ts.seconds = 1767225600; /* 2026-01-01 00:00:00 */
+  ts.seconds = f->ts;
   off.seconds = offset_ns / 1000000000;
   off.nanos = (gint32)(offset_ns % 1000000000);
   rtt.nanos = 25000000;
@@ -450,6 +452,75 @@ test_submit_happy (Fixture *f, gconstpointer data)
                          (const gchar *[]){ API_TEST_MONITOR, "v4", "ok", "4", "acct7", "7" }),
       ==, 3);
   monitor__v2__get_servers_response__free_unpacked (r, NULL);
+}
+
+/* Submits a fresh batch for servers 1, 3 and 5 with @stratum, one
+ * interval after the previous results. */
+static void
+submit_again (Fixture *f, gint32 stratum)
+{
+  Monitor__V2__GetServersResponse *r;
+  g_autoptr (ApiTestResponse) resp = NULL;
+  g_autofree gchar *ips = NULL;
+
+  exec (f, "UPDATE server_scores SET queue_ts = NULL WHERE server_id IN (1, 3, 5)");
+  g_usleep (2000); /* a newer batch id */
+  f->ts += 540;
+  r = get_servers (f, "192.0.2.10");
+  ips = server_ips (r);
+  g_assert_cmpstr (ips, ==, "1,3,5");
+  resp = submit (f, r, 4, 10000000, stratum, stratum == 0 ? "RATE" : NULL, -1);
+  g_assert_cmpuint (resp->status, ==, 200);
+  monitor__v2__get_servers_response__free_unpacked (r, NULL);
+}
+
+/* §19 47: an unchanged stratum issues no UPDATE of servers. A row trigger
+ * records every row an UPDATE of servers touches, also one that writes the
+ * value the row has already (which neither ROW_COUNT nor a timestamp
+ * column would show). */
+static void
+test_submit_stratum_unchanged (Fixture *f, gconstpointer data)
+{
+  seed_servers (f);
+  exec (f, "UPDATE servers SET stratum = 2 WHERE id = 1");
+  exec (f, "UPDATE servers SET stratum = 3 WHERE id = 3");
+  exec (f, "CREATE TABLE servers_writes (seq int AUTO_INCREMENT PRIMARY KEY,"
+           " server_id int unsigned NOT NULL, stratum int)");
+  exec (f, "CREATE TRIGGER servers_record_write BEFORE UPDATE ON servers FOR EACH ROW"
+           " INSERT INTO servers_writes (server_id, stratum) VALUES (OLD.id, NEW.stratum)");
+
+  /* the control: 3 (3 → 2) and 5 (NULL → 2) change, 1 keeps its 2 */
+  submit_again (f, 2);
+  assert_sql (f,
+              "SELECT GROUP_CONCAT(CONCAT(server_id, ':', stratum) ORDER BY server_id)"
+              " FROM servers_writes",
+              "3:2,5:2");
+  assert_sql (f, "SELECT GROUP_CONCAT(stratum ORDER BY id) FROM servers WHERE id IN (1,3,5)",
+              "2,2,2");
+
+  /* the same stratum again: stored, and not one row of servers written */
+  exec (f, "DELETE FROM servers_writes");
+  submit_again (f, 2);
+  assert_sql (f, "SELECT COUNT(*) FROM log_scores", "6");
+  assert_sql (f, "SELECT COUNT(*) FROM servers_writes", "0");
+
+  /* stratum 0 (a kiss code) never writes the stratum */
+  submit_again (f, 0);
+  assert_sql (f, "SELECT COUNT(*) FROM log_scores", "9");
+  assert_sql (f, "SELECT COUNT(*) FROM servers_writes", "0");
+  assert_sql (f, "SELECT GROUP_CONCAT(stratum ORDER BY id) FROM servers WHERE id IN (1,3,5)",
+              "2,2,2");
+  assert_sql (f,
+              "SELECT GROUP_CONCAT(stratum ORDER BY server_id) FROM server_scores"
+              " WHERE monitor_id = 11 AND server_id IN (1,3,5)",
+              "2,2,2");
+
+  /* and a change after all that is written again */
+  submit_again (f, 3);
+  assert_sql (f,
+              "SELECT GROUP_CONCAT(CONCAT(server_id, ':', stratum) ORDER BY server_id)"
+              " FROM servers_writes",
+              "1:3,3:3,5:3");
 }
 
 /* §19 38, 40, 41, 42 */
@@ -925,6 +996,7 @@ main (int argc, char **argv)
   ADD ("getservers/33-35-36-due", test_getservers_due, NULL);
   ADD ("getservers/34-testing-interval", test_getservers_testing_interval, NULL);
   ADD ("submit/37-47-happy", test_submit_happy, NULL);
+  ADD ("submit/47-stratum-unchanged", test_submit_stratum_unchanged, NULL);
   ADD ("submit/38-40-41-42-rejections", test_submit_rejections, NULL);
   ADD ("submit/43-45-kiss-unknown", test_submit_kiss_and_unknown, NULL);
   ADD ("submit/39-44-v2-zero-offset", test_submit_v2_zero_offset, NULL);
