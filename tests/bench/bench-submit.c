@@ -47,8 +47,10 @@ now_us (void)
   return (guint64)g_get_monotonic_time ();
 }
 
+/* Request @n of client @c: results a minute after those of request n - 1
+ * (the server stores a result of a monitor, server and time once). */
 static GBytes *
-build_request (Client *c)
+build_request (Client *c, guint n)
 {
   Monitor__V2__SubmitResultsRequest req = MONITOR__V2__SUBMIT_RESULTS_REQUEST__INIT;
   Monitor__V2__ServerStatus st[PER_REQUEST];
@@ -65,7 +67,7 @@ build_request (Client *c)
 
   ntpmon_ulid_generate (&ulid);
   ntpmon_ulid_format (&ulid, batch);
-  ts.seconds = g_get_real_time () / G_USEC_PER_SEC;
+  ts.seconds = g_get_real_time () / G_USEC_PER_SEC - 86400 + 60 * (gint64)n;
   rtt.nanos = 20000000;
   for (guint i = 0; i < PER_REQUEST; i++)
     {
@@ -132,7 +134,7 @@ client_start (Client *c, guint n_requests, const gchar *dir)
   g_ptr_array_add (argv, g_strdup ("curl"));
   for (guint i = 0; i < n_requests; i++)
     {
-      g_autoptr (GBytes) body = build_request (c);
+      g_autoptr (GBytes) body = build_request (c, i);
       g_autofree gchar *path = g_strdup_printf ("%s/c%u-%u.bin", dir, c->index, i);
 
       g_assert_true (
