@@ -448,14 +448,15 @@ static gboolean
 prepare_items (SubmitJob *job, GError **error)
 {
   NtpmonApiHandlers *h = job->handlers;
+  g_autoptr (NtpmonApiTicketVerifier) tickets
+      = ntpmon_api_ticket_verifier_new (h->keys, job->monitor->id, job->batch_id);
 
   for (guint i = 0; i < job->n_items; i++)
     {
       Item *it = &job->items[i];
 
       if (job->version > 2
-          && !ntpmon_api_ticket_verify (h->keys, it->ticket, job->monitor->id, job->batch_id,
-                                        it->ip, it->ip_len, NULL))
+          && !ntpmon_api_ticket_verifier_check (tickets, it->ticket, it->ip, it->ip_len, NULL))
         {
           job->counts[COUNT_SIGNATURE] += job->n_items - i;
           g_set_error_literal (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_INVALID_ARGUMENT,
