@@ -204,7 +204,9 @@ list_json (SubmitJob *job)
  * whose address is no server has no row. (The list comes as one JSON
  * parameter: MariaDB 10.11 drops placeholders in a VALUES table. Its
  * address column is ASCII so that the servers.ip index is used whatever
- * the connection's character set.) */
+ * the connection's character set. The indexes are forced: with stale
+ * statistics the optimizer looked log_scores up by ts alone, reading every
+ * row of that second.) */
 static gboolean
 fetch_rows (NtpmonDbConn *conn, SubmitJob *job, GHashTable *rows, Slot *slots, GError **error)
 {
@@ -218,8 +220,10 @@ fetch_rows (NtpmonDbConn *conn, SubmitJob *job, GHashTable *rows, Slot *slots, G
       " FROM JSON_TABLE(?, '$[*]' COLUMNS (n int unsigned PATH '$[0]',"
       " ip varchar(64) CHARACTER SET ascii PATH '$[1]', ts datetime PATH '$[2]')) AS req"
       " JOIN servers s ON s.ip = req.ip"
-      " LEFT JOIN server_scores ss ON ss.server_id = s.id AND ss.monitor_id = ?"
-      " LEFT JOIN log_scores ls ON ls.server_id = s.id AND ls.ts = req.ts AND ls.monitor_id = ?",
+      " LEFT JOIN server_scores ss FORCE INDEX (server_id)"
+      " ON ss.server_id = s.id AND ss.monitor_id = ?"
+      " LEFT JOIN log_scores ls FORCE INDEX (log_scores_server_ts_idx)"
+      " ON ls.server_id = s.id AND ls.ts = req.ts AND ls.monitor_id = ?",
       error, "suu", json, job->monitor->id, job->monitor->id);
   if (st == NULL)
     return FALSE;
