@@ -174,6 +174,20 @@ row_new (NtpmonDbStmt *st)
   return row;
 }
 
+/* A DATETIME value as JSON_TABLE reads it: "YYYY-MM-DD hh:mm:ss" (UTC);
+ * "" (NULL in the table) for a time gmtime() cannot break down. */
+static void
+append_json_datetime (GString *json, gint64 usec)
+{
+  time_t t = (time_t)(usec / G_USEC_PER_SEC);
+  struct tm tm;
+  gchar text[32] = "";
+
+  if (gmtime_r (&t, &tm) != NULL)
+    strftime (text, sizeof text, "%Y-%m-%d %H:%M:%S", &tm);
+  g_string_append_printf (json, "\"%s\"", text);
+}
+
 /* The list as the JSON array the fetch reads: [[n, "ip", "ts"], ...]; the
  * address text is digits, hex letters, dots and colons only. */
 static gchar *
@@ -184,14 +198,9 @@ list_json (SubmitJob *job)
   g_string_append_c (json, '[');
   for (guint i = 0; i < job->n_items; i++)
     {
-      const Item *it = &job->items[i];
-      time_t t = (time_t)(it->ts_usec / G_USEC_PER_SEC);
-      struct tm tm;
-      gchar ts[32] = "";
-
-      if (gmtime_r (&t, &tm) != NULL)
-        strftime (ts, sizeof ts, "%Y-%m-%d %H:%M:%S", &tm);
-      g_string_append_printf (json, "%s[%u,\"%s\",\"%s\"]", i > 0 ? "," : "", i, it->ip_text, ts);
+      g_string_append_printf (json, "%s[%u,\"%s\",", i > 0 ? "," : "", i, job->items[i].ip_text);
+      append_json_datetime (json, job->items[i].ts_usec);
+      g_string_append_c (json, ']');
     }
   g_string_append_c (json, ']');
   return g_string_free (json, FALSE);
@@ -291,53 +300,45 @@ add_pair (GArray *pairs, guint64 id, const Stratum *stratum)
     g_array_append_vals (pairs, pair, 2);
 }
 
-/* The score columns of every touched server_scores row in one UPDATE,
- * then the changed strata of server_scores and of servers. */
+/* The score columns of every touched server_scores row in one UPDATE
+ * (joined with the new values as a JSON table: unlike CASE id WHEN ... and
+ * id IN (...) this costs the server no range analysis and no list search
+ * per row), then the changed strata of server_scores and of servers. */
 static gboolean
 write_rows (NtpmonDbConn *conn, GHashTable *rows, GError **error)
 {
-  g_autoptr (GString) ts_case = g_string_new ("UPDATE server_scores SET score_ts = CASE id");
-  g_autoptr (GString) raw_case = g_string_new (" END, score_raw = CASE id");
-  g_autoptr (GString) ids = g_string_new (" END WHERE id IN (");
-  g_autoptr (NtpmonDbStmt) st = NULL;
-  g_autoptr (GPtrArray) touched = g_ptr_array_new ();
+  g_autoptr (GString) json = g_string_new ("[");
   g_autoptr (GArray) scores_strata = g_array_new (FALSE, FALSE, sizeof (guint64));
   g_autoptr (GArray) servers_strata = g_array_new (FALSE, FALSE, sizeof (guint64));
   GHashTableIter iter;
   ServerRow *row;
+  guint n = 0;
 
   g_hash_table_iter_init (&iter, rows);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&row))
     if (row->touched)
       {
-        g_string_append (ts_case, " WHEN ? THEN ?");
-        g_string_append (raw_case, " WHEN ? THEN ?");
-        g_string_append (ids, touched->len > 0 ? ", ?" : "?");
-        g_ptr_array_add (touched, row);
+        gchar score[G_ASCII_DTOSTR_BUF_SIZE];
+
+        /* the shortest text that reads back as the same double */
+        g_ascii_dtostr (score, sizeof score, row->score);
+        g_string_append_printf (json, "%s[%" G_GUINT64_FORMAT ",%s,", n++ > 0 ? "," : "",
+                                row->score_id, score);
+        append_json_datetime (json, row->score_ts);
+        g_string_append_c (json, ']');
         add_pair (scores_strata, row->score_id, &row->stratum);
         add_pair (servers_strata, row->server_id, &row->server_stratum);
       }
-  if (touched->len == 0)
+  if (n == 0)
     return TRUE;
-  g_string_append (ts_case, raw_case->str);
-  g_string_append (ts_case, ids->str);
-  g_string_append (ts_case, ")");
-  st = ntpmon_db_conn_prepare (conn, ts_case->str, error);
-  if (st == NULL)
-    return FALSE;
-  for (guint i = 0; i < touched->len; i++)
-    {
-      row = g_ptr_array_index (touched, i);
-      ntpmon_db_stmt_bind (st, "uT", row->score_id, row->score_ts);
-    }
-  for (guint i = 0; i < touched->len; i++)
-    {
-      row = g_ptr_array_index (touched, i);
-      ntpmon_db_stmt_bind (st, "ud", row->score_id, row->score);
-    }
-  for (guint i = 0; i < touched->len; i++)
-    ntpmon_db_stmt_bind_uint (st, ((ServerRow *)g_ptr_array_index (touched, i))->score_id);
-  return ntpmon_db_stmt_execute (st, error)
+  g_string_append_c (json, ']');
+  return ntpmon_db_conn_exec (
+             conn,
+             "UPDATE JSON_TABLE(?, '$[*]' COLUMNS (id bigint unsigned PATH '$[0]',"
+             " score double PATH '$[1]', ts datetime PATH '$[2]')) AS v"
+             " STRAIGHT_JOIN server_scores ss FORCE INDEX (PRIMARY) ON ss.id = v.id"
+             " SET ss.score_raw = v.score, ss.score_ts = v.ts",
+             NULL, error, "s", json->str)
          && write_stratum_case (conn, "server_scores", scores_strata, error)
          && write_stratum_case (conn, "servers", servers_strata, error);
 }
