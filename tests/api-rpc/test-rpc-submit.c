@@ -213,10 +213,13 @@ static void
 pending_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Pending *pending = user_data;
-  g_autoptr (GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+  g_autoptr (GBytes) body = NULL;
 
   pending->status = soup_message_get_status (
       soup_session_get_async_result_message (SOUP_SESSION (source), result));
+  body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+  if (body == NULL)
+    pending->status = 0;
   pending->done = TRUE;
 }
 
