@@ -9,6 +9,12 @@
  * SAN that is a valid monitor name. A presented certificate that fails is
  * refused outright, even if a token comes with it. Without a certificate
  * the `Authorization: Bearer` token decides.
+ *
+ * A success is remembered on the connection's certificate object (the
+ * requests of a kept-alive connection share it) for at most
+ * VERIFIED_TTL_USEC, never past the certificate's expiry and not across a
+ * change of the trusted CAs; parsing and verifying the chain again on every
+ * request was the largest cost of a small request.
  */
 #include "config.h"
 
@@ -18,17 +24,51 @@
 
 #include "ntpmon-api-auth.h"
 
+#define VERIFIED_TTL_USEC (60 * G_USEC_PER_SEC)
+
 struct _NtpmonApiAuth
 {
   GObject parent_instance;
 
   GTlsDatabase *database;
+  guint generation; /* unique per auth object and trusted CA set */
   gchar *domain;
   NtpmonApiJwt *jwt;
 };
 
 G_DEFINE_TYPE (NtpmonApiAuth, ntpmon_api_auth, G_TYPE_OBJECT)
 G_DEFINE_QUARK (ntpmon - api - auth - error - quark, ntpmon_api_auth_error)
+
+/* A successful check, kept as qdata of the peer certificate. */
+typedef struct
+{
+  guint generation;
+  gint64 valid_until; /* real time, µs */
+  gchar *identity;
+} Verified;
+
+static void
+verified_free (gpointer data)
+{
+  Verified *verified = data;
+
+  g_free (verified->identity);
+  g_free (verified);
+}
+
+static GQuark
+verified_quark (void)
+{
+  return g_quark_from_static_string ("ntpmon-api-auth-verified");
+}
+
+static guint
+next_generation (void)
+{
+  static gint counter;
+
+  return (guint)g_atomic_int_add (&counter, 1) + 1;
+}
 
 static gboolean
 valid_label (const gchar *label, gsize len)
@@ -219,6 +259,7 @@ ntpmon_api_auth_set_ca_file (NtpmonApiAuth *self, const gchar *ca_file, GError *
     return FALSE;
   g_clear_object (&self->database);
   self->database = database;
+  self->generation = next_generation ();
   return TRUE;
 }
 
@@ -265,15 +306,8 @@ describe_flags (GTlsCertificateFlags flags)
   return _ ("certificate is not valid");
 }
 
-/**
- * ntpmon_api_auth_check_certificate:
- * @peer: the client's certificate, with the chain it sent
- *
- * Returns: (transfer full): the monitor name of a certificate that
- *   verifies, else %NULL with %NTPMON_API_AUTH_ERROR_BAD_CERTIFICATE
- */
-gchar *
-ntpmon_api_auth_check_certificate (NtpmonApiAuth *self, GTlsCertificate *peer, GError **error)
+static gchar *
+verify_certificate (NtpmonApiAuth *self, GTlsCertificate *peer, GError **error)
 {
   g_autoptr (GError) local_error = NULL;
   g_auto (GStrv) names = NULL;
@@ -309,6 +343,39 @@ ntpmon_api_auth_check_certificate (NtpmonApiAuth *self, GTlsCertificate *peer, G
   g_set_error_literal (error, NTPMON_API_AUTH_ERROR, NTPMON_API_AUTH_ERROR_BAD_CERTIFICATE,
                        _ ("certificate missing required DNS suffix"));
   return NULL;
+}
+
+/**
+ * ntpmon_api_auth_check_certificate:
+ * @peer: the client's certificate, with the chain it sent
+ *
+ * Returns: (transfer full): the monitor name of a certificate that
+ *   verifies, else %NULL with %NTPMON_API_AUTH_ERROR_BAD_CERTIFICATE (a
+ *   success is remembered on @peer, see the top of this file)
+ */
+gchar *
+ntpmon_api_auth_check_certificate (NtpmonApiAuth *self, GTlsCertificate *peer, GError **error)
+{
+  Verified *verified = g_object_get_qdata (G_OBJECT (peer), verified_quark ());
+  gint64 now = g_get_real_time ();
+  g_autoptr (GDateTime) not_after = NULL;
+  gchar *identity;
+
+  if (verified != NULL && verified->generation == self->generation && now < verified->valid_until)
+    return g_strdup (verified->identity);
+  identity = verify_certificate (self, peer, error);
+  if (identity == NULL)
+    return NULL;
+  verified = g_new0 (Verified, 1);
+  verified->generation = self->generation;
+  verified->identity = g_strdup (identity);
+  verified->valid_until = now + VERIFIED_TTL_USEC;
+  not_after = g_tls_certificate_get_not_valid_after (peer);
+  if (not_after != NULL)
+    verified->valid_until
+        = MIN (verified->valid_until, g_date_time_to_unix (not_after) * G_USEC_PER_SEC);
+  g_object_set_qdata_full (G_OBJECT (peer), verified_quark (), verified, verified_free);
+  return identity;
 }
 
 typedef struct

@@ -19,6 +19,7 @@ struct _NtpmonApiHandlers
   NtpmonMetrics *metrics;
   NtpmonMetric *tests_requested;
   NtpmonMetric *tests_completed;
+  NtpmonMetric *tests_duplicate;
   gchar *jwt_key;
   gchar *deployment_mode;
 };

@@ -33,6 +33,10 @@ ntpmon_api_handlers_new (NtpmonDb *db, NtpmonApiKeyStore *keys, NtpmonScorer *st
       = ntpmon_metrics_counter (metrics, "tests_completed_total", "Submitted results by outcome.",
                                 (const gchar *[]){ "monitor", "ip_version", "result", "version",
                                                    "account", "account_id", NULL });
+  self->tests_duplicate = ntpmon_metrics_counter (
+      metrics, "tests_duplicate_total",
+      "Submitted results skipped because they were stored before (resubmissions).",
+      (const gchar *[]){ "monitor", "ip_version", NULL });
   self->jwt_key = jwt_key != NULL && *jwt_key != '\0' ? g_strdup (jwt_key) : NULL;
   self->deployment_mode = g_strdup (deployment_mode != NULL ? deployment_mode : "devel");
   return self;

@@ -49,25 +49,43 @@ ntpmon_api_key_store_get_version (NtpmonApiKeyStore *self, guint version, GError
   return NTPMON_API_KEY_STORE_GET_IFACE (self)->get_version (self, version, error);
 }
 
-static gchar *
-ticket_mac (GBytes *secret, guint64 monitor_id, const gchar *batch_id, const guint8 *ip,
-            gsize ip_len)
+/* HMAC of "<monitor id>|<batch id>|" so far; the IP completes it. */
+static GHmac *
+prefix_hmac (GBytes *secret, guint64 monitor_id, const gchar *batch_id)
 {
-  g_autofree gchar *id = g_strdup_printf ("%" G_GUINT64_FORMAT, monitor_id);
-  g_autoptr (GHmac) hmac = NULL;
-  guint8 digest[32];
-  gsize digest_len = sizeof digest;
+  gchar id[24];
   gsize key_len;
   const guint8 *key = g_bytes_get_data (secret, &key_len);
+  GHmac *hmac = g_hmac_new (G_CHECKSUM_SHA256, key, key_len);
 
-  hmac = g_hmac_new (G_CHECKSUM_SHA256, key, key_len);
+  g_snprintf (id, sizeof id, "%" G_GUINT64_FORMAT, monitor_id);
   g_hmac_update (hmac, (const guchar *)id, strlen (id));
   g_hmac_update (hmac, (const guchar *)"|", 1);
   g_hmac_update (hmac, (const guchar *)batch_id, strlen (batch_id));
   g_hmac_update (hmac, (const guchar *)"|", 1);
+  return hmac;
+}
+
+/* The ticket's MAC text from a copy of @prefix. */
+static gchar *
+finish_mac (GHmac *prefix, const guint8 *ip, gsize ip_len)
+{
+  g_autoptr (GHmac) hmac = g_hmac_copy (prefix);
+  guint8 digest[32];
+  gsize digest_len = sizeof digest;
+
   g_hmac_update (hmac, ip, ip_len);
   g_hmac_get_digest (hmac, digest, &digest_len);
   return ntpmon_api_base64url_encode (digest, digest_len, FALSE);
+}
+
+static gchar *
+ticket_mac (GBytes *secret, guint64 monitor_id, const gchar *batch_id, const guint8 *ip,
+            gsize ip_len)
+{
+  g_autoptr (GHmac) prefix = prefix_hmac (secret, monitor_id, batch_id);
+
+  return finish_mac (prefix, ip, ip_len);
 }
 
 /**
@@ -100,6 +118,108 @@ bad_ticket (GError **error, const gchar *why)
   return FALSE;
 }
 
+struct _NtpmonApiTicketVerifier
+{
+  NtpmonApiKeyStore *store;
+  guint64 monitor_id;
+  gchar *batch_id;
+  gboolean have_latest;
+  guint latest;
+  GHashTable *prefixes; /* key version → GHmac of the common part */
+};
+
+NtpmonApiTicketVerifier *
+ntpmon_api_ticket_verifier_new (NtpmonApiKeyStore *store, guint64 monitor_id, const gchar *batch_id)
+{
+  NtpmonApiTicketVerifier *self = g_new0 (NtpmonApiTicketVerifier, 1);
+
+  self->store = g_object_ref (store);
+  self->monitor_id = monitor_id;
+  self->batch_id = g_strdup (batch_id);
+  self->prefixes = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)g_hmac_unref);
+  return self;
+}
+
+void
+ntpmon_api_ticket_verifier_free (NtpmonApiTicketVerifier *self)
+{
+  if (self == NULL)
+    return;
+  g_object_unref (self->store);
+  g_free (self->batch_id);
+  g_hash_table_unref (self->prefixes);
+  g_free (self);
+}
+
+/* The prefix HMAC for key @version, or FALSE with the ticket's error. */
+static GHmac *
+verifier_prefix (NtpmonApiTicketVerifier *self, guint64 version, GError **error)
+{
+  g_autoptr (GBytes) latest = NULL;
+  g_autoptr (GBytes) secret = NULL;
+  g_autoptr (GError) local_error = NULL;
+  GHmac *prefix;
+
+  if (!self->have_latest)
+    {
+      if (!ntpmon_api_key_store_get_latest (self->store, &self->latest, &latest, error))
+        return NULL;
+      self->have_latest = TRUE;
+    }
+  if (version > self->latest)
+    {
+      bad_ticket (error, _ ("key version from the future"));
+      return NULL;
+    }
+  prefix = g_hash_table_lookup (self->prefixes, GUINT_TO_POINTER ((guint)version));
+  if (prefix != NULL)
+    return prefix;
+  secret = ntpmon_api_key_store_get_version (self->store, (guint)version, &local_error);
+  if (secret == NULL)
+    {
+      if (g_error_matches (local_error, NTPMON_API_KEYS_ERROR, NTPMON_API_KEYS_ERROR_UNKNOWN_KEY))
+        bad_ticket (error, local_error->message);
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  prefix = prefix_hmac (secret, self->monitor_id, self->batch_id);
+  g_hash_table_insert (self->prefixes, GUINT_TO_POINTER ((guint)version), prefix);
+  return prefix;
+}
+
+/**
+ * ntpmon_api_ticket_verifier_check:
+ *
+ * Checks that @ticket was signed by a key of the store for the verifier's
+ * monitor and batch and for @ip. Any mismatch is
+ * %NTPMON_API_KEYS_ERROR_BAD_TICKET.
+ */
+gboolean
+ntpmon_api_ticket_verifier_check (NtpmonApiTicketVerifier *self, GBytes *ticket, const guint8 *ip,
+                                  gsize ip_len, GError **error)
+{
+  gsize len;
+  const gchar *text = g_bytes_get_data (ticket, &len);
+  g_autofree gchar *mac = NULL;
+  guint64 version = 0;
+  GHmac *prefix;
+  gsize i;
+
+  for (i = 0; i < len && i < 10 && g_ascii_isdigit (text[i]); i++)
+    version = version * 10 + (guint64)(text[i] - '0');
+  if (i == 0 || i >= len || text[i] != '-' || text[0] == '0')
+    return bad_ticket (error, _ ("no key version"));
+  prefix = verifier_prefix (self, version, error);
+  if (prefix == NULL)
+    return FALSE;
+  mac = finish_mac (prefix, ip, ip_len);
+  i++;
+  if (len - i != strlen (mac) || CRYPTO_memcmp (mac, text + i, len - i) != 0)
+    return bad_ticket (error, _ ("signature mismatch"));
+  return TRUE;
+}
+
 /**
  * ntpmon_api_ticket_verify:
  *
@@ -110,35 +230,8 @@ gboolean
 ntpmon_api_ticket_verify (NtpmonApiKeyStore *store, GBytes *ticket, guint64 monitor_id,
                           const gchar *batch_id, const guint8 *ip, gsize ip_len, GError **error)
 {
-  gsize len;
-  const gchar *text = g_bytes_get_data (ticket, &len);
-  g_autoptr (GBytes) latest = NULL;
-  g_autoptr (GBytes) secret = NULL;
-  g_autoptr (GError) local_error = NULL;
-  g_autofree gchar *mac = NULL;
-  guint64 version = 0;
-  guint latest_version;
-  gsize i;
+  g_autoptr (NtpmonApiTicketVerifier) verifier
+      = ntpmon_api_ticket_verifier_new (store, monitor_id, batch_id);
 
-  for (i = 0; i < len && i < 10 && g_ascii_isdigit (text[i]); i++)
-    version = version * 10 + (guint64)(text[i] - '0');
-  if (i == 0 || i >= len || text[i] != '-' || text[0] == '0')
-    return bad_ticket (error, _ ("no key version"));
-  if (!ntpmon_api_key_store_get_latest (store, &latest_version, &latest, error))
-    return FALSE;
-  if (version > latest_version)
-    return bad_ticket (error, _ ("key version from the future"));
-  secret = ntpmon_api_key_store_get_version (store, (guint)version, &local_error);
-  if (secret == NULL)
-    {
-      if (g_error_matches (local_error, NTPMON_API_KEYS_ERROR, NTPMON_API_KEYS_ERROR_UNKNOWN_KEY))
-        return bad_ticket (error, local_error->message);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  mac = ticket_mac (secret, monitor_id, batch_id, ip, ip_len);
-  i++;
-  if (len - i != strlen (mac) || CRYPTO_memcmp (mac, text + i, len - i) != 0)
-    return bad_ticket (error, _ ("signature mismatch"));
-  return TRUE;
+  return ntpmon_api_ticket_verifier_check (verifier, ticket, ip, ip_len, error);
 }

@@ -51,4 +51,20 @@ gboolean ntpmon_api_ticket_verify (NtpmonApiKeyStore *store, GBytes *ticket, gui
                                    const gchar *batch_id, const guint8 *ip, gsize ip_len,
                                    GError **error);
 
+/**
+ * NtpmonApiTicketVerifier:
+ *
+ * Checks the tickets of one batch (one monitor id and batch id) as
+ * ntpmon_api_ticket_verify() does, looking each key version up in the
+ * store once and hashing the common part of the data once.
+ */
+typedef struct _NtpmonApiTicketVerifier NtpmonApiTicketVerifier;
+
+NtpmonApiTicketVerifier *ntpmon_api_ticket_verifier_new (NtpmonApiKeyStore *store,
+                                                         guint64 monitor_id, const gchar *batch_id);
+gboolean ntpmon_api_ticket_verifier_check (NtpmonApiTicketVerifier *self, GBytes *ticket,
+                                           const guint8 *ip, gsize ip_len, GError **error);
+void ntpmon_api_ticket_verifier_free (NtpmonApiTicketVerifier *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NtpmonApiTicketVerifier, ntpmon_api_ticket_verifier_free)
+
 G_END_DECLS

@@ -3,14 +3,19 @@
  * SPDX-License-Identifier: MIT
  *
  * The list is processed in one transaction with a fixed number of
- * statements per request: one SELECT for all servers with their
- * server_scores rows, the results applied in list order in memory, then one
- * UPDATE of the scores, the (rare) stratum updates, and one multi-row
- * INSERT into log_scores. The stored outcome is the one of the per-result
- * statements of §10.2 (duplicates included: each occurrence scores on top
- * of the previous one and gets its own log row).
+ * statements per request: one SELECT for all results with their servers,
+ * server_scores rows and any log_scores row they have already, the results
+ * applied in list order in memory, then one UPDATE of the scores, the
+ * (rare) stratum updates, and one multi-row INSERT into log_scores. The
+ * stored outcome is the one of the per-result statements of §10.2, with
+ * one addition: a result is stored once. One that log_scores holds already
+ * (same monitor, server and ts), or that repeats an earlier one of the
+ * list, is skipped, so an agent's resubmission of a batch that was
+ * committed before changes nothing.
  */
 #include "config.h"
+
+#include <time.h>
 
 #include "ntpmon-api-handlers-private.h"
 #include "ntpmon-ip.h"
@@ -37,30 +42,41 @@ typedef struct
   gsize ip_len;
   gchar *ip_text;
   NtpmonNtpResult *result;
-  gint64 ts_usec;
+  gint64 ts_usec; /* whole seconds */
   NtpmonScoreStep step;
   gboolean has_step;
 } Item;
 
+/* A stratum column: NULL or a value, and whether this request changes it. */
 typedef struct
 {
-  guint64 id;
-  gboolean has_stratum;
-  gint64 stratum;
-  gboolean stratum_changed;
-} ServerRow;
+  gboolean known;
+  gint64 value;
+  gboolean changed;
+} Stratum;
 
+/* A server of the list with this monitor's server_scores row, as read and
+ * then as changed by the list (in memory until written). */
 typedef struct
 {
-  guint64 id;
   guint64 server_id;
+  Stratum server_stratum; /* servers.stratum */
+  gboolean assigned;      /* the monitor has a server_scores row */
+  guint64 score_id;
   gdouble score;
   gint64 score_ts;
-  gboolean has_stratum;
-  gint64 stratum;
-  gboolean stratum_changed;
+  Stratum stratum; /* server_scores.stratum */
   gboolean touched;
-} ScoreRow;
+} ServerRow;
+
+/* What the transaction found for one result (per attempt). */
+typedef struct
+{
+  ServerRow *row; /* NULL: no server has the address */
+  gint64 ts_usec;
+  gboolean stored; /* log_scores has a row with the result's key */
+  gboolean skip;   /* stored already, or an earlier result of the list has its key */
+} Slot;
 
 typedef struct
 {
@@ -75,6 +91,7 @@ typedef struct
   NtpmonApiMonitor *monitor;
   gboolean counted; /* found, live, version accepted (§10.6) */
   guint64 counts[N_COUNTS];
+  guint n_duplicates; /* results skipped: stored before */
   GError *failure;
 } SubmitJob;
 
@@ -111,55 +128,129 @@ count_step (SubmitJob *job, const NtpmonScoreStep *step)
     job->counts[COUNT_OK]++;
 }
 
-/* GetServerIP and GetServerScore for the whole list in one statement:
- * the servers of the list's addresses with this monitor's assignment. */
-static gboolean
-fetch_rows (NtpmonDbConn *conn, SubmitJob *job, GHashTable *by_ip, GHashTable *by_server,
-            GError **error)
+/* Slots by the key of their log_scores row: server and time. */
+static guint
+slot_key_hash (gconstpointer key)
 {
-  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr (GPtrArray) ips = g_ptr_array_new ();
-  g_autofree gchar *marks = NULL;
-  g_autofree gchar *sql = NULL;
+  const Slot *slot = key;
+
+  return g_int64_hash (&slot->ts_usec) ^ g_direct_hash (slot->row);
+}
+
+static gboolean
+slot_key_equal (gconstpointer a, gconstpointer b)
+{
+  const Slot *x = a, *y = b;
+
+  return x->ts_usec == y->ts_usec && x->row == y->row;
+}
+
+static void
+stratum_update (Stratum *stratum, gint64 value)
+{
+  if (!stratum->known || stratum->value != value)
+    {
+      stratum->known = stratum->changed = TRUE;
+      stratum->value = value;
+    }
+}
+
+static ServerRow *
+row_new (NtpmonDbStmt *st)
+{
+  ServerRow *row = g_new0 (ServerRow, 1);
+
+  row->server_id = ntpmon_db_stmt_get_uint (st, 1);
+  row->server_stratum.known = !ntpmon_db_stmt_is_null (st, 2);
+  row->server_stratum.value = row->server_stratum.known ? ntpmon_db_stmt_get_int (st, 2) : 0;
+  row->assigned = !ntpmon_db_stmt_is_null (st, 3);
+  if (row->assigned)
+    {
+      row->score_id = ntpmon_db_stmt_get_uint (st, 3);
+      row->score = ntpmon_db_stmt_get_double (st, 4);
+      row->stratum.known = !ntpmon_db_stmt_is_null (st, 5);
+      row->stratum.value = row->stratum.known ? ntpmon_db_stmt_get_int (st, 5) : 0;
+    }
+  return row;
+}
+
+/* A DATETIME value as JSON_TABLE reads it: "YYYY-MM-DD hh:mm:ss" (UTC);
+ * "" (NULL in the table) for a time gmtime() cannot break down. */
+static void
+append_json_datetime (GString *json, gint64 usec)
+{
+  time_t t = (time_t)(usec / G_USEC_PER_SEC);
+  struct tm tm;
+  gchar text[32] = "";
+
+  if (gmtime_r (&t, &tm) != NULL)
+    strftime (text, sizeof text, "%Y-%m-%d %H:%M:%S", &tm);
+  g_string_append_printf (json, "\"%s\"", text);
+}
+
+/* The list as the JSON array the fetch reads: [[n, "ip", "ts"], ...]; the
+ * address text is digits, hex letters, dots and colons only. */
+static gchar *
+list_json (SubmitJob *job)
+{
+  GString *json = g_string_sized_new (2 + 48 * job->n_items);
+
+  g_string_append_c (json, '[');
+  for (guint i = 0; i < job->n_items; i++)
+    {
+      g_string_append_printf (json, "%s[%u,\"%s\",", i > 0 ? "," : "", i, job->items[i].ip_text);
+      append_json_datetime (json, job->items[i].ts_usec);
+      g_string_append_c (json, ']');
+    }
+  g_string_append_c (json, ']');
+  return g_string_free (json, FALSE);
+}
+
+/* GetServerIP and GetServerScore for the whole list in one statement, and
+ * with them whether log_scores holds each result already: one row per
+ * result (more if log_scores has duplicates of its own), each found through
+ * servers.ip, the server_scores key and log_scores_server_ts_idx. A result
+ * whose address is no server has no row. (The list comes as one JSON
+ * parameter: MariaDB 10.11 drops placeholders in a VALUES table. Its
+ * address column is ASCII so that the servers.ip index is used whatever
+ * the connection's character set. The indexes are forced: with stale
+ * statistics the optimizer looked log_scores up by ts alone, reading every
+ * row of that second.) */
+static gboolean
+fetch_rows (NtpmonDbConn *conn, SubmitJob *job, GHashTable *rows, Slot *slots, GError **error)
+{
+  g_autofree gchar *json = list_json (job);
   g_autoptr (NtpmonDbStmt) st = NULL;
   GError *local = NULL;
 
-  for (guint i = 0; i < job->n_items; i++)
-    if (g_hash_table_add (seen, job->items[i].ip_text))
-      g_ptr_array_add (ips, job->items[i].ip_text);
-  marks = ntpmon_db_sql_placeholders (ips->len);
-  sql = g_strdup_printf ("SELECT s.id, s.ip, s.stratum, ss.id, ss.score_raw, ss.stratum"
-                         " FROM servers s LEFT JOIN server_scores ss"
-                         " ON ss.server_id = s.id AND ss.monitor_id = ?"
-                         " WHERE s.ip IN (%s)",
-                         marks);
-  st = ntpmon_db_conn_prepare (conn, sql, error);
+  st = ntpmon_db_conn_query (
+      conn,
+      "SELECT req.n, s.id, s.stratum, ss.id, ss.score_raw, ss.stratum, ls.id"
+      " FROM JSON_TABLE(?, '$[*]' COLUMNS (n int unsigned PATH '$[0]',"
+      " ip varchar(64) CHARACTER SET ascii PATH '$[1]', ts datetime PATH '$[2]')) AS req"
+      " JOIN servers s ON s.ip = req.ip"
+      " LEFT JOIN server_scores ss FORCE INDEX (server_id)"
+      " ON ss.server_id = s.id AND ss.monitor_id = ?"
+      " LEFT JOIN log_scores ls FORCE INDEX (log_scores_server_ts_idx)"
+      " ON ls.server_id = s.id AND ls.ts = req.ts AND ls.monitor_id = ?",
+      error, "suu", json, job->monitor->id, job->monitor->id);
   if (st == NULL)
-    return FALSE;
-  ntpmon_db_stmt_bind_uint (st, job->monitor->id);
-  for (guint i = 0; i < ips->len; i++)
-    ntpmon_db_stmt_bind_text (st, g_ptr_array_index (ips, i));
-  if (!ntpmon_db_stmt_execute (st, error))
     return FALSE;
   while (ntpmon_db_stmt_next (st, &local))
     {
-      ServerRow *row = g_new0 (ServerRow, 1);
+      guint64 n = ntpmon_db_stmt_get_uint (st, 0);
+      guint64 server_id = ntpmon_db_stmt_get_uint (st, 1);
+      ServerRow *row = g_hash_table_lookup (rows, &server_id);
 
-      row->id = ntpmon_db_stmt_get_uint (st, 0);
-      row->has_stratum = !ntpmon_db_stmt_is_null (st, 2);
-      row->stratum = row->has_stratum ? ntpmon_db_stmt_get_int (st, 2) : 0;
-      g_hash_table_insert (by_ip, g_ascii_strdown (ntpmon_db_stmt_get_text (st, 1), -1), row);
-      if (!ntpmon_db_stmt_is_null (st, 3))
+      if (n >= job->n_items)
+        continue;
+      if (row == NULL)
         {
-          ScoreRow *score = g_new0 (ScoreRow, 1);
-
-          score->id = ntpmon_db_stmt_get_uint (st, 3);
-          score->server_id = row->id;
-          score->score = ntpmon_db_stmt_get_double (st, 4);
-          score->has_stratum = !ntpmon_db_stmt_is_null (st, 5);
-          score->stratum = score->has_stratum ? ntpmon_db_stmt_get_int (st, 5) : 0;
-          g_hash_table_insert (by_server, &score->server_id, score);
+          row = row_new (st);
+          g_hash_table_insert (rows, &row->server_id, row);
         }
+      slots[n].row = row;
+      slots[n].stored |= !ntpmon_db_stmt_is_null (st, 6);
     }
   if (local != NULL)
     {
@@ -201,89 +292,70 @@ write_stratum_case (NtpmonDbConn *conn, const gchar *table, GArray *pairs, GErro
 }
 
 static void
-add_pair (GArray *pairs, guint64 id, gint64 stratum)
+add_pair (GArray *pairs, guint64 id, const Stratum *stratum)
 {
-  guint64 pair[2] = { id, (guint64)stratum };
+  guint64 pair[2] = { id, (guint64)stratum->value };
 
-  g_array_append_vals (pairs, pair, 2);
+  if (stratum->changed)
+    g_array_append_vals (pairs, pair, 2);
 }
 
+/* The score columns of every touched server_scores row in one UPDATE
+ * (joined with the new values as a JSON table: unlike CASE id WHEN ... and
+ * id IN (...) this costs the server no range analysis and no list search
+ * per row), then the changed strata of server_scores and of servers. */
 static gboolean
-write_scores (NtpmonDbConn *conn, GHashTable *by_server, GError **error)
+write_rows (NtpmonDbConn *conn, GHashTable *rows, GError **error)
 {
-  g_autoptr (GString) ts_case = g_string_new ("UPDATE server_scores SET score_ts = CASE id");
-  g_autoptr (GString) raw_case = g_string_new (" END, score_raw = CASE id");
-  g_autoptr (GString) ids = g_string_new (" END WHERE id IN (");
-  g_autoptr (NtpmonDbStmt) st = NULL;
-  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
-  g_autoptr (GArray) strata = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autoptr (GString) json = g_string_new ("[");
+  g_autoptr (GArray) scores_strata = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autoptr (GArray) servers_strata = g_array_new (FALSE, FALSE, sizeof (guint64));
   GHashTableIter iter;
-  ScoreRow *row;
+  ServerRow *row;
+  guint n = 0;
 
-  g_hash_table_iter_init (&iter, by_server);
+  g_hash_table_iter_init (&iter, rows);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&row))
     if (row->touched)
       {
-        g_string_append (ts_case, " WHEN ? THEN ?");
-        g_string_append (raw_case, " WHEN ? THEN ?");
-        g_string_append (ids, rows->len > 0 ? ", ?" : "?");
-        g_ptr_array_add (rows, row);
+        gchar score[G_ASCII_DTOSTR_BUF_SIZE];
+
+        /* the shortest text that reads back as the same double */
+        g_ascii_dtostr (score, sizeof score, row->score);
+        g_string_append_printf (json, "%s[%" G_GUINT64_FORMAT ",%s,", n++ > 0 ? "," : "",
+                                row->score_id, score);
+        append_json_datetime (json, row->score_ts);
+        g_string_append_c (json, ']');
+        add_pair (scores_strata, row->score_id, &row->stratum);
+        add_pair (servers_strata, row->server_id, &row->server_stratum);
       }
-  if (rows->len == 0)
+  if (n == 0)
     return TRUE;
-  g_string_append (ts_case, raw_case->str);
-  g_string_append (ts_case, ids->str);
-  g_string_append (ts_case, ")");
-  st = ntpmon_db_conn_prepare (conn, ts_case->str, error);
-  if (st == NULL)
-    return FALSE;
-  for (guint i = 0; i < rows->len; i++)
-    {
-      row = g_ptr_array_index (rows, i);
-      ntpmon_db_stmt_bind (st, "uT", row->id, row->score_ts);
-    }
-  for (guint i = 0; i < rows->len; i++)
-    {
-      row = g_ptr_array_index (rows, i);
-      ntpmon_db_stmt_bind (st, "ud", row->id, row->score);
-    }
-  for (guint i = 0; i < rows->len; i++)
-    ntpmon_db_stmt_bind_uint (st, ((ScoreRow *)g_ptr_array_index (rows, i))->id);
-  if (!ntpmon_db_stmt_execute (st, error))
-    return FALSE;
-  for (guint i = 0; i < rows->len; i++)
-    {
-      row = g_ptr_array_index (rows, i);
-      if (row->stratum_changed)
-        add_pair (strata, row->id, row->stratum);
-    }
-  return write_stratum_case (conn, "server_scores", strata, error);
+  g_string_append_c (json, ']');
+  return ntpmon_db_conn_exec (
+             conn,
+             "UPDATE JSON_TABLE(?, '$[*]' COLUMNS (id bigint unsigned PATH '$[0]',"
+             " score double PATH '$[1]', ts datetime PATH '$[2]')) AS v"
+             " STRAIGHT_JOIN server_scores ss FORCE INDEX (PRIMARY) ON ss.id = v.id"
+             " SET ss.score_raw = v.score, ss.score_ts = v.ts",
+             NULL, error, "s", json->str)
+         && write_stratum_case (conn, "server_scores", scores_strata, error)
+         && write_stratum_case (conn, "servers", servers_strata, error);
 }
 
+/* One row per result not skipped, in list order. */
 static gboolean
-write_strata (NtpmonDbConn *conn, GHashTable *by_ip, GError **error)
+insert_log_scores (NtpmonDbConn *conn, SubmitJob *job, const Slot *slots, const gdouble *scores,
+                   guint n_new, GError **error)
 {
-  g_autoptr (GArray) strata = g_array_new (FALSE, FALSE, sizeof (guint64));
-  GHashTableIter iter;
-  ServerRow *row;
-
-  g_hash_table_iter_init (&iter, by_ip);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&row))
-    if (row->stratum_changed)
-      add_pair (strata, row->id, row->stratum);
-  return write_stratum_case (conn, "servers", strata, error);
-}
-
-static gboolean
-insert_log_scores (NtpmonDbConn *conn, SubmitJob *job, const guint64 *server_ids,
-                   const gdouble *scores, GError **error)
-{
-  g_autoptr (GString) sql
-      = g_string_new ("INSERT INTO log_scores (server_id, monitor_id, ts, score, step, `offset`,"
-                      " rtt, attributes) VALUES ");
+  g_autoptr (GString) sql = g_string_sized_new (128 + 26 * n_new);
   g_autoptr (NtpmonDbStmt) st = NULL;
 
-  for (guint i = 0; i < job->n_items; i++)
+  if (n_new == 0)
+    return TRUE;
+  g_string_append (sql, "INSERT INTO log_scores (server_id, monitor_id, ts, score, step, `offset`,"
+                        " rtt, attributes) VALUES ");
+  for (guint i = 0; i < n_new; i++)
     g_string_append (sql, i > 0 ? ", (?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?)");
   st = ntpmon_db_conn_prepare (conn, sql->str, error);
   if (st == NULL)
@@ -292,8 +364,10 @@ insert_log_scores (NtpmonDbConn *conn, SubmitJob *job, const guint64 *server_ids
     {
       const Item *it = &job->items[i];
 
-      ntpmon_db_stmt_bind (st, "uuTdd", server_ids[i], job->monitor->id, it->ts_usec, scores[i],
-                           it->step.step);
+      if (slots[i].skip)
+        continue;
+      ntpmon_db_stmt_bind (st, "uuTdd", slots[i].row->server_id, job->monitor->id, it->ts_usec,
+                           scores[i], it->step.step);
       if (it->step.has_offset)
         ntpmon_db_stmt_bind_double (st, it->step.offset);
       else
@@ -311,57 +385,66 @@ update_submit (NtpmonDbConn *conn, SubmitJob *job, GError **error)
       job->monitor->last_submit_usec, g_get_real_time (), job->monitor->id);
 }
 
-/* §10.2 for the whole list; retried as a whole on deadlocks. */
+/* §10.2 for the whole list; retried as a whole on deadlocks.
+ *
+ * Exactly once: a result whose (monitor, server, ts) has a log_scores row
+ * already is skipped (no row, no score step), as is a repetition of a key
+ * within the list. An agent that resubmits a batch whose first submission
+ * was committed (it died before it knew) thus changes nothing. Concurrent
+ * submissions of one monitor are serialised by the monitors row that the
+ * transaction's first statement updates (and so locks): the SELECT after it
+ * reads what an earlier transaction of the monitor committed. */
 static gboolean
 process_list (NtpmonDbConn *conn, gpointer data, GError **error)
 {
   SubmitJob *job = data;
-  g_autoptr (GHashTable) by_ip = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autoptr (GHashTable) by_server
-      = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_free);
-  g_autofree guint64 *server_ids = g_new0 (guint64, job->n_items + 1);
+  g_autoptr (GHashTable) rows = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_free);
+  g_autofree Slot *slots = g_new0 (Slot, job->n_items + 1);
   g_autofree gdouble *scores = g_new0 (gdouble, job->n_items + 1);
+  g_autoptr (GHashTable) keys = NULL;
   guint64 counts[N_COUNTS] = { 0 };
+  guint n_new = 0;
 
-  if (!update_submit (conn, job, error) || !fetch_rows (conn, job, by_ip, by_server, error))
+  job->n_duplicates = 0;
+  if (!update_submit (conn, job, error) || !fetch_rows (conn, job, rows, slots, error))
     return FALSE;
+  keys = g_hash_table_new (slot_key_hash, slot_key_equal);
   for (guint i = 0; i < job->n_items; i++)
     {
       Item *it = &job->items[i];
-      ServerRow *server = g_hash_table_lookup (by_ip, it->ip_text);
-      ScoreRow *score = server != NULL ? g_hash_table_lookup (by_server, &server->id) : NULL;
+      Slot *slot = &slots[i];
+      ServerRow *row = slot->row;
       gint stratum = it->result->stratum;
 
-      if (server == NULL || score == NULL)
+      if (row == NULL || !row->assigned)
         {
           memcpy (job->counts, counts, sizeof counts);
           g_set_error_literal (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_INTERNAL,
                                "sql: no rows in result set");
           return FALSE;
         }
+      slot->ts_usec = it->ts_usec;
+      if (slot->stored || !g_hash_table_add (keys, slot))
+        {
+          slot->skip = TRUE;
+          job->n_duplicates++;
+          continue;
+        }
       if (stratum > 0)
         {
-          if (!score->has_stratum || score->stratum != stratum)
-            {
-              score->has_stratum = score->stratum_changed = TRUE;
-              score->stratum = stratum;
-            }
-          if (!server->has_stratum || server->stratum != stratum)
-            {
-              server->has_stratum = server->stratum_changed = TRUE;
-              server->stratum = stratum;
-            }
+          stratum_update (&row->stratum, stratum);
+          stratum_update (&row->server_stratum, stratum);
         }
-      score->score = ntpmon_score_apply_step (score->score, &it->step);
-      score->score_ts = it->ts_usec;
-      score->touched = TRUE;
-      server_ids[i] = server->id;
-      scores[i] = score->score;
+      row->score = ntpmon_score_apply_step (row->score, &it->step);
+      row->score_ts = it->ts_usec;
+      row->touched = TRUE;
+      scores[i] = row->score;
+      n_new++;
       counts[it->step.step == -5 ? COUNT_TIMEOUT : it->step.step < 1 ? COUNT_OFFSET : COUNT_OK]++;
     }
   memcpy (job->counts, counts, sizeof counts);
-  return write_scores (conn, by_server, error) && write_strata (conn, by_ip, error)
-         && insert_log_scores (conn, job, server_ids, scores, error);
+  return write_rows (conn, rows, error)
+         && insert_log_scores (conn, job, slots, scores, n_new, error);
 }
 
 /* Steps and tickets need no database: done before the transaction. The
@@ -370,14 +453,15 @@ static gboolean
 prepare_items (SubmitJob *job, GError **error)
 {
   NtpmonApiHandlers *h = job->handlers;
+  g_autoptr (NtpmonApiTicketVerifier) tickets
+      = ntpmon_api_ticket_verifier_new (h->keys, job->monitor->id, job->batch_id);
 
   for (guint i = 0; i < job->n_items; i++)
     {
       Item *it = &job->items[i];
 
       if (job->version > 2
-          && !ntpmon_api_ticket_verify (h->keys, it->ticket, job->monitor->id, job->batch_id,
-                                        it->ip, it->ip_len, NULL))
+          && !ntpmon_api_ticket_verifier_check (tickets, it->ticket, it->ip, it->ip_len, NULL))
         {
           job->counts[COUNT_SIGNATURE] += job->n_items - i;
           g_set_error_literal (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_INVALID_ARGUMENT,
@@ -465,6 +549,14 @@ submit_job_done (NtpmonApiCall *call, gpointer data)
   g_autofree gchar *version = g_strdup_printf ("%d", job->version);
   g_autofree gchar *account_id = g_strdup_printf ("%" G_GUINT64_FORMAT, m->account_id);
 
+  if (job->n_duplicates > 0)
+    {
+      g_debug ("monitor %s: %u of %u results stored before, skipped", m->tls_name,
+               job->n_duplicates, job->n_items);
+      ntpmon_metric_add (h->tests_duplicate,
+                         (const gchar *[]){ m->tls_name, m->ip_version ? m->ip_version : "" },
+                         job->n_duplicates);
+    }
   for (guint i = 0; job->counted && i < N_COUNTS; i++)
     ntpmon_metric_add (h->tests_completed,
                        (const gchar *[]){ m->tls_name, m->ip_version ? m->ip_version : "",
@@ -504,7 +596,8 @@ item_init (Item *it, const ProtobufCBinaryData *ticket, const ProtobufCBinaryDat
   r->ip = ntpmon_ip_from_bytes_lenient (ip_bytes->data, ip_bytes->len);
   it->ip_len = ntpmon_ip_to_bytes (r->ip, it->ip);
   it->ip_text = ntpmon_ip_to_string (r->ip);
-  it->ts_usec = ts != NULL ? ts->seconds * G_USEC_PER_SEC + ts->nanos / 1000 : 0;
+  /* whole seconds, as log_scores.ts keeps them: the key of a stored row */
+  it->ts_usec = ts != NULL ? ts->seconds * G_USEC_PER_SEC : 0;
   r->ts_ns = ts != NULL ? ntpmon_duration_to_ns (ts->seconds, ts->nanos) : 0;
   r->has_offset = offset != NULL;
   r->offset_ns = offset != NULL ? ntpmon_duration_to_ns (offset->seconds, offset->nanos) : 0;

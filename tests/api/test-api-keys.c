@@ -192,6 +192,47 @@ test_rotation (Fixture *f, gconstpointer data)
   g_assert_true (ntpmon_api_ticket_verify (store_of (f), new_ticket, 9, BATCH, ip4, 4, &error));
 }
 
+/* One verifier for a batch: tickets of two key versions and of two
+ * addresses; mismatches are refused as ntpmon_api_ticket_verify() does. */
+static void
+test_verifier (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) old4 = NULL;
+  g_autoptr (GBytes) new4 = NULL;
+  g_autoptr (GBytes) new6 = NULL;
+  g_autoptr (GBytes) future = g_bytes_new_static ("9-abc", 5);
+  g_autoptr (NtpmonApiTicketVerifier) verifier = NULL;
+  g_autoptr (NtpmonApiTicketVerifier) other_batch = NULL;
+  guint version;
+
+  g_assert_true (ntpmon_api_key_file_store_add_key (f->store, &version, &error));
+  old4 = ntpmon_api_ticket_sign (store_of (f), 9, BATCH, ip4, 4, &error);
+  g_assert_true (ntpmon_api_key_file_store_add_key (f->store, &version, &error));
+  new4 = ntpmon_api_ticket_sign (store_of (f), 9, BATCH, ip4, 4, &error);
+  new6 = ntpmon_api_ticket_sign (store_of (f), 9, BATCH, ip6, 16, &error);
+  g_assert_no_error (error);
+
+  verifier = ntpmon_api_ticket_verifier_new (store_of (f), 9, BATCH);
+  for (guint round = 0; round < 2; round++)
+    {
+      g_assert_true (ntpmon_api_ticket_verifier_check (verifier, old4, ip4, 4, &error));
+      g_assert_true (ntpmon_api_ticket_verifier_check (verifier, new4, ip4, 4, &error));
+      g_assert_true (ntpmon_api_ticket_verifier_check (verifier, new6, ip6, 16, &error));
+      g_assert_no_error (error);
+      g_assert_false (ntpmon_api_ticket_verifier_check (verifier, new4, ip6, 16, &error));
+      g_assert_error (error, NTPMON_API_KEYS_ERROR, NTPMON_API_KEYS_ERROR_BAD_TICKET);
+      g_assert_nonnull (strstr (error->message, "signature mismatch"));
+      g_clear_error (&error);
+      g_assert_false (ntpmon_api_ticket_verifier_check (verifier, future, ip4, 4, &error));
+      g_assert_nonnull (strstr (error->message, "key version from the future"));
+      g_clear_error (&error);
+    }
+  other_batch = ntpmon_api_ticket_verifier_new (store_of (f), 9, "01HGW2N7EHJVR6V8AQ3BNJ5XZR");
+  g_assert_false (ntpmon_api_ticket_verifier_check (other_batch, new4, ip4, 4, &error));
+  g_assert_error (error, NTPMON_API_KEYS_ERROR, NTPMON_API_KEYS_ERROR_BAD_TICKET);
+}
+
 static void
 test_bad_files (Fixture *f, gconstpointer data)
 {
@@ -231,6 +272,7 @@ main (int argc, char **argv)
   ADD ("/api/keys/sign-verify", test_sign_verify);
   ADD ("/api/keys/tampered", test_tampered);
   ADD ("/api/keys/rotation", test_rotation);
+  ADD ("/api/keys/verifier", test_verifier);
   ADD ("/api/keys/bad-files", test_bad_files);
 #undef ADD
   return g_test_run ();

@@ -115,6 +115,36 @@ test_check_certificate (void)
     }
 }
 
+/* A success is remembered on the certificate object, but not for another
+ * auth object nor across a change of the trusted CAs. */
+static void
+test_check_certificate_remembered (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NtpmonApiAuth) auth = ntpmon_api_auth_new (certs->ca_crt, NULL, &error);
+  g_autoptr (NtpmonApiAuth) other = ntpmon_api_auth_new (certs->ca_crt, "example.org", &error);
+  g_autoptr (GTlsCertificate) cert = api_test_load_pair (certs->good_crt, certs->good_key);
+  g_autofree gchar *first = ntpmon_api_auth_check_certificate (auth, cert, &error);
+  g_autofree gchar *again = NULL;
+  g_autofree gchar *elsewhere = NULL;
+  g_autofree gchar *after_change = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (first, ==, API_TEST_MONITOR);
+  again = ntpmon_api_auth_check_certificate (auth, cert, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (again, ==, API_TEST_MONITOR);
+  elsewhere = ntpmon_api_auth_check_certificate (other, cert, &error);
+  g_assert_null (elsewhere);
+  g_assert_error (error, NTPMON_API_AUTH_ERROR, NTPMON_API_AUTH_ERROR_BAD_CERTIFICATE);
+  g_clear_error (&error);
+  /* another CA only: the remembered success no longer counts */
+  g_assert_true (ntpmon_api_auth_set_ca_file (auth, certs->foreign_crt, &error));
+  after_change = ntpmon_api_auth_check_certificate (auth, cert, &error);
+  g_assert_null (after_change);
+  g_assert_error (error, NTPMON_API_AUTH_ERROR, NTPMON_API_AUTH_ERROR_BAD_CERTIFICATE);
+}
+
 static void
 test_client_ca_bundle (void)
 {
@@ -262,6 +292,7 @@ main (int argc, char **argv)
   g_test_add_func ("/api/names/monitor-names", test_monitor_names);
   g_test_add_func ("/api/names/certificate-sans", test_certificate_sans);
   g_test_add_func ("/api/names/check-certificate", test_check_certificate);
+  g_test_add_func ("/api/names/check-certificate-remembered", test_check_certificate_remembered);
   g_test_add_func ("/api/names/client-ca-bundle", test_client_ca_bundle);
   g_test_add_func ("/api/config/defaults", test_config_defaults);
   g_test_add_func ("/api/config/keyfile", test_config_keyfile);
