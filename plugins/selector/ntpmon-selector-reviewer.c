@@ -56,28 +56,32 @@ write_update (NtpmonDbConn *conn, gint64 server_id, const NtpmonSelectorViolatio
   return exec_ids (conn, NTPMON_SELECTOR_SQL_SET_PAUSE_REASON, u->monitor_id, server_id, error);
 }
 
+/* The fields go before MESSAGE: g_log_structured() takes the arguments
+ * after MESSAGE's format as that format's arguments. */
 static void
 apply_change (NtpmonDbConn *conn, gint64 server_id, NtpmonReviewResult *result,
               NtpmonReviewChange *c)
 {
   g_autoptr (GError) error = NULL;
+  g_autofree gchar *server = g_strdup_printf ("%" G_GINT64_FORMAT, server_id);
+  g_autofree gchar *monitor = g_strdup_printf ("%" G_GINT64_FORMAT, c->monitor_id);
 
   c->applied = ntpmon_db_conn_exec (conn, NTPMON_SELECTOR_SQL_SET_STATUS, NULL, &error, "sii",
                                     c->to, c->monitor_id, server_id);
   if (c->applied)
     {
       result->n_applied++;
-      g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO, "MESSAGE", "applied status change",
-                        "SERVER_ID", "%" G_GINT64_FORMAT, server_id, "MONITOR_ID",
-                        "%" G_GINT64_FORMAT, c->monitor_id, "FROM", "%s", c->from, "TO", "%s",
-                        c->to, "REASON", "%s", c->reason);
+      g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO, "SERVER_ID", server, "MONITOR_ID", monitor,
+                        "FROM", c->from, "TO", c->to, "REASON", c->reason, "MESSAGE",
+                        "applied status change: server %s monitor %s %s -> %s (%s)", server,
+                        monitor, c->from, c->to, c->reason);
     }
   else
     {
       result->n_failed++;
-      g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_CRITICAL, "MESSAGE",
-                        "failed to apply status change", "SERVER_ID", "%" G_GINT64_FORMAT,
-                        server_id, "MONITOR_ID", "%" G_GINT64_FORMAT, c->monitor_id, "ERROR", "%s",
+      g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_CRITICAL, "SERVER_ID", server, "MONITOR_ID",
+                        monitor, "ERROR", error->message, "MESSAGE",
+                        "failed to apply status change: server %s monitor %s: %s", server, monitor,
                         error->message);
     }
 }
