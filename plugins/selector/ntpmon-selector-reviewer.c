@@ -73,8 +73,7 @@ apply_change (NtpmonDbConn *conn, gint64 server_id, NtpmonReviewResult *result,
       result->n_applied++;
       g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO, "SERVER_ID", server, "MONITOR_ID", monitor,
                         "FROM", c->from, "TO", c->to, "REASON", c->reason, "MESSAGE",
-                        "applied status change: server %s monitor %s %s -> %s (%s)", server,
-                        monitor, c->from, c->to, c->reason);
+                        "applied status change");
     }
   else
     {
