@@ -81,6 +81,25 @@ typedef struct
 } NtpmonReviewResult;
 
 NtpmonReviewResult *ntpmon_review_result_new (void);
+
+/**
+ * ntpmon_review_round_usec:
+ * @usec: a time of the application clock, in microseconds
+ *
+ * @usec rounded to whole seconds, halves up, as MySQL (the reference's
+ * database) stores a fractional time in a `datetime` column. MariaDB
+ * truncates instead, so times of the application clock are rounded before
+ * they are sent (spec/scorer.md §15 item 18).
+ */
+static inline gint64
+ntpmon_review_round_usec (gint64 usec)
+{
+  gint64 rest = usec % G_USEC_PER_SEC;
+
+  if (rest < 0)
+    rest += G_USEC_PER_SEC;
+  return usec - rest + (rest >= G_USEC_PER_SEC / 2 ? G_USEC_PER_SEC : 0);
+}
 void ntpmon_review_result_free (NtpmonReviewResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NtpmonReviewResult, ntpmon_review_result_free)
 

@@ -179,7 +179,7 @@ static gboolean
 schedule (NtpmonSelectorRunner *self, gint64 server_id, gboolean changed, GError **error)
 {
   gint64 minutes = changed ? NEXT_REVIEW_CHANGED_MIN : NEXT_REVIEW_MIN;
-  gint64 next = g_get_real_time () + minutes * 60 * G_USEC_PER_SEC;
+  gint64 next = ntpmon_review_round_usec (g_get_real_time () + minutes * 60 * G_USEC_PER_SEC);
 
   return ntpmon_db_conn_exec (self->conn, changed ? SQL_REVIEWED_CHANGED : SQL_REVIEWED, NULL,
                               error, "Ti", next, server_id);

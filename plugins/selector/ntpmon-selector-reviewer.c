@@ -36,14 +36,26 @@ exec_ids (NtpmonDbConn *conn, const gchar *sql, gint64 monitor_id, gint64 server
   return ntpmon_db_conn_exec (conn, sql, NULL, error, "ii", monitor_id, server_id);
 }
 
+/* A stored since (read back from the database) is whole seconds already;
+ * a new one is the application clock, rounded as MySQL would. */
+static gint64
+since_usec (GDateTime *since)
+{
+  return ntpmon_review_round_usec (g_date_time_to_unix (since) * G_USEC_PER_SEC
+                                   + g_date_time_get_microsecond (since));
+}
+
 static gboolean
 write_update (NtpmonDbConn *conn, gint64 server_id, const NtpmonSelectorViolationUpdate *u,
               GError **error)
 {
   if (u->type == NULL)
     return exec_ids (conn, NTPMON_SELECTOR_SQL_CLEAR_VIOLATION, u->monitor_id, server_id, error);
-  if (!ntpmon_db_conn_exec (conn, NTPMON_SELECTOR_SQL_SET_VIOLATION, NULL, error, "stii", u->type,
-                            u->since, u->monitor_id, server_id))
+  if (u->since != NULL
+          ? !ntpmon_db_conn_exec (conn, NTPMON_SELECTOR_SQL_SET_VIOLATION, NULL, error, "sTii",
+                                  u->type, since_usec (u->since), u->monitor_id, server_id)
+          : !ntpmon_db_conn_exec (conn, NTPMON_SELECTOR_SQL_SET_VIOLATION, NULL, error, "stii",
+                                  u->type, NULL, u->monitor_id, server_id))
     return FALSE;
   if (!u->pause)
     return TRUE;
