@@ -475,6 +475,22 @@ test_metrics (Fixture *f, gconstpointer data)
   }
 }
 
+/* scorer.md §15 item 16: `db` on an empty scorer_status prints nothing
+ * (the reference's "No scorers found" needs a no-rows error, which a list
+ * query never returns) and succeeds. */
+static void
+test_db_empty (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *out = NULL;
+  g_autofree gchar *log = NULL;
+  gint status;
+
+  out = run (f, "db-empty.log", &log, &status, (const gchar *const[]){ "db", NULL });
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_null (strstr (log != NULL ? log : "", "No scorers found"));
+}
+
 static gboolean
 reviewed (Fixture *f, gconstpointer data)
 {
@@ -574,6 +590,8 @@ main (int argc, char **argv)
   g_test_add ("/selector/cli/simulate-then-once", Fixture, NULL, fixture_setup,
               test_simulate_then_once, fixture_teardown);
   g_test_add ("/scorer/cli/metrics", Fixture, NULL, fixture_setup, test_metrics, fixture_teardown);
+  g_test_add ("/scorer/quirk/16-db-command-empty-prints-nothing", Fixture, NULL, fixture_setup,
+              test_db_empty, fixture_teardown);
   g_test_add ("/selector/doc-vs-code/14-readme-metrics", Fixture, NULL, fixture_setup,
               test_selector_readme_metrics, fixture_teardown);
   g_test_add ("/selector/cli/metrics", Fixture, NULL, fixture_setup, test_selector_metrics,
