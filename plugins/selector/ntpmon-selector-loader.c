@@ -40,12 +40,12 @@ read_row (NtpmonDbStmt *st, gint64 *server_id, GError **error)
 }
 
 static gboolean
-check_columns (NtpmonDbStmt *st, GError **error)
+check_columns (NtpmonDbStmt *st, guint expected, GError **error)
 {
-  if (ntpmon_db_stmt_get_n_columns (st) == COL_SERVER_ID + 1)
+  if (ntpmon_db_stmt_get_n_columns (st) == expected)
     return TRUE;
   g_set_error (error, NTPMON_SELECTOR_ERROR, NTPMON_SELECTOR_ERROR_BAD_ROW,
-               "monitor query returned %u columns", ntpmon_db_stmt_get_n_columns (st));
+               "query returned %u columns, not %u", ntpmon_db_stmt_get_n_columns (st), expected);
   return FALSE;
 }
 
@@ -63,7 +63,7 @@ load_monitors (NtpmonDbConn *conn, gint64 server_id, GError **error)
       = ntpmon_db_conn_query (conn, NTPMON_SELECTOR_SQL_GET_MONITORS, error, "i", server_id);
   g_autoptr (GError) local = NULL;
 
-  if (st == NULL || !check_columns (st, error))
+  if (st == NULL || !check_columns (st, COL_SERVER_ID + 1, error))
     return NULL;
   while (ntpmon_db_stmt_next (st, &local))
     {
@@ -148,72 +148,59 @@ ntpmon_selector_prefetch_free (NtpmonSelectorPrefetch *prefetch)
   g_free (prefetch);
 }
 
-static NtpmonDbStmt *
-query_ten (NtpmonDbConn *conn, const gchar *sql, const gint64 *ids, guint n, GError **error)
+typedef void (*RowFunc) (NtpmonSelectorPrefetch *prefetch, NtpmonDbStmt *st);
+
+/* Runs @sql for up to ten servers (the last id repeated to fill) and hands
+ * each row to @func. */
+static gboolean
+each_row (NtpmonSelectorPrefetch *prefetch, NtpmonDbConn *conn, const gchar *sql, guint n_columns,
+          const gint64 *ids, guint n, RowFunc func, GError **error)
 {
   gint64 v[NTPMON_SELECTOR_LOAD_MAX];
+  g_autoptr (NtpmonDbStmt) st = NULL;
+  g_autoptr (GError) local = NULL;
 
   for (guint i = 0; i < NTPMON_SELECTOR_LOAD_MAX; i++)
     v[i] = ids[MIN (i, n - 1)];
-  return ntpmon_db_conn_query (conn, sql, error, "iiiiiiiiii", v[0], v[1], v[2], v[3], v[4], v[5],
-                               v[6], v[7], v[8], v[9]);
-}
-
-static gboolean
-prefetch_servers (NtpmonSelectorPrefetch *prefetch, NtpmonDbConn *conn, const gint64 *ids, guint n,
-                  GError **error)
-{
-  g_autoptr (NtpmonDbStmt) st
-      = query_ten (conn, NTPMON_SELECTOR_SQL_GET_SERVERS_MANY, ids, n, error);
-  g_autoptr (GError) local = NULL;
-
-  if (st == NULL)
+  st = ntpmon_db_conn_query (conn, sql, error, "iiiiiiiiii", v[0], v[1], v[2], v[3], v[4], v[5],
+                             v[6], v[7], v[8], v[9]);
+  if (st == NULL || !check_columns (st, n_columns, error))
     return FALSE;
   while (ntpmon_db_stmt_next (st, &local))
-    {
-      Entry *e = g_new0 (Entry, 1);
-
-      e->server_id = ntpmon_db_stmt_get_int (st, 0);
-      e->ip = ntpmon_db_stmt_dup_text (st, 1);
-      e->has_account = !ntpmon_db_stmt_is_null (st, 2);
-      e->account = ntpmon_db_stmt_get_int (st, 2);
-      e->rows = monitor_array_new ();
-      g_hash_table_replace (prefetch->entries, &e->server_id, e);
-    }
+    func (prefetch, st);
   if (local == NULL)
     return TRUE;
   g_propagate_error (error, g_steal_pointer (&local));
   return FALSE;
 }
 
-static gboolean
-prefetch_monitors (NtpmonSelectorPrefetch *prefetch, NtpmonDbConn *conn, const gint64 *ids, guint n,
-                   GError **error)
+static void
+add_server (NtpmonSelectorPrefetch *prefetch, NtpmonDbStmt *st)
 {
-  g_autoptr (NtpmonDbStmt) st
-      = query_ten (conn, NTPMON_SELECTOR_SQL_GET_MONITORS_MANY, ids, n, error);
-  g_autoptr (GError) local = NULL;
+  Entry *e = g_new0 (Entry, 1);
 
-  if (st == NULL || !check_columns (st, error))
-    return FALSE;
-  while (ntpmon_db_stmt_next (st, &local))
-    {
-      gint64 server_id = ntpmon_db_stmt_get_int (st, COL_SERVER_ID);
-      Entry *e = g_hash_table_lookup (prefetch->entries, &server_id);
-      NtpmonSelectorMonitor *m;
+  e->server_id = ntpmon_db_stmt_get_int (st, 0);
+  e->ip = ntpmon_db_stmt_dup_text (st, 1);
+  e->has_account = !ntpmon_db_stmt_is_null (st, 2);
+  e->account = ntpmon_db_stmt_get_int (st, 2);
+  e->rows = monitor_array_new ();
+  g_hash_table_replace (prefetch->entries, &e->server_id, e);
+}
 
-      /* a server that failed keeps its first error, as the one-server
-       * query stops at its first bad row */
-      if (e == NULL || e->error != NULL)
-        continue;
-      m = read_row (st, &server_id, &e->error);
-      if (m != NULL)
-        g_ptr_array_add (e->rows, m);
-    }
-  if (local == NULL)
-    return TRUE;
-  g_propagate_error (error, g_steal_pointer (&local));
-  return FALSE;
+static void
+add_monitor (NtpmonSelectorPrefetch *prefetch, NtpmonDbStmt *st)
+{
+  gint64 server_id = ntpmon_db_stmt_get_int (st, COL_SERVER_ID);
+  Entry *e = g_hash_table_lookup (prefetch->entries, &server_id);
+  NtpmonSelectorMonitor *m;
+
+  /* a server that failed keeps its first error, as the one-server query
+   * stops at its first bad row */
+  if (e == NULL || e->error != NULL)
+    return;
+  m = read_row (st, &server_id, &e->error);
+  if (m != NULL)
+    g_ptr_array_add (e->rows, m);
 }
 
 /**
@@ -238,8 +225,10 @@ ntpmon_selector_prefetch (NtpmonDbConn *conn, const gint64 *server_ids, guint n_
     {
       guint n = MIN (n_servers - i, NTPMON_SELECTOR_LOAD_MAX);
 
-      if (!prefetch_servers (prefetch, conn, server_ids + i, n, error)
-          || !prefetch_monitors (prefetch, conn, server_ids + i, n, error))
+      if (!each_row (prefetch, conn, NTPMON_SELECTOR_SQL_GET_SERVERS_MANY, 3, server_ids + i, n,
+                     add_server, error)
+          || !each_row (prefetch, conn, NTPMON_SELECTOR_SQL_GET_MONITORS_MANY, COL_SERVER_ID + 1,
+                        server_ids + i, n, add_monitor, error))
         return NULL;
     }
   return g_steal_pointer (&prefetch);

@@ -102,6 +102,28 @@ add_scorer (Fixture *f, gint64 id, const gchar *name, gint64 cursor)
                 id, cursor);
 }
 
+/* The `every` scorer at cursor 1000 and one monitor row (1001) for it. */
+static void
+every_and_one_row (Fixture *f)
+{
+  test_db_add_log_score (&f->db, 1000, 1, 1, 100, 10, 1, 1000);
+  add_scorer (f, EVERY, "every", 1000);
+  test_db_add_log_score (&f->db, 1001, 1, 1, 10, 10, 1, 1000);
+}
+
+/* Another connection with a transaction begun. */
+static NtpmonDbConn *
+open_begun (Fixture *f)
+{
+  g_autoptr (GError) error = NULL;
+  NtpmonDbConn *conn = ntpmon_db_conn_open (f->db.config, &error);
+
+  g_assert_no_error (error);
+  ntpmon_db_conn_begin (conn, &error);
+  g_assert_no_error (error);
+  return conn;
+}
+
 static gint64
 cursor (Fixture *f, gint64 scorer)
 {
@@ -226,9 +248,7 @@ test_tv115 (Fixture *f, gconstpointer data)
 {
   NtpmonScoreRunnerStats stats;
 
-  test_db_add_log_score (&f->db, 1000, 1, 1, 100, 10, 1, 1000);
-  add_scorer (f, EVERY, "every", 1000);
-  test_db_add_log_score (&f->db, 1001, 1, 1, 10, 10, 1, 1000);
+  every_and_one_row (f);
   g_assert_cmpuint (run_pass (f), ==, 1);
   ntpmon_score_runner_get_stats (f->runner, &stats);
   g_assert_cmpuint (stats.insert_server_score, ==, 1);
@@ -580,16 +600,11 @@ test_retry (Fixture *f, gconstpointer data)
   Runner r = { f, FALSE, NULL, 0 };
   GThread *thread;
 
-  test_db_add_log_score (&f->db, 1000, 1, 1, 100, 10, 1, 1000);
-  add_scorer (f, EVERY, "every", 1000);
-  test_db_add_log_score (&f->db, 1001, 1, 1, 10, 10, 1, 1000);
+  every_and_one_row (f);
   ntpmon_db_conn_exec_direct (f->db.conn, "SET SESSION innodb_lock_wait_timeout = 1", &error);
   g_assert_no_error (error);
   ntpmon_score_runner_set_retry (f->runner, 50, 60000);
-  blocker = ntpmon_db_conn_open (f->db.config, &error);
-  g_assert_no_error (error);
-  ntpmon_db_conn_begin (blocker, &error);
-  g_assert_no_error (error);
+  blocker = open_begun (f);
   ntpmon_db_conn_exec_direct (blocker, "SELECT * FROM scorer_status FOR UPDATE", &error);
   g_assert_no_error (error);
 
@@ -618,9 +633,7 @@ test_retry (Fixture *f, gconstpointer data)
 static void
 test_quirk6_score_ts_backwards (Fixture *f, gconstpointer data)
 {
-  test_db_add_log_score (&f->db, 1000, 1, 1, 100, 10, 1, 1000);
-  add_scorer (f, EVERY, "every", 1000);
-  test_db_add_log_score (&f->db, 1001, 1, 1, 10, 10, 1, 1000);
+  every_and_one_row (f);
   test_db_exec (&f->db,
                 "INSERT INTO server_scores (monitor_id, server_id, score_raw, score_ts, status, "
                 "created_on) VALUES (%d, 1, 10, NOW() + INTERVAL 1 HOUR, 'active', NOW())",
@@ -717,13 +730,8 @@ test_quirk11_duplicate_insert_resets (Fixture *f, gconstpointer data)
   Runner r = { f, FALSE, NULL, 0 };
   GThread *thread;
 
-  test_db_add_log_score (&f->db, 1000, 1, 1, 100, 10, 1, 1000);
-  add_scorer (f, EVERY, "every", 1000);
-  test_db_add_log_score (&f->db, 1001, 1, 1, 10, 10, 1, 1000);
-  other = ntpmon_db_conn_open (f->db.config, &error);
-  g_assert_no_error (error);
-  ntpmon_db_conn_begin (other, &error);
-  g_assert_no_error (error);
+  every_and_one_row (f);
+  other = open_begun (f);
   ntpmon_db_conn_exec_direct (
       other,
       "INSERT INTO server_scores (monitor_id, server_id, score_raw, status, "

@@ -84,6 +84,17 @@ add_actives (Fixture *f, gint64 first)
     test_db_add_selector_monitor (&f->db, 1, m, "active", 10 * m, NULL);
 }
 
+/* A violation of @type stored @days ago for @monitor, never checked. */
+static void
+store_violation (Fixture *f, gint64 monitor, const gchar *type, gint days)
+{
+  test_db_exec (&f->db,
+                "UPDATE server_scores SET constraint_violation_type = '%s', "
+                "constraint_violation_since = NOW() - INTERVAL %d DAY, last_constraint_check = "
+                "NULL WHERE monitor_id = %" G_GINT64_FORMAT,
+                type, days, monitor);
+}
+
 /* §12 item 2 (E2), fixed: a new server with three healthy candidates is
  * bootstrapped; Rule 5 then Rule 6 name the same monitors (quirk 1, E1). */
 static void
@@ -149,9 +160,7 @@ test_e8_clear_violation (Fixture *f, gconstpointer data)
 
   add_actives (f, 1);
   test_db_add_selector_monitor (&f->db, 1, 41, "candidate", 5, NULL);
-  test_db_exec (&f->db, "UPDATE server_scores SET constraint_violation_type = 'limit', "
-                        "constraint_violation_since = NOW() - INTERVAL 2 DAY, "
-                        "last_constraint_check = NULL WHERE monitor_id = 41");
+  store_violation (f, 41, "limit", 2);
   result = review (f, NULL,
                    "41 c>t candidate to testing; 41 c>t bootstrap: promoting healthy candidate");
   assert_status (f, 41, "testing/-/-");
@@ -311,9 +320,7 @@ test_doc3_no_grandfathering (Fixture *f, gconstpointer data)
 
   add_actives (f, 1);
   test_db_exec (&f->db, "UPDATE monitors SET account_id = 1 WHERE id = 3");
-  test_db_exec (&f->db,
-                "UPDATE server_scores SET constraint_violation_type = 'account', "
-                "constraint_violation_since = NOW() - INTERVAL 30 DAY WHERE monitor_id = 3");
+  store_violation (f, 3, "account", 30);
   result = review (f, NULL, "3 a>t gradual removal (health or constraints)");
   assert_status (f, 3, "paused/account/constraint");
   g_assert_cmpint (test_db_int (&f->db, "SELECT constraint_violation_since < NOW() - INTERVAL 29 "
