@@ -210,10 +210,10 @@ time_reviews (TestDb *db, NtpmonReviewer *reviewer, gint64 n, gboolean write)
   start = g_get_monotonic_time ();
   for (gint64 id = 1; id <= n; id++)
     {
-      g_autoptr (NtpmonReviewResult) result
-          = ntpmon_reviewer_review (reviewer, db->conn, id, write, &error);
+      NtpmonReviewResult *result = ntpmon_reviewer_review (reviewer, db->conn, id, write, &error);
 
       g_assert_no_error (error);
+      ntpmon_review_result_free (result);
     }
   start = g_get_monotonic_time () - start;
   ntpmon_db_conn_rollback (db->conn, &error);
