@@ -322,7 +322,7 @@ test_query_same_rows_as_spec (void)
       g_assert_cmpstr (port, ==, spec);
       g_assert_cmpstr (port_keys->str, ==, spec_keys->str);
       g_assert_cmpuint (strlen (spec) > 0, ==, s != 9);
-      for (guint i = 1; keys[i] != NULL && *keys[i] != '\0'; i++)
+      for (guint i = 1; keys[0] != NULL && keys[i] != NULL && *keys[i] != '\0'; i++)
         tied += g_str_equal (keys[i], keys[i - 1]);
     }
   /* the data set has ties, NULL priorities and unhealthy monitors */
