@@ -77,3 +77,38 @@ ntpmon_reviewer_review (NtpmonReviewer *self, NtpmonDbConn *conn, gint64 server_
   g_return_val_if_fail (NTPMON_IS_REVIEWER (self), NULL);
   return NTPMON_REVIEWER_GET_IFACE (self)->review (self, conn, server_id, write, error);
 }
+
+/**
+ * ntpmon_reviewer_review_each:
+ * @server_ids: (array length=n_servers): the servers, reviewed in this order
+ * @func: called after each server with its outcome or the error of its
+ *   review; returning FALSE stops
+ *
+ * Reviews the servers one after the other as ntpmon_reviewer_review()
+ * would, in one transaction of the caller. A failing review does not stop
+ * the others (spec/selector.md §3.1 step 3); only @func can stop.
+ *
+ * Returns: FALSE with @error when @func stopped
+ */
+gboolean
+ntpmon_reviewer_review_each (NtpmonReviewer *self, NtpmonDbConn *conn, const gint64 *server_ids,
+                             guint n_servers, gboolean write, NtpmonReviewEachFunc func,
+                             gpointer user_data, GError **error)
+{
+  NtpmonReviewerInterface *iface;
+
+  g_return_val_if_fail (NTPMON_IS_REVIEWER (self), FALSE);
+  iface = NTPMON_REVIEWER_GET_IFACE (self);
+  if (iface->review_each != NULL)
+    return iface->review_each (self, conn, server_ids, n_servers, write, func, user_data, error);
+  for (guint i = 0; i < n_servers; i++)
+    {
+      g_autoptr (GError) local = NULL;
+      g_autoptr (NtpmonReviewResult) result
+          = iface->review (self, conn, server_ids[i], write, &local);
+
+      if (!func (server_ids[i], result, local, user_data, error))
+        return FALSE;
+    }
+  return TRUE;
+}

@@ -81,8 +81,41 @@ typedef struct
 } NtpmonReviewResult;
 
 NtpmonReviewResult *ntpmon_review_result_new (void);
+
+/**
+ * ntpmon_review_round_usec:
+ * @usec: a time of the application clock, in microseconds
+ *
+ * @usec rounded to whole seconds, halves up, as MySQL (the reference's
+ * database) stores a fractional time in a `datetime` column. MariaDB
+ * truncates instead, so times of the application clock are rounded before
+ * they are sent (spec/scorer.md §15 item 18).
+ */
+static inline gint64
+ntpmon_review_round_usec (gint64 usec)
+{
+  gint64 rest = usec % G_USEC_PER_SEC;
+
+  if (rest < 0)
+    rest += G_USEC_PER_SEC;
+  return usec - rest + (rest >= G_USEC_PER_SEC / 2 ? G_USEC_PER_SEC : 0);
+}
 void ntpmon_review_result_free (NtpmonReviewResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NtpmonReviewResult, ntpmon_review_result_free)
+
+/**
+ * NtpmonReviewEachFunc:
+ * @server_id: the server just reviewed
+ * @result: (nullable): its outcome, NULL when its review failed
+ * @review_error: (nullable): why the review failed (when @result is NULL)
+ * @error: set it when returning FALSE
+ *
+ * Called after each server of ntpmon_reviewer_review_each(), before the
+ * next server is reviewed. Return FALSE to stop.
+ */
+typedef gboolean (*NtpmonReviewEachFunc) (gint64 server_id, NtpmonReviewResult *result,
+                                          const GError *review_error, gpointer user_data,
+                                          GError **error);
 
 #define NTPMON_TYPE_REVIEWER (ntpmon_reviewer_get_type ())
 G_DECLARE_INTERFACE (NtpmonReviewer, ntpmon_reviewer, NTPMON, REVIEWER, GObject)
@@ -96,6 +129,10 @@ G_DECLARE_INTERFACE (NtpmonReviewer, ntpmon_reviewer, NTPMON, REVIEWER, GObject)
  *   changes, violation tracking, check times; spec/selector.md §10). The
  *   caller owns the transaction and the review schedule. Runs on the
  *   caller's thread.
+ * @review_each: (optional) review several servers in order, as @review
+ *   each, calling a function after each; an implementation may read the
+ *   inputs of all of them up front when that gives the same decisions. When
+ *   NULL, @review is called for each server.
  */
 struct _NtpmonReviewerInterface
 {
@@ -104,10 +141,17 @@ struct _NtpmonReviewerInterface
   void (*set_constraints) (NtpmonReviewer *self, GPtrArray *constraints);
   NtpmonReviewResult *(*review) (NtpmonReviewer *self, NtpmonDbConn *conn, gint64 server_id,
                                  gboolean write, GError **error);
+  gboolean (*review_each) (NtpmonReviewer *self, NtpmonDbConn *conn, const gint64 *server_ids,
+                           guint n_servers, gboolean write, NtpmonReviewEachFunc func,
+                           gpointer user_data, GError **error);
 };
 
 void ntpmon_reviewer_set_constraints (NtpmonReviewer *self, GPtrArray *constraints);
 NtpmonReviewResult *ntpmon_reviewer_review (NtpmonReviewer *self, NtpmonDbConn *conn,
                                             gint64 server_id, gboolean write, GError **error);
+gboolean ntpmon_reviewer_review_each (NtpmonReviewer *self, NtpmonDbConn *conn,
+                                      const gint64 *server_ids, guint n_servers, gboolean write,
+                                      NtpmonReviewEachFunc func, gpointer user_data,
+                                      GError **error);
 
 G_END_DECLS

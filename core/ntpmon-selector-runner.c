@@ -179,7 +179,7 @@ static gboolean
 schedule (NtpmonSelectorRunner *self, gint64 server_id, gboolean changed, GError **error)
 {
   gint64 minutes = changed ? NEXT_REVIEW_CHANGED_MIN : NEXT_REVIEW_MIN;
-  gint64 next = g_get_real_time () + minutes * 60 * G_USEC_PER_SEC;
+  gint64 next = ntpmon_review_round_usec (g_get_real_time () + minutes * 60 * G_USEC_PER_SEC);
 
   return ntpmon_db_conn_exec (self->conn, changed ? SQL_REVIEWED_CHANGED : SQL_REVIEWED, NULL,
                               error, "Ti", next, server_id);
@@ -189,17 +189,40 @@ typedef struct
 {
   NtpmonSelectorRunner *self;
   guint count;
+  gint64 started; /* of the server under review */
 } Batch;
+
+/* §3.1 steps 3 and 4 for one server after its pipeline. */
+static gboolean
+batch_server_done (gint64 id, NtpmonReviewResult *result, const GError *review_error, gpointer data,
+                   GError **error)
+{
+  Batch *batch = data;
+  NtpmonSelectorRunner *self = batch->self;
+
+  if (result == NULL)
+    {
+      /* the reference logs and carries on; writes made so far stay */
+      g_info ("could not process selection of monitors for server %" G_GINT64_FORMAT ": %s", id,
+              review_error->message);
+      self->stats.failed_servers++;
+    }
+  else
+    count (self, id, result, batch->started);
+  batch->count++;
+  batch->started = g_get_monotonic_time ();
+  return schedule (self, id, result != NULL && result->changed, error);
+}
 
 static gboolean
 batch_job (NtpmonDbConn *conn, gpointer data, GError **error)
 {
   Batch *batch = data;
-  NtpmonSelectorRunner *self = batch->self;
   g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr (NtpmonDbStmt) st = ntpmon_db_conn_query (conn, SQL_DUE_SERVERS, error, "");
   g_autoptr (GError) local = NULL;
 
+  batch->count = 0;
   if (st == NULL)
     return FALSE;
   while (ntpmon_db_stmt_next (st, &local))
@@ -213,28 +236,11 @@ batch_job (NtpmonDbConn *conn, gpointer data, GError **error)
       return FALSE;
     }
   g_clear_pointer (&st, ntpmon_db_stmt_free);
-  for (guint i = 0; i < ids->len; i++)
-    {
-      gint64 id = g_array_index (ids, gint64, i);
-      gint64 started = g_get_monotonic_time ();
-      g_autoptr (NtpmonReviewResult) result
-          = ntpmon_reviewer_review (self->reviewer, conn, id, TRUE, &local);
-
-      if (result == NULL)
-        {
-          /* the reference logs and carries on; writes made so far stay */
-          g_info ("could not process selection of monitors for server %" G_GINT64_FORMAT ": %s", id,
-                  local->message);
-          g_clear_error (&local);
-          self->stats.failed_servers++;
-        }
-      else
-        count (self, id, result, started);
-      if (!schedule (self, id, result != NULL && result->changed, error))
-        return FALSE;
-    }
-  batch->count = ids->len;
-  return TRUE;
+  batch->started = g_get_monotonic_time ();
+  /* the reviewer may read all servers' inputs first (one snapshot: the
+   * transaction's), then reviews and writes them back one by one */
+  return ntpmon_reviewer_review_each (batch->self->reviewer, conn, (const gint64 *)ids->data,
+                                      ids->len, TRUE, batch_server_done, batch, error);
 }
 
 /**
@@ -248,7 +254,7 @@ batch_job (NtpmonDbConn *conn, gpointer data, GError **error)
 gboolean
 ntpmon_selector_runner_run_batch (NtpmonSelectorRunner *self, guint *count, GError **error)
 {
-  Batch batch = { self, 0 };
+  Batch batch = { self, 0, 0 };
 
   *count = 0;
   if (!ntpmon_db_conn_transaction (self->conn, batch_job, &batch, error))

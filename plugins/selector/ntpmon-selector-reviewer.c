@@ -10,8 +10,8 @@
 #include "config.h"
 
 #include "ntpmon-db.h"
+#include "ntpmon-selector-loader.h"
 #include "ntpmon-selector-reviewer.h"
-#include "ntpmon-selector-row.h"
 
 #define NTPMON_TYPE_SELECTOR_REVIEWER (ntpmon_selector_reviewer_get_type ())
 G_DECLARE_FINAL_TYPE (NtpmonSelectorReviewer, ntpmon_selector_reviewer, NTPMON, SELECTOR_REVIEWER,
@@ -30,75 +30,19 @@ G_DEFINE_DYNAMIC_TYPE_EXTENDED (NtpmonSelectorReviewer, ntpmon_selector_reviewer
                                 G_IMPLEMENT_INTERFACE_DYNAMIC (NTPMON_TYPE_REVIEWER,
                                                                ntpmon_selector_reviewer_iface_init))
 
-static GPtrArray *
-load_monitors (NtpmonDbConn *conn, gint64 server_id, GError **error)
-{
-  g_autoptr (GPtrArray) rows
-      = g_ptr_array_new_with_free_func ((GDestroyNotify)ntpmon_selector_monitor_free);
-  g_autoptr (NtpmonDbStmt) st
-      = ntpmon_db_conn_query (conn, NTPMON_SELECTOR_SQL_GET_MONITORS, error, "i", server_id);
-  g_autoptr (GError) local = NULL;
-
-  if (st == NULL)
-    return NULL;
-  if (ntpmon_db_stmt_get_n_columns (st) != NTPMON_SELECTOR_N_COLUMNS)
-    {
-      g_set_error (error, NTPMON_SELECTOR_ERROR, NTPMON_SELECTOR_ERROR_BAD_ROW,
-                   "monitor query returned %u columns", ntpmon_db_stmt_get_n_columns (st));
-      return NULL;
-    }
-  while (ntpmon_db_stmt_next (st, &local))
-    {
-      const gchar *values[NTPMON_SELECTOR_N_COLUMNS];
-      NtpmonSelectorMonitor *m;
-
-      for (guint i = 0; i < NTPMON_SELECTOR_N_COLUMNS; i++)
-        values[i] = ntpmon_db_stmt_get_text (st, i);
-      m = ntpmon_selector_monitor_new_from_row (values, NTPMON_SELECTOR_N_COLUMNS, error);
-      if (m == NULL)
-        {
-          g_prefix_error (error, "server %" G_GINT64_FORMAT ": ", server_id);
-          return NULL;
-        }
-      g_ptr_array_add (rows, m);
-    }
-  if (local != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local));
-      return NULL;
-    }
-  return g_steal_pointer (&rows);
-}
-
-static NtpmonSelectorContext *
-load_context (NtpmonDbConn *conn, gint64 server_id, GError **error)
-{
-  g_autoptr (NtpmonDbStmt) st
-      = ntpmon_db_conn_query (conn, NTPMON_SELECTOR_SQL_GET_SERVER, error, "i", server_id);
-  g_autofree gchar *ip = NULL;
-  gboolean has_account;
-  gint64 account;
-  GPtrArray *rows;
-
-  if (st == NULL || !ntpmon_db_stmt_fetch_one (st, error))
-    {
-      g_prefix_error (error, "failed to load server info: ");
-      return NULL;
-    }
-  ip = ntpmon_db_stmt_dup_text (st, 0);
-  has_account = !ntpmon_db_stmt_is_null (st, 1);
-  account = ntpmon_db_stmt_get_int (st, 1);
-  g_clear_pointer (&st, ntpmon_db_stmt_free);
-  rows = load_monitors (conn, server_id, error);
-  if (rows == NULL)
-    return NULL;
-  return ntpmon_selector_context_new (server_id, ip, has_account, account, rows);
-}
-
 static gboolean
 exec_ids (NtpmonDbConn *conn, const gchar *sql, gint64 monitor_id, gint64 server_id, GError **error)
 {
   return ntpmon_db_conn_exec (conn, sql, NULL, error, "ii", monitor_id, server_id);
+}
+
+/* A stored since (read back from the database) is whole seconds already;
+ * a new one is the application clock, rounded as MySQL would. */
+static gint64
+since_usec (GDateTime *since)
+{
+  return ntpmon_review_round_usec (g_date_time_to_unix (since) * G_USEC_PER_SEC
+                                   + g_date_time_get_microsecond (since));
 }
 
 static gboolean
@@ -107,8 +51,11 @@ write_update (NtpmonDbConn *conn, gint64 server_id, const NtpmonSelectorViolatio
 {
   if (u->type == NULL)
     return exec_ids (conn, NTPMON_SELECTOR_SQL_CLEAR_VIOLATION, u->monitor_id, server_id, error);
-  if (!ntpmon_db_conn_exec (conn, NTPMON_SELECTOR_SQL_SET_VIOLATION, NULL, error, "stii", u->type,
-                            u->since, u->monitor_id, server_id))
+  if (u->since != NULL
+          ? !ntpmon_db_conn_exec (conn, NTPMON_SELECTOR_SQL_SET_VIOLATION, NULL, error, "sTii",
+                                  u->type, since_usec (u->since), u->monitor_id, server_id)
+          : !ntpmon_db_conn_exec (conn, NTPMON_SELECTOR_SQL_SET_VIOLATION, NULL, error, "stii",
+                                  u->type, NULL, u->monitor_id, server_id))
     return FALSE;
   if (!u->pause)
     return TRUE;
@@ -121,28 +68,31 @@ write_update (NtpmonDbConn *conn, gint64 server_id, const NtpmonSelectorViolatio
   return exec_ids (conn, NTPMON_SELECTOR_SQL_SET_PAUSE_REASON, u->monitor_id, server_id, error);
 }
 
+/* The fields go before MESSAGE: g_log_structured() takes the arguments
+ * after MESSAGE's format as that format's arguments. */
 static void
 apply_change (NtpmonDbConn *conn, gint64 server_id, NtpmonReviewResult *result,
               NtpmonReviewChange *c)
 {
   g_autoptr (GError) error = NULL;
+  g_autofree gchar *server = g_strdup_printf ("%" G_GINT64_FORMAT, server_id);
+  g_autofree gchar *monitor = g_strdup_printf ("%" G_GINT64_FORMAT, c->monitor_id);
 
   c->applied = ntpmon_db_conn_exec (conn, NTPMON_SELECTOR_SQL_SET_STATUS, NULL, &error, "sii",
                                     c->to, c->monitor_id, server_id);
   if (c->applied)
     {
       result->n_applied++;
-      g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO, "MESSAGE", "applied status change",
-                        "SERVER_ID", "%" G_GINT64_FORMAT, server_id, "MONITOR_ID",
-                        "%" G_GINT64_FORMAT, c->monitor_id, "FROM", "%s", c->from, "TO", "%s",
-                        c->to, "REASON", "%s", c->reason);
+      g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO, "SERVER_ID", server, "MONITOR_ID", monitor,
+                        "FROM", c->from, "TO", c->to, "REASON", c->reason, "MESSAGE",
+                        "applied status change");
     }
   else
     {
       result->n_failed++;
-      g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_CRITICAL, "MESSAGE",
-                        "failed to apply status change", "SERVER_ID", "%" G_GINT64_FORMAT,
-                        server_id, "MONITOR_ID", "%" G_GINT64_FORMAT, c->monitor_id, "ERROR", "%s",
+      g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_CRITICAL, "SERVER_ID", server, "MONITOR_ID",
+                        monitor, "ERROR", error->message, "MESSAGE",
+                        "failed to apply status change: server %s monitor %s: %s", server, monitor,
                         error->message);
     }
 }
@@ -187,28 +137,15 @@ count_monitors (NtpmonSelectorReview *review, NtpmonReviewResult *result)
     }
 }
 
-/**
- * ntpmon_selector_review_server:
- * @engine: the rule engine with the enabled constraints
- * @conn: the connection (the caller's transaction)
- * @write: apply the decisions (status changes, tracking, check times)
- *
- * The pipeline of selector.md §6 against the database. A status change
- * whose UPDATE fails is logged and counted; the review goes on.
- *
- * Returns: (transfer full) (nullable): the outcome, NULL with @error when
- *   the server or a monitor row cannot be loaded
- */
-NtpmonReviewResult *
-ntpmon_selector_review_server (NtpmonSelectorEngine *engine, NtpmonDbConn *conn, gint64 server_id,
-                               gboolean write, GError **error)
+/* The pipeline of selector.md §6 from step 2 on, for a loaded server. */
+static NtpmonReviewResult *
+review_context (NtpmonSelectorEngine *engine, NtpmonDbConn *conn, NtpmonSelectorContext *ctx,
+                gboolean write, GError **error)
 {
-  g_autoptr (NtpmonSelectorContext) ctx = load_context (conn, server_id, error);
+  gint64 server_id = ctx->server_id;
   g_autoptr (NtpmonSelectorReview) review = NULL;
   g_autoptr (NtpmonReviewResult) result = NULL;
 
-  if (ctx == NULL)
-    return NULL;
   review = ntpmon_selector_engine_review (engine, ctx, NULL, error);
   if (review == NULL)
     return NULL;
@@ -266,6 +203,75 @@ ntpmon_selector_review_server (NtpmonSelectorEngine *engine, NtpmonDbConn *conn,
   return g_steal_pointer (&result);
 }
 
+/**
+ * ntpmon_selector_review_server:
+ * @engine: the rule engine with the enabled constraints
+ * @conn: the connection (the caller's transaction)
+ * @write: apply the decisions (status changes, tracking, check times)
+ *
+ * The pipeline of selector.md §6 against the database. A status change
+ * whose UPDATE fails is logged and counted; the review goes on.
+ *
+ * Returns: (transfer full) (nullable): the outcome, NULL with @error when
+ *   the server or a monitor row cannot be loaded
+ */
+NtpmonReviewResult *
+ntpmon_selector_review_server (NtpmonSelectorEngine *engine, NtpmonDbConn *conn, gint64 server_id,
+                               gboolean write, GError **error)
+{
+  g_autoptr (NtpmonSelectorContext) ctx = ntpmon_selector_load_context (conn, server_id, error);
+
+  return ctx != NULL ? review_context (engine, conn, ctx, write, error) : NULL;
+}
+
+/**
+ * ntpmon_selector_review_servers:
+ * @server_ids: (array length=n_servers): reviewed in this order
+ * @func: called after each server
+ *
+ * The reviews of ntpmon_selector_review_server() for several servers in
+ * one transaction of the caller, with their inputs read up front
+ * (ntpmon_selector_prefetch(), which explains why that gives the same
+ * decisions). When the prefetch fails each server is loaded alone.
+ *
+ * Returns: FALSE with @error when @func stopped
+ */
+gboolean
+ntpmon_selector_review_servers (NtpmonSelectorEngine *engine, NtpmonDbConn *conn,
+                                const gint64 *server_ids, guint n_servers, gboolean write,
+                                NtpmonReviewEachFunc func, gpointer user_data, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_autoptr (NtpmonSelectorPrefetch) prefetch
+      = ntpmon_selector_prefetch (conn, server_ids, n_servers, &local);
+
+  if (prefetch == NULL)
+    g_info ("selector: reading %u servers at once failed, reading one by one: %s", n_servers,
+            local->message);
+  for (guint i = 0; i < n_servers; i++)
+    {
+      g_autoptr (GError) failed = NULL;
+      g_autoptr (NtpmonSelectorContext) ctx
+          = ntpmon_selector_prefetch_take (prefetch, conn, server_ids[i], &failed);
+      g_autoptr (NtpmonReviewResult) result
+          = ctx != NULL ? review_context (engine, conn, ctx, write, &failed) : NULL;
+
+      if (!func (server_ids[i], result, failed, user_data, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+no_engine (NtpmonSelectorReviewer *self, GError **error)
+{
+  if (self->engine != NULL)
+    return FALSE;
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                       "selector: no constraints set");
+  return TRUE;
+}
+
 static void
 ntpmon_selector_reviewer_set_constraints (NtpmonReviewer *reviewer, GPtrArray *constraints)
 {
@@ -281,13 +287,22 @@ ntpmon_selector_reviewer_review (NtpmonReviewer *reviewer, NtpmonDbConn *conn, g
 {
   NtpmonSelectorReviewer *self = NTPMON_SELECTOR_REVIEWER (reviewer);
 
-  if (self->engine == NULL)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
-                           "selector: no constraints set");
-      return NULL;
-    }
+  if (no_engine (self, error))
+    return NULL;
   return ntpmon_selector_review_server (self->engine, conn, server_id, write, error);
+}
+
+static gboolean
+ntpmon_selector_reviewer_review_each (NtpmonReviewer *reviewer, NtpmonDbConn *conn,
+                                      const gint64 *server_ids, guint n_servers, gboolean write,
+                                      NtpmonReviewEachFunc func, gpointer user_data, GError **error)
+{
+  NtpmonSelectorReviewer *self = NTPMON_SELECTOR_REVIEWER (reviewer);
+
+  if (no_engine (self, error))
+    return FALSE;
+  return ntpmon_selector_review_servers (self->engine, conn, server_ids, n_servers, write, func,
+                                         user_data, error);
 }
 
 static void
@@ -295,6 +310,7 @@ ntpmon_selector_reviewer_iface_init (NtpmonReviewerInterface *iface)
 {
   iface->set_constraints = ntpmon_selector_reviewer_set_constraints;
   iface->review = ntpmon_selector_reviewer_review;
+  iface->review_each = ntpmon_selector_reviewer_review_each;
 }
 
 static void

@@ -7,7 +7,8 @@
  * algorithms, default batch size), next to the rate of only reading the
  * rows with one SELECT per batch.
  * `bench-scorer selector`: 5,000 servers with 20 monitors each and 24 hours
- * of results; servers reviewed (and written back) per second.
+ * of results; servers reviewed (and written back) per second, and where
+ * the time of one review goes (query, engine, write-back).
  * Each timed phase stops after BENCH_SECONDS (default 40) and reports the
  * rate over what it did, so a run stays within two minutes.
  */
@@ -17,6 +18,7 @@
 #include "ntpmon-host.h"
 #include "ntpmon-reviewer.h"
 #include "ntpmon-score-runner.h"
+#include "ntpmon-selector-review.h"
 #include "ntpmon-selector-runner.h"
 #include "scorer-db-test.h"
 
@@ -148,21 +150,117 @@ bench_scorer (TestDb *db)
            scored / 2 / t_score >= 10000 ? "met" : "NOT met");
 }
 
-static void
-bench_selector (TestDb *db)
+static gint64
+env_int (const gchar *name, gint64 fallback)
 {
-  const gint64 n_servers = g_getenv ("BENCH_SMALL") ? 500 : 5000, n_monitors = 20, per_pair = 12;
-  g_autoptr (NtpmonHost) host = host_new ();
-  g_autoptr (NtpmonReviewer) reviewer = NULL;
-  g_autoptr (NtpmonSelectorRunner) runner = NULL;
-  g_autoptr (GPtrArray) constraints = NULL;
+  const gchar *s = g_getenv (name);
+
+  return s != NULL ? g_ascii_strtoll (s, NULL, 10) : fallback;
+}
+
+/* Milliseconds per server of running @sql (one server id bound) and
+ * reading its rows, over servers 1..@n. */
+static gdouble
+time_query (TestDb *db, const gchar *sql, gint64 n)
+{
   g_autoptr (GError) error = NULL;
-  PeasEngine *engine = ntpmon_host_get_engine (host);
-  PeasPluginInfo *info = peas_engine_get_plugin_info (engine, "ntpmon-selector");
-  NtpmonSelectorRunnerStats stats;
-  guint64 reviewed = 0;
-  gdouble t;
+  gint64 start = g_get_monotonic_time ();
+
+  for (gint64 id = 1; id <= n; id++)
+    {
+      g_autoptr (NtpmonDbStmt) st = ntpmon_db_conn_query (db->conn, sql, &error, "i", id);
+
+      g_assert_no_error (error);
+      while (ntpmon_db_stmt_next (st, &error))
+        ;
+      g_assert_no_error (error);
+    }
+  return seconds_since (start) * 1000 / n;
+}
+
+/* EXPLAIN of @sql for server 1, one line per table. */
+static void
+print_explain (TestDb *db, const gchar *name, const gchar *sql)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *explain = g_strconcat ("EXPLAIN ", sql, NULL);
+  g_autoptr (NtpmonDbStmt) st = ntpmon_db_conn_query (db->conn, explain, &error, "i", (gint64)1);
+
+  g_assert_no_error (error);
+  g_print ("selector: EXPLAIN %s (id, select_type, table, type, key, ref, rows, extra):\n", name);
+  while (ntpmon_db_stmt_next (st, &error))
+    g_print ("selector:   %s %s %s %s %s %s %s %s\n", ntpmon_db_stmt_get_text (st, 0),
+             ntpmon_db_stmt_get_text (st, 1), ntpmon_db_stmt_get_text (st, 2),
+             ntpmon_db_stmt_get_text (st, 3), ntpmon_db_stmt_get_text (st, 5),
+             ntpmon_db_stmt_get_text (st, 7), ntpmon_db_stmt_get_text (st, 8),
+             ntpmon_db_stmt_get_text (st, 9));
+  g_assert_no_error (error);
+}
+
+/* Milliseconds per server of ntpmon_reviewer_review() over servers
+ * 1..@n in a transaction that is rolled back. */
+static gdouble
+time_reviews (TestDb *db, NtpmonReviewer *reviewer, gint64 n, gboolean write)
+{
+  g_autoptr (GError) error = NULL;
   gint64 start;
+
+  ntpmon_db_conn_begin (db->conn, &error);
+  g_assert_no_error (error);
+  start = g_get_monotonic_time ();
+  for (gint64 id = 1; id <= n; id++)
+    {
+      NtpmonReviewResult *result = ntpmon_reviewer_review (reviewer, db->conn, id, write, &error);
+
+      g_assert_no_error (error);
+      ntpmon_review_result_free (result);
+    }
+  start = g_get_monotonic_time () - start;
+  ntpmon_db_conn_rollback (db->conn, &error);
+  g_assert_no_error (error);
+  return start / 1000.0 / n;
+}
+
+static gboolean
+review_done (gint64 server_id, NtpmonReviewResult *result, const GError *review_error,
+             gpointer data, GError **error)
+{
+  g_assert_no_error (review_error);
+  return TRUE;
+}
+
+/* Milliseconds per server of ntpmon_reviewer_review_each() on batches of
+ * ten (inputs read up front), rolled back. */
+static gdouble
+time_review_each (TestDb *db, NtpmonReviewer *reviewer, gint64 n)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 start;
+
+  ntpmon_db_conn_begin (db->conn, &error);
+  g_assert_no_error (error);
+  start = g_get_monotonic_time ();
+  for (gint64 first = 1; first <= n; first += 10)
+    {
+      gint64 ids[10];
+
+      for (guint i = 0; i < 10; i++)
+        ids[i] = first + i;
+      ntpmon_reviewer_review_each (reviewer, db->conn, ids, 10, TRUE, review_done, NULL, &error);
+      g_assert_no_error (error);
+    }
+  start = g_get_monotonic_time () - start;
+  ntpmon_db_conn_rollback (db->conn, &error);
+  g_assert_no_error (error);
+  return start / 1000.0 / (n - n % 10);
+}
+
+static void
+selector_data (TestDb *db, gint64 n_servers, gint64 n_monitors, gint64 per_pair)
+{
+  /* per_pair results spread over the last 24 h, the monitors' results
+   * spread within each interval */
+  gint64 spacing = 86000 / per_pair, offset = spacing / (n_monitors + 1);
 
   for (gint64 m = 1; m <= n_monitors; m++)
     {
@@ -176,15 +274,64 @@ bench_selector (TestDb *db)
   test_db_exec (db, "INSERT INTO server_scores (monitor_id, server_id, status, created_on) "
                     "SELECT m.id, s.id, ELT(1 + (m.id + s.id) MOD 3, 'active', 'testing', "
                     "'candidate'), NOW() FROM monitors m, servers s");
+  /* in the order a live table has them: by time, all servers interleaved */
   test_db_exec (db,
                 "INSERT INTO log_scores (monitor_id, server_id, ts, score, step, rtt) SELECT "
-                "m.id, s.id, NOW() - INTERVAL (k.seq * 7200 - m.id * 60) SECOND, 10, "
+                "m.id, s.id, NOW() - INTERVAL (k.seq * %" G_GINT64_FORMAT
+                " - m.id * %" G_GINT64_FORMAT ") SECOND, 10, "
                 "IF((m.id * s.id) MOD 11 = 0, -1, 1), 1000 * (5 + (m.id * 37 + s.id) MOD 200) "
-                "FROM monitors m, servers s, seq_1_to_%" G_GINT64_FORMAT " k",
-                per_pair);
+                "FROM seq_1_to_%" G_GINT64_FORMAT " k, monitors m, servers s "
+                "ORDER BY k.seq DESC, m.id, s.id",
+                spacing, offset, per_pair);
   test_db_exec (db, "INSERT INTO servers_monitor_review (server_id) SELECT id FROM servers");
+  if (g_getenv ("BENCH_COVERING_INDEX") != NULL)
+    test_db_exec (db, "ALTER TABLE log_scores ADD INDEX bench_selector_covering "
+                      "(server_id, ts, monitor_id, step, rtt)");
   /* statistics as a long-running database has them */
   test_db_exec (db, "ANALYZE TABLE log_scores, server_scores, monitors, servers, accounts");
+}
+
+/*
+ * The pool's monitors each submit about one result per server every 12 to
+ * 15 minutes, ~100 per monitor and server in 24 h. The default here is 12
+ * (one every 2 hours), which keeps the data set (1.2 million rows) quick to
+ * build; BENCH_PER_PAIR=96 gives the pool's density (9.6 million rows, far
+ * beyond the test server's 64 MB buffer pool).
+ */
+static void
+bench_selector (TestDb *db)
+{
+  const gint64 n_servers = g_getenv ("BENCH_SMALL") ? 500 : 5000, n_monitors = 20;
+  const gint64 per_pair = env_int ("BENCH_PER_PAIR", 12), n_probe = 300;
+  const gint64 pool_mb = env_int ("BENCH_BUFFER_POOL_MB", 0);
+  g_autoptr (NtpmonHost) host = host_new ();
+  g_autoptr (NtpmonReviewer) reviewer = NULL;
+  g_autoptr (NtpmonSelectorRunner) runner = NULL;
+  g_autoptr (GPtrArray) constraints = NULL;
+  g_autoptr (GError) error = NULL;
+  PeasEngine *engine = ntpmon_host_get_engine (host);
+  PeasPluginInfo *info = peas_engine_get_plugin_info (engine, "ntpmon-selector");
+  NtpmonSelectorRunnerStats stats;
+  guint64 reviewed = 0;
+  gdouble t, q_spec, q_port, decide, alone, each;
+  g_autofree gchar *pool = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  if (pool_mb > 0)
+    test_db_exec (db, "SET GLOBAL innodb_buffer_pool_size = %" G_GINT64_FORMAT " * 1048576",
+                  pool_mb);
+  selector_data (db, n_servers, n_monitors, per_pair);
+  pool = test_db_text (db, "SELECT @@innodb_buffer_pool_size DIV 1048576");
+  g_print ("selector: %" G_GINT64_FORMAT " servers x %" G_GINT64_FORMAT
+           " monitors, %" G_GINT64_FORMAT
+           " results per monitor and server in 24 h (one every %.0f min; the pool's "
+           "monitors: one every 12-15 min), %" G_GINT64_FORMAT " log_scores rows, built in %.0f s; "
+           "InnoDB buffer pool %s MB%s\n",
+           n_servers, n_monitors, per_pair, 1440.0 / per_pair, n_servers * n_monitors * per_pair,
+           seconds_since (start), pool,
+           g_getenv ("BENCH_COVERING_INDEX") != NULL
+               ? "; optional index (server_id, ts, monitor_id, step, rtt) on log_scores"
+               : "");
 
   reviewer
       = NTPMON_REVIEWER (peas_engine_create_extension (engine, info, NTPMON_TYPE_REVIEWER, NULL));
@@ -192,6 +339,22 @@ bench_selector (TestDb *db)
   g_assert_no_error (error);
   ntpmon_reviewer_set_constraints (reviewer, constraints);
   runner = ntpmon_selector_runner_new (db->conn, reviewer);
+
+  print_explain (db, "spec query", NTPMON_SELECTOR_SQL_GET_MONITORS_SPEC);
+  print_explain (db, "port's query", NTPMON_SELECTOR_SQL_GET_MONITORS);
+  /* where the time goes, over servers 1..n_probe (each phase warms the
+   * next one's pages) */
+  q_port = time_query (db, NTPMON_SELECTOR_SQL_GET_MONITORS, n_probe);
+  q_spec = time_query (db, NTPMON_SELECTOR_SQL_GET_MONITORS_SPEC, n_probe);
+  q_port = time_query (db, NTPMON_SELECTOR_SQL_GET_MONITORS, n_probe);
+  decide = time_reviews (db, reviewer, n_probe, FALSE);
+  alone = time_reviews (db, reviewer, n_probe, TRUE);
+  each = time_review_each (db, reviewer, n_probe);
+  g_print ("selector: per server (ms, servers 1-%" G_GINT64_FORMAT
+           "): monitor query as the spec writes it %.2f; the port's query %.2f; "
+           "load + engine %.2f (engine ~%.2f); + write-back %.2f (write-back ~%.2f); "
+           "batches of 10 read up front + engine + write-back %.2f\n",
+           n_probe, q_spec, q_port, decide, decide - q_port, alone, alone - decide, each);
 
   start = g_get_monotonic_time ();
   while (seconds_since (start) < budget ())
@@ -206,10 +369,8 @@ bench_selector (TestDb *db)
     }
   t = seconds_since (start);
   ntpmon_selector_runner_get_stats (runner, &stats);
-  g_print ("selector: %" G_GINT64_FORMAT " servers x %" G_GINT64_FORMAT
-           " monitors, %" G_GINT64_FORMAT " results per pair in 24 h\n",
-           n_servers, n_monitors, per_pair);
-  g_print ("selector: reviewed %" G_GUINT64_FORMAT
+  g_print ("selector: runner batches (10 servers, one transaction each, schedule updates "
+           "included): reviewed %" G_GUINT64_FORMAT
            " servers in %.1f s: %.0f servers/s (%" G_GUINT64_FORMAT
            " changes applied, %" G_GUINT64_FORMAT " failed reviews)\n",
            reviewed, t, reviewed / t, stats.changes_applied, stats.failed_servers);

@@ -6,6 +6,7 @@
 
 #include "ntpmon-host.h"
 #include "ntpmon-score-runner-private.h"
+#include "ntpmon-reviewer.h"
 #include "scorer-db-test.h"
 
 #define EVERY  900
@@ -99,6 +100,28 @@ add_scorer (Fixture *f, gint64 id, const gchar *name, gint64 cursor)
                 "INSERT INTO scorer_status (scorer_id, log_score_id) VALUES (%" G_GINT64_FORMAT
                 ", %" G_GINT64_FORMAT ")",
                 id, cursor);
+}
+
+/* The `every` scorer at cursor 1000 and one monitor row (1001) for it. */
+static void
+every_and_one_row (Fixture *f)
+{
+  test_db_add_log_score (&f->db, 1000, 1, 1, 100, 10, 1, 1000);
+  add_scorer (f, EVERY, "every", 1000);
+  test_db_add_log_score (&f->db, 1001, 1, 1, 10, 10, 1, 1000);
+}
+
+/* Another connection with a transaction begun. */
+static NtpmonDbConn *
+open_begun (Fixture *f)
+{
+  g_autoptr (GError) error = NULL;
+  NtpmonDbConn *conn = ntpmon_db_conn_open (f->db.config, &error);
+
+  g_assert_no_error (error);
+  ntpmon_db_conn_begin (conn, &error);
+  g_assert_no_error (error);
+  return conn;
 }
 
 static gint64
@@ -225,9 +248,7 @@ test_tv115 (Fixture *f, gconstpointer data)
 {
   NtpmonScoreRunnerStats stats;
 
-  test_db_add_log_score (&f->db, 1000, 1, 1, 100, 10, 1, 1000);
-  add_scorer (f, EVERY, "every", 1000);
-  test_db_add_log_score (&f->db, 1001, 1, 1, 10, 10, 1, 1000);
+  every_and_one_row (f);
   g_assert_cmpuint (run_pass (f), ==, 1);
   ntpmon_score_runner_get_stats (f->runner, &stats);
   g_assert_cmpuint (stats.insert_server_score, ==, 1);
@@ -579,16 +600,11 @@ test_retry (Fixture *f, gconstpointer data)
   Runner r = { f, FALSE, NULL, 0 };
   GThread *thread;
 
-  test_db_add_log_score (&f->db, 1000, 1, 1, 100, 10, 1, 1000);
-  add_scorer (f, EVERY, "every", 1000);
-  test_db_add_log_score (&f->db, 1001, 1, 1, 10, 10, 1, 1000);
+  every_and_one_row (f);
   ntpmon_db_conn_exec_direct (f->db.conn, "SET SESSION innodb_lock_wait_timeout = 1", &error);
   g_assert_no_error (error);
   ntpmon_score_runner_set_retry (f->runner, 50, 60000);
-  blocker = ntpmon_db_conn_open (f->db.config, &error);
-  g_assert_no_error (error);
-  ntpmon_db_conn_begin (blocker, &error);
-  g_assert_no_error (error);
+  blocker = open_begun (f);
   ntpmon_db_conn_exec_direct (blocker, "SELECT * FROM scorer_status FOR UPDATE", &error);
   g_assert_no_error (error);
 
@@ -610,6 +626,179 @@ test_retry (Fixture *f, gconstpointer data)
   /* quirk 5 of §15, kept: the failed attempt already remembered the row for
    * de-duplication, so the retry does not log it */
   g_assert_cmpint (scored_rows (f, EVERY), ==, 0);
+}
+
+/* §15 item 6: the scorer's own server_scores.score_ts has no ordering
+ * guard: it goes back to the row's ts. */
+static void
+test_quirk6_score_ts_backwards (Fixture *f, gconstpointer data)
+{
+  every_and_one_row (f);
+  test_db_exec (&f->db,
+                "INSERT INTO server_scores (monitor_id, server_id, score_raw, score_ts, status, "
+                "created_on) VALUES (%d, 1, 10, NOW() + INTERVAL 1 HOUR, 'active', NOW())",
+                EVERY);
+  g_assert_cmpuint (run_pass (f), ==, 1);
+  g_assert_cmpint (test_db_int (&f->db,
+                                "SELECT score_ts = (SELECT ts FROM log_scores WHERE id = 1001) "
+                                "FROM server_scores WHERE monitor_id = %d AND server_id = 1",
+                                EVERY),
+                   ==, 1);
+}
+
+/* §15 item 7, changed on purpose (README): a scorer the database no
+ * longer lists as active is not run from its old cursor. */
+static void
+test_quirk7_unlisted_scorer (Fixture *f, gconstpointer data)
+{
+  test_db_add_log_score (&f->db, 1000, 1, 1, 100, 10, 1, 1000);
+  add_scorer (f, EVERY, "every", 1000);
+  add_scorer (f, MEDIAN, "recentmedian", 1000);
+  test_db_add_log_score (&f->db, 1001, 1, 1, 20, 10, 1, 1000);
+  g_assert_cmpuint (run_pass (f), ==, 2);
+  test_db_exec (&f->db, "UPDATE monitors SET status = 'paused' WHERE id = %d", EVERY);
+  test_db_add_log_score (&f->db, 2000, 1, 1, 10, 11, 1, 1000);
+  g_assert_cmpuint (run_pass (f), ==, 1);
+  g_assert_cmpint (cursor (f, EVERY), ==, 1001);
+  g_assert_cmpint (cursor (f, MEDIAN), ==, 2000);
+}
+
+/* §15 item 9: scorers run one after the other (here in the order the
+ * plugin lists them; the reference's order is random); when one fails, the
+ * ones after it are not processed in that pass. The runner below lists
+ * recentmedian first. */
+static void
+test_quirk9_failing_scorer_stops_pass (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) reversed = g_ptr_array_new ();
+  g_autoptr (NtpmonScoreRunner) runner = NULL;
+  guint count = 99;
+
+  for (guint i = f->scorers->len; i > 0; i--)
+    g_ptr_array_add (reversed, f->scorers->pdata[i - 1]);
+  g_assert_cmpstr (ntpmon_scorer_get_name (reversed->pdata[0]), ==, "recentmedian");
+  runner = ntpmon_score_runner_new (f->db.conn, reversed);
+  ntpmon_score_runner_set_retry (runner, 10, 0);
+  test_db_add_log_score (&f->db, 1000, 1, 1, 100, 10, 1, 1000);
+  add_scorer (f, MEDIAN, "recentmedian", 1000);
+  add_scorer (f, EVERY, "every", 1000);
+  test_db_add_log_score (&f->db, 1001, 1, 1, 30, 11, 1, 1000);
+  /* server 2's only monitor is paused there: no recent scores, and the row
+   * is too recent to be skipped */
+  test_db_add_log_score (&f->db, 1002, 2, 2, 20, 12, 1, 1000);
+  g_assert_false (ntpmon_score_runner_run (runner, NULL, &count, &error));
+  g_assert_cmpstr (error->message, ==, "scorer \"recentmedian\": no recent scores found for 2");
+  g_assert_cmpint (cursor (f, MEDIAN), ==, 1000);
+  g_assert_cmpint (cursor (f, EVERY), ==, 1000);
+  g_assert_cmpint (scored_rows (f, EVERY), ==, 0);
+  /* the fixture's runner (every first) scores with every before failing */
+  g_clear_error (&error);
+  g_assert_false (ntpmon_score_runner_run (f->runner, NULL, &count, &error));
+  g_assert_cmpint (cursor (f, EVERY), ==, 1002);
+}
+
+/* The runner's INSERT of its server_scores row is running, that is
+ * waiting for the other transaction's row (asked on a connection of its
+ * own: a prepared statement over information_schema runs only once). */
+static gboolean
+lock_wait (Fixture *f)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NtpmonDbConn) conn = ntpmon_db_conn_open (f->db.config, &error);
+  g_autoptr (NtpmonDbStmt) st = NULL;
+
+  g_assert_no_error (error);
+  st = ntpmon_db_conn_query (conn,
+                             "SELECT COUNT(*) FROM information_schema.processlist WHERE "
+                             "info LIKE 'INSERT INTO server\\_scores %'",
+                             &error, "");
+  g_assert_no_error (error);
+  ntpmon_db_stmt_fetch_one (st, &error);
+  g_assert_no_error (error);
+  return ntpmon_db_stmt_get_int (st, 0) > 0;
+}
+
+/* §15 item 11: the scorer's row inserted by another process between the
+ * runner's read and its insert: the duplicate key resets score_raw to -5,
+ * which the row is then scored from (-5 × 0.95 + 1). */
+static void
+test_quirk11_duplicate_insert_resets (Fixture *f, gconstpointer data)
+{
+  g_autoptr (NtpmonDbConn) other = NULL;
+  g_autoptr (GError) error = NULL;
+  Runner r = { f, FALSE, NULL, 0 };
+  GThread *thread;
+
+  every_and_one_row (f);
+  other = open_begun (f);
+  ntpmon_db_conn_exec_direct (
+      other,
+      "INSERT INTO server_scores (monitor_id, server_id, score_raw, status, "
+      "created_on) VALUES (900, 1, 12, 'active', NOW())",
+      &error);
+  g_assert_no_error (error);
+  thread = g_thread_new ("runner", runner_thread, &r);
+  /* the runner's insert waits for the other transaction's row */
+  while (!lock_wait (f))
+    g_usleep (10000);
+  ntpmon_db_conn_commit (other, &error);
+  g_assert_no_error (error);
+  g_thread_join (thread);
+  g_assert_no_error (r.error);
+  g_assert_true (r.ok);
+  g_assert_cmpint (test_db_int (&f->db,
+                                "SELECT score_raw = -3.75 FROM server_scores WHERE monitor_id = %d",
+                                EVERY),
+                   ==, 1);
+}
+
+/* §15 item 18: the reference's MySQL rounds a fractional time for a
+ * `datetime` column; MariaDB truncates it. The selector's times of the
+ * application clock (next_review, constraint_violation_since) are rounded
+ * before they are sent, so they are stored as the reference stores them. */
+static void
+test_quirk18_datetime_rounding (Fixture *f, gconstpointer data)
+{
+  const gint64 second = 1767225600; /* 2026-01-01 00:00:00 UTC */
+  const struct
+  {
+    gint64 server, usec, rounded;
+  } cases[] = {
+    { 1, second * G_USEC_PER_SEC + 600000,
+      ntpmon_review_round_usec (second * G_USEC_PER_SEC + 600000) },
+    { 2, second * G_USEC_PER_SEC + 499999,
+      ntpmon_review_round_usec (second * G_USEC_PER_SEC + 499999) },
+  };
+  g_autoptr (GError) error = NULL;
+
+  g_assert_cmpint (ntpmon_review_round_usec (second * G_USEC_PER_SEC + 500000), ==,
+                   (second + 1) * G_USEC_PER_SEC);
+  g_assert_cmpint (ntpmon_review_round_usec (-1500000), ==, -1000000);
+  g_assert_cmpint (cases[0].rounded, ==, (second + 1) * G_USEC_PER_SEC);
+  g_assert_cmpint (cases[1].rounded, ==, second * G_USEC_PER_SEC);
+  test_db_exec (&f->db, "INSERT INTO servers_monitor_review (server_id) VALUES (1), (2)");
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      /* unrounded, this server stores the whole second below */
+      ntpmon_db_conn_exec (f->db.conn,
+                           "UPDATE servers_monitor_review SET next_review = ?, last_review = ? "
+                           "WHERE server_id = ?",
+                           NULL, &error, "TTi", cases[i].rounded, cases[i].usec, cases[i].server);
+      g_assert_no_error (error);
+      g_assert_cmpint (test_db_int (&f->db,
+                                    "SELECT UNIX_TIMESTAMP(CONVERT_TZ(next_review, '+00:00', "
+                                    "@@session.time_zone)) FROM servers_monitor_review WHERE "
+                                    "server_id = %" G_GINT64_FORMAT,
+                                    cases[i].server),
+                       ==, cases[i].rounded / G_USEC_PER_SEC);
+      g_assert_cmpint (test_db_int (&f->db,
+                                    "SELECT UNIX_TIMESTAMP(CONVERT_TZ(last_review, '+00:00', "
+                                    "@@session.time_zone)) FROM servers_monitor_review WHERE "
+                                    "server_id = %" G_GINT64_FORMAT,
+                                    cases[i].server),
+                       ==, second);
+    }
 }
 
 int
@@ -638,5 +827,20 @@ main (int argc, char **argv)
   ADD ("/scorer/runner/history-cache-equals-query", test_history_cache);
   ADD ("/scorer/runner/every-chain-in-one-batch", test_every_chain);
   ADD ("/scorer/runner/retry", test_retry);
+  /* §15 quirks, by number */
+  ADD ("/scorer/quirk/1-id-gap-fixed-row-scored-TV-112", test_tv112);
+  ADD ("/scorer/quirk/1-id-gap-fixed-no-stall-TV-113", test_tv113);
+  ADD ("/scorer/quirk/5-dedup-state-not-transactional", test_retry);
+  ADD ("/scorer/quirk/6-scorer-score-ts-goes-backwards", test_quirk6_score_ts_backwards);
+  ADD ("/scorer/quirk/6-servers-score-ts-only-forward-TV-119", test_tv119);
+  ADD ("/scorer/quirk/7-unlisted-scorer-stops-changed", test_quirk7_unlisted_scorer);
+  ADD ("/scorer/quirk/8-any-error-fails-the-pass-TV-117", test_tv117);
+  g_test_add_func ("/scorer/quirk/8-eof-is-a-connection-error-TV-121", test_tv121);
+  ADD ("/scorer/quirk/9-failing-scorer-stops-the-pass", test_quirk9_failing_scorer_stops_pass);
+  ADD ("/scorer/quirk/10-skipped-row-advances-cursor-TV-118", test_tv118);
+  ADD ("/scorer/quirk/10-skipped-row-keeps-own-row-TV-116", test_tv116);
+  ADD ("/scorer/quirk/11-duplicate-insert-resets-score", test_quirk11_duplicate_insert_resets);
+  g_test_add_func ("/scorer/quirk/13-negative-batch-size-changed-to-default", test_batch_size);
+  ADD ("/scorer/quirk/18-datetime-rounds-fractions", test_quirk18_datetime_rounding);
   return g_test_run ();
 }

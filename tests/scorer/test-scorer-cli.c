@@ -475,6 +475,22 @@ test_metrics (Fixture *f, gconstpointer data)
   }
 }
 
+/* scorer.md §15 item 16: `db` on an empty scorer_status prints nothing
+ * (the reference's "No scorers found" needs a no-rows error, which a list
+ * query never returns) and succeeds. */
+static void
+test_db_empty (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *out = NULL;
+  g_autofree gchar *log = NULL;
+  gint status;
+
+  out = run (f, "db-empty.log", &log, &status, (const gchar *const[]){ "db", NULL });
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_null (strstr (log != NULL ? log : "", "No scorers found"));
+}
+
 static gboolean
 reviewed (Fixture *f, gconstpointer data)
 {
@@ -483,15 +499,16 @@ reviewed (Fixture *f, gconstpointer data)
          == 1;
 }
 
-/* `selector server --metrics-port N` serves selector.md §11 on /metrics. */
-static void
-test_selector_metrics (Fixture *f, gconstpointer data)
+/* Runs `selector server --metrics-port N` over server 1 with three
+ * candidates until it reviewed the server; returns /metrics. */
+static gchar *
+scrape_selector_metrics (Fixture *f)
 {
   guint16 port = free_port ();
   g_autofree gchar *port_arg = g_strdup_printf ("--metrics-port=%u", port);
   g_autoptr (GSubprocess) process = NULL;
   g_autoptr (GError) error = NULL;
-  g_autofree gchar *text = NULL;
+  gchar *text = NULL;
 
   test_db_add_server (&f->db, 1, "192.0.2.1", 1);
   for (gint64 m = 31; m <= 33; m++)
@@ -507,6 +524,19 @@ test_selector_metrics (Fixture *f, gconstpointer data)
       text = http_get (port, "/metrics");
     }
   while (strstr (text, "selector_monitors_evaluated_total{server_id=\"1\"}") == NULL);
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+  return text;
+}
+
+/* `selector server --metrics-port N` serves selector.md §11 on /metrics. */
+static void
+test_selector_metrics (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *text = scrape_selector_metrics (f);
+
   g_assert_nonnull (strstr (text, "selector_monitors_evaluated_total{server_id=\"1\"} 3\n"));
   g_assert_nonnull (strstr (text, "selector_changes_applied_total{server_id=\"1\"} 5\n"));
   g_assert_nonnull (strstr (
@@ -517,10 +547,35 @@ test_selector_metrics (Fixture *f, gconstpointer data)
       strstr (text, "selector_monitor_pool_size{status=\"candidate\",server_id=\"1\"} 3\n"));
   g_assert_nonnull (strstr (text, "selector_globally_active_monitors{server_id=\"1\"} 3\n"));
   g_assert_nonnull (strstr (text, "selector_build_info{version=\""));
-  g_subprocess_send_signal (process, SIGTERM);
-  g_subprocess_wait (process, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+}
+
+/* selector.md §13, selector/README.md versus code: no grandfathering
+ * label or metric, no `available` pool status, no server_id label on the
+ * duration histogram, `selector_constraint_blocked_monitors` registered
+ * but never set, "globally active" counts every evaluated monitor (here
+ * three candidates). */
+static void
+test_selector_readme_metrics (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *text = scrape_selector_metrics (f);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  guint buckets = 0;
+
+  g_assert_null (strstr (text, "grandfather"));
+  g_assert_null (strstr (text, "available"));
+  g_assert_null (strstr (text, "new candidate"));
+  g_assert_nonnull (strstr (text, "# TYPE selector_constraint_blocked_monitors gauge\n"));
+  g_assert_nonnull (strstr (text, "selector_globally_active_monitors{server_id=\"1\"} 3\n"));
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_assert_false (g_str_has_prefix (lines[i], "selector_constraint_blocked_monitors"));
+      if (g_str_has_prefix (lines[i], "selector_process_duration_seconds_bucket{"))
+        {
+          buckets++;
+          g_assert_null (strstr (lines[i], "server_id"));
+        }
+    }
+  g_assert_cmpuint (buckets, >, 0);
 }
 
 int
@@ -535,6 +590,10 @@ main (int argc, char **argv)
   g_test_add ("/selector/cli/simulate-then-once", Fixture, NULL, fixture_setup,
               test_simulate_then_once, fixture_teardown);
   g_test_add ("/scorer/cli/metrics", Fixture, NULL, fixture_setup, test_metrics, fixture_teardown);
+  g_test_add ("/scorer/quirk/16-db-command-empty-prints-nothing", Fixture, NULL, fixture_setup,
+              test_db_empty, fixture_teardown);
+  g_test_add ("/selector/doc-vs-code/14-readme-metrics", Fixture, NULL, fixture_setup,
+              test_selector_readme_metrics, fixture_teardown);
   g_test_add ("/selector/cli/metrics", Fixture, NULL, fixture_setup, test_selector_metrics,
               fixture_teardown);
   g_test_add ("/selector/cli/disabled-constraint", Fixture, NULL, fixture_setup,

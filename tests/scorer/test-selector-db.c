@@ -84,6 +84,17 @@ add_actives (Fixture *f, gint64 first)
     test_db_add_selector_monitor (&f->db, 1, m, "active", 10 * m, NULL);
 }
 
+/* A violation of @type stored @days ago for @monitor, never checked. */
+static void
+store_violation (Fixture *f, gint64 monitor, const gchar *type, gint days)
+{
+  test_db_exec (&f->db,
+                "UPDATE server_scores SET constraint_violation_type = '%s', "
+                "constraint_violation_since = NOW() - INTERVAL %d DAY, last_constraint_check = "
+                "NULL WHERE monitor_id = %" G_GINT64_FORMAT,
+                type, days, monitor);
+}
+
 /* §12 item 2 (E2), fixed: a new server with three healthy candidates is
  * bootstrapped; Rule 5 then Rule 6 name the same monitors (quirk 1, E1). */
 static void
@@ -149,9 +160,7 @@ test_e8_clear_violation (Fixture *f, gconstpointer data)
 
   add_actives (f, 1);
   test_db_add_selector_monitor (&f->db, 1, 41, "candidate", 5, NULL);
-  test_db_exec (&f->db, "UPDATE server_scores SET constraint_violation_type = 'limit', "
-                        "constraint_violation_since = NOW() - INTERVAL 2 DAY, "
-                        "last_constraint_check = NULL WHERE monitor_id = 41");
+  store_violation (f, 41, "limit", 2);
   result = review (f, NULL,
                    "41 c>t candidate to testing; 41 c>t bootstrap: promoting healthy candidate");
   assert_status (f, 41, "testing/-/-");
@@ -278,6 +287,87 @@ test_disabled_subnet (Fixture *f, gconstpointer data)
   assert_status (f, 8, "testing/-/-");
 }
 
+/* §12 item 10: a monitor without a server_scores row counts as a
+ * candidate; its updates match no row and still count as applied. */
+static void
+test_quirk10_missing_row (Fixture *f, gconstpointer data)
+{
+  g_autoptr (NtpmonReviewResult) result = NULL;
+
+  test_db_add_selector_monitor (&f->db, 1, 31, "candidate", 50, NULL);
+  test_db_add_selector_monitor (&f->db, 1, 32, "candidate", 60, NULL);
+  test_db_add_selector_monitor (&f->db, 1, 33, "candidate", 70, NULL);
+  test_db_exec (&f->db, "DELETE FROM server_scores WHERE monitor_id = 33");
+  result = review (f, NULL,
+                   "31 c>t emergency promotion to testing: zero active monitors; "
+                   "32 c>t emergency promotion to testing: zero active monitors; "
+                   "31 c>t bootstrap emergency promotion to testing: zero active monitors; "
+                   "32 c>t bootstrap emergency promotion to testing: zero active monitors; "
+                   "33 c>t bootstrap emergency promotion to testing: zero active monitors");
+  g_assert_cmpuint (result->n_applied, ==, 5);
+  g_assert_cmpuint (result->n_failed, ==, 0);
+  g_assert_true (result->changed);
+  g_assert_cmpint (test_db_int (&f->db, "SELECT COUNT(*) FROM server_scores WHERE monitor_id = 33"),
+                   ==, 0);
+}
+
+/* §13: no grandfathering: a violation stored a month ago is not
+ * tolerated; the same-account monitor is paused, keeping its old since. */
+static void
+test_doc3_no_grandfathering (Fixture *f, gconstpointer data)
+{
+  g_autoptr (NtpmonReviewResult) result = NULL;
+
+  add_actives (f, 1);
+  test_db_exec (&f->db, "UPDATE monitors SET account_id = 1 WHERE id = 3");
+  store_violation (f, 3, "account", 30);
+  result = review (f, NULL, "3 a>t gradual removal (health or constraints)");
+  assert_status (f, 3, "paused/account/constraint");
+  g_assert_cmpint (test_db_int (&f->db, "SELECT constraint_violation_since < NOW() - INTERVAL 29 "
+                                        "DAY FROM server_scores WHERE monitor_id = 3"),
+                   ==, 1);
+}
+
+/* §13: Rule 7 (unpause) runs before Rule 6 (bootstrap), so its change
+ * comes first in the list. */
+static void
+test_doc7_rule7_before_rule6 (Fixture *f, gconstpointer data)
+{
+  g_autoptr (NtpmonReviewResult) result = NULL;
+
+  add_actives (f, 1);
+  test_db_add_selector_monitor (&f->db, 1, 31, "candidate", 50, NULL);
+  test_db_add_selector_monitor (&f->db, 1, 41, "paused", 5, NULL);
+  test_db_exec (&f->db, "UPDATE server_scores SET pause_reason = 'constraint', "
+                        "last_constraint_check = NOW() - INTERVAL 9 HOUR WHERE monitor_id = 41");
+  /* Rule 5, then Rule 7, then Rule 6 (which names 31 again, §12 item 1) */
+  result = review (f, NULL,
+                   "31 c>t candidate to testing; "
+                   "41 p>c constraint resolution: unpausing resolved constraint; "
+                   "31 c>t bootstrap: promoting healthy candidate");
+  /* the status change writes the status only (§10.1): the reason stays */
+  assert_status (f, 41, "candidate/-/constraint");
+}
+
+/* §13: a server_scores row without log_scores in the last 24 h is
+ * invisible: not evaluated, never changed. */
+static void
+test_doc16_invisible_without_results (Fixture *f, gconstpointer data)
+{
+  g_autoptr (NtpmonReviewResult) result = NULL;
+
+  add_actives (f, 1);
+  test_db_add_selector_monitor (&f->db, 1, 50, "testing", 20, NULL);
+  test_db_exec (&f->db,
+                "UPDATE log_scores SET ts = NOW() - INTERVAL 25 HOUR WHERE monitor_id = 50");
+  test_db_add_monitor (&f->db, 51, "monitor", "active", "10.51.0.1", 151);
+  test_db_add_server_score (&f->db, 51, 1, "testing");
+  result = review (f, NULL, "");
+  g_assert_cmpuint (result->n_monitors, ==, 7);
+  assert_status (f, 50, "testing/-/-");
+  assert_status (f, 51, "testing/-/-");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -295,5 +385,19 @@ main (int argc, char **argv)
   ADD ("/selector/db/bad-data/monitor-ip", test_bad_monitor_ip);
   ADD ("/selector/db/bad-data/account-flags", test_bad_account_flags);
   ADD ("/selector/db/disabled-subnet", test_disabled_subnet);
+  /* §12 quirks and §13 rows, by number */
+  ADD ("/selector/quirk/2-block-all-guard-fixed-E2", test_e2_bootstrap);
+  ADD ("/selector/quirk/5-diversity-flags-both-E7", test_e7_diversity_both);
+  ADD ("/selector/quirk/6-candidate-to-testing-without-health-E5", test_e5_unhealthy_candidate);
+  ADD ("/selector/quirk/6-bootstrap-without-data-points-E21", test_e21_bootstrap_few_results);
+  ADD ("/selector/quirk/7-unchangeable-paused-in-same-run-E6", test_e6_same_subnet_paused);
+  ADD ("/selector/quirk/7-unparseable-ip-counts-as-same-subnet", test_bad_monitor_ip);
+  ADD ("/selector/quirk/8-clearing-resets-check-time-E8", test_e8_clear_violation);
+  ADD ("/selector/quirk/10-missing-server-scores-row", test_quirk10_missing_row);
+  ADD ("/selector/doc-vs-code/2-stored-type-network_same_subnet", test_e6_same_subnet_paused);
+  ADD ("/selector/doc-vs-code/2-stored-type-network_diversity", test_e7_diversity_both);
+  ADD ("/selector/doc-vs-code/3-no-grandfathering", test_doc3_no_grandfathering);
+  ADD ("/selector/doc-vs-code/7-rule7-before-rule6", test_doc7_rule7_before_rule6);
+  ADD ("/selector/doc-vs-code/16-invisible-without-results", test_doc16_invisible_without_results);
   return g_test_run ();
 }

@@ -26,3 +26,24 @@ scorer_test_add_vectors (const gchar *section, gconstpointer vectors, gsize size
       g_test_add_data_func (path, vector, func);
     }
 }
+
+/* The vector whose first member (its name) is @name; aborts when none. */
+gconstpointer
+scorer_test_find_vector (gconstpointer vectors, gsize size, guint n, const gchar *name)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      gconstpointer vector = (const guint8 *)vectors + i * size;
+
+      if (g_str_equal (*(const gchar *const *)vector, name))
+        return vector;
+    }
+  g_assert_not_reached ();
+}
+
+void
+scorer_test_add_vector_as (const gchar *path, gconstpointer vectors, gsize size, guint n,
+                           const gchar *name, GTestDataFunc func)
+{
+  g_test_add_data_func (path, scorer_test_find_vector (vectors, size, n, name), func);
+}

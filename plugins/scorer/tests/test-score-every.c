@@ -158,5 +158,6 @@ main (int argc, char **argv)
   g_test_add_func ("/scorer/16.6/TV-80", test_tv80);
   g_test_add_func ("/scorer/every/not-setup", test_not_setup);
   g_test_add_func ("/scorer/every/huge-offset", test_huge_offset);
+  g_test_add_func ("/scorer/quirk/12-every-huge-offset-no-override", test_huge_offset);
   return g_test_run ();
 }

@@ -122,6 +122,18 @@ test_tv77 (void)
   RUN ({ 1, T, 10, TRUE }, { 2, T + 1 * MINUTE, 10, TRUE });
 }
 
+/* §15 item 4: the state is per server and holds the input row's score;
+ * with two monitors interleaved, each row is compared with the other
+ * monitor's row seen last. */
+static void
+test_quirk4_interleaved (void)
+{
+  /* monitor A (T, 10), B (T+1m, 10): B's row is not new; A (T+2m, 15),
+   * B (T+3m, 10): B differs from A's 15 and is new */
+  RUN ({ 1, T, 10, TRUE }, { 1, T + 1 * MINUTE, 10, FALSE }, { 1, T + 2 * MINUTE, 15, TRUE },
+       { 1, T + 3 * MINUTE, 10, TRUE });
+}
+
 static void
 test_pct_close (void)
 {
@@ -161,6 +173,7 @@ main (int argc, char **argv)
   g_test_add_func ("/scorer/16.5/TV-76", test_tv76);
   g_test_add_func ("/scorer/16.5/TV-77", test_tv77);
   g_test_add_func ("/scorer/history/pct-close", test_pct_close);
+  g_test_add_func ("/scorer/quirk/4-dedup-last-row-of-any-monitor", test_quirk4_interleaved);
   g_test_add_func ("/scorer/history/reset", test_reset);
   return g_test_run ();
 }

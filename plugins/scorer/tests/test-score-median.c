@@ -369,6 +369,7 @@ main (int argc, char **argv)
   g_test_add_func ("/scorer/16.7/TV-94", test_tv94);
   g_test_add_func ("/scorer/16.7/TV-95", test_tv95);
   g_test_add_func ("/scorer/median/index", test_median_index);
+  g_test_add_func ("/scorer/quirk/2-two-candidates-oldest-not-median-TV-88", test_tv88);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   for (guint i = 0; i < G_N_ELEMENTS (window_vectors); i++)
     {
@@ -377,6 +378,13 @@ main (int argc, char **argv)
                   fixture_teardown);
     }
   ADD ("/scorer/median/source-errors", test_source_errors);
+  /* §15 quirks, by number */
+  g_test_add ("/scorer/quirk/3-attempt3-excludes-active-TV-99", Fixture,
+              SCORER_TEST_FIND_VECTOR (window_vectors, "TV-99"), fixture_setup, test_window_vector,
+              fixture_teardown);
+  g_test_add ("/scorer/quirk/2-two-candidates-oldest-TV-98", Fixture,
+              SCORER_TEST_FIND_VECTOR (window_vectors, "TV-98"), fixture_setup, test_window_vector,
+              fixture_teardown);
 #undef ADD
   g_test_add_func ("/scorer/median/attempts", test_attempts);
   SCORER_TEST_ADD_VECTORS ("16.9", output_vectors, test_output_vector);

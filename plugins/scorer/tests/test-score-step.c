@@ -470,5 +470,15 @@ main (int argc, char **argv)
   g_test_add_func ("/scorer/16.4/TV-65", test_tv65);
   g_test_add_func ("/scorer/step/zero-offset-rule", test_zero_offset_rule);
   g_test_add_func ("/scorer/step/semver", test_semver);
+  /* §15 quirks, by number */
+  g_test_add_func ("/scorer/quirk/12-int64-min-offset-scores-plus-one", test_int64_min_offset);
+  SCORER_TEST_ADD_VECTOR_AS ("/scorer/quirk/14-rule4-error-rewritten-TV-34", step_vectors, "TV-34",
+                             test_step_vector);
+  SCORER_TEST_ADD_VECTOR_AS ("/scorer/quirk/15-stratum-8-fails-TV-26", step_vectors, "TV-26",
+                             test_step_vector);
+  SCORER_TEST_ADD_VECTOR_AS ("/scorer/quirk/15-stratum-7-passes-TV-27", step_vectors, "TV-27",
+                             test_step_vector);
+  g_test_add_func ("/scorer/quirk/17-before-v3.8.5-zero-offset-untrusted-TV-63", test_tv63);
+  g_test_add_func ("/scorer/quirk/17-v3.8.5-zero-offset-trusted-TV-64", test_tv64);
   return g_test_run ();
 }

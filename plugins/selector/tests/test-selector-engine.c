@@ -1,4 +1,6 @@
-/* test-selector-engine.c: whole-engine scenarios S1–S15 of selector.md §14.4
+/* test-selector-engine.c: whole-engine scenarios S1–S15 of selector.md §14.4,
+ * and the quirks (§12) and documentation-versus-code rows (§13) shown at
+ * that level
  *
  * SPDX-License-Identifier: MIT
  */
@@ -18,6 +20,9 @@ typedef struct
 #define EXCESS   "excess active demotion"
 #define EMERG    "emergency promotion: zero active monitors"
 #define GRAD     "gradual removal (health or constraints)"
+#define BOOT     "bootstrap: promoting healthy candidate"
+#define EBOOT    "bootstrap emergency promotion to testing: zero active monitors"
+#define BLOCKED  "blocked by constraints or global status"
 #define XT(w, d) "excess testing monitors (" #w " > target " #d ")"
 
 static const Scenario scenarios[] = {
@@ -72,13 +77,35 @@ static const Scenario scenarios[] = {
     "8 a>t " EXCESS "; 15 t>c " XT (8, 5) "; 14 t>c " XT (7, 5) },
   { "S15-violators-not-excess", "", "1-2 A/act h m IN; 3 T/act OUT v=limit; 4-5 T/act h m IN", "",
     "3 t>c " GRAD },
-  /* §12 quirks kept */
-  { "quirk1-rule1-then-rule1_5-same-monitor", "", "1-8 A/act h IN; 9 A/paus h BLOCK", "",
+  /* §12 quirks kept (full paths) */
+  { "/selector/quirk/1-duplicate-changes-rule1-then-rule1_5", "",
+    "1-8 A/act h IN; 9 A/paus h BLOCK", "",
     "9 a>c blocked by constraints or global status; 9 a>t " EXCESS },
-  { "quirk3-rule1_5-reserve-suppresses-excess", "", "1-8 A/act h IN; 9 A/act OUT", "",
+  { "/selector/quirk/2-block-all-guard-kept-without-candidates", "", "1 A/act IN", "", "" },
+  { "/selector/quirk/3-rule1_5-reserve-suppresses-excess", "", "1-8 A/act h IN; 9 A/act OUT", "",
     "9 a>t " GRAD },
-  { "quirk4-rule2-case-d-removes-one-violator", "", "1-4 A/act h IN; 5-6 A/act h OUT v=limit", "",
-    "6 a>t " GRAD },
+  { "/selector/quirk/4-rule2-case-d-removes-one-violator", "",
+    "1-4 A/act h IN; 5-6 A/act h OUT v=limit", "", "6 a>t " GRAD },
+  /* no minimum of globally active monitors in testing, no bootstrap-mode
+   * limit, no Rule 8 correction */
+  { "/selector/quirk/9-unused-limits-no-effect", "", "1-7 A/act h IN; 10-14 T/tst h IN", "", "" },
+  /* §13 documentation versus code (full paths) */
+  { "/selector/doc-vs-code/8-no-minimum-globally-active-in-testing", "",
+    "1-7 A/act h IN; 10 T/act h IN; 11-14 T/tst h IN", "", "" },
+  { "/selector/doc-vs-code/9-bootstrap-with-active-monitors", "",
+    "1-3 A/act h IN; 31-37 C/act h IN", "",
+    "31 c>t " BOOT "; 32 c>t " BOOT "; 33 c>t " BOOT "; 34 c>t " BOOT "; 35 c>t " BOOT },
+  { "/selector/doc-vs-code/10-bootstrap-ignores-budgets", "", "31-37 C/act h IN", "",
+    "31 c>t " EBOOT "; 32 c>t " EBOOT "; 33 c>t " EBOOT "; 34 c>t " EBOOT "; 35 c>t " EBOOT },
+  { "/selector/doc-vs-code/12-active-needs-32-data-points-31", "",
+    "1-6 A/act h IN; 10 T/act h n31 IN; 11-14 T/act h IN", "", "" },
+  { "/selector/doc-vs-code/12-active-needs-32-data-points-32", "",
+    "1-6 A/act h IN; 10 T/act h n32 IN; 11-14 T/act h IN", "", "10 t>a promotion to active" },
+  { "/selector/doc-vs-code/13-rule5-single-pass-row-order", "",
+    "1-7 A/act h IN; 10-13 T/act h IN; 20 C/tst h n9 IN; 21 C/act h n9 IN", "",
+    "20 c>t candidate to testing" },
+  { "/selector/doc-vs-code/17-rule1-can-leave-zero-active", "", "1-3 A/paus h BLOCK; 10 T/act h IN",
+    "", "1 a>c " BLOCKED "; 2 a>c " BLOCKED "; 3 a>c " BLOCKED },
 };
 
 static void
@@ -96,7 +123,9 @@ main (int argc, char *argv[])
 
   for (guint i = 0; i < G_N_ELEMENTS (scenarios); i++)
     {
-      g_autofree gchar *path = g_strconcat ("/selector/engine/", scenarios[i].path, NULL);
+      const gchar *name = scenarios[i].path;
+      g_autofree gchar *path
+          = name[0] == '/' ? g_strdup (name) : g_strconcat ("/selector/engine/", name, NULL);
 
       g_test_add_data_func (path, &scenarios[i], test_scenario);
     }

@@ -90,6 +90,8 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/selector/peas/load-four-constraints", test_load);
+  /* §13: the four constraints and no geographic one */
+  g_test_add_func ("/selector/doc-vs-code/15-no-geographic-constraint", test_load);
 
   return g_test_run ();
 }

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include "ntpmon-selector-account-flags.h"
 #include "ntpmon-selector-checks.h"
 #include "selector-test-util.h"
 
@@ -507,6 +508,55 @@ test_u15 (void)
     }
 }
 
+/* §13: the flags key is `monitors_per_server_limit`; the design doc's
+ * `monitor_per_server_limit` is not read (X stays 2). */
+static void
+test_doc_flags_key (void)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_cmpint (
+      ntpmon_selector_account_flags_limit ("{\"monitors_per_server_limit\": 5}", &error), ==, 5);
+  g_assert_no_error (error);
+  g_assert_cmpint (
+      ntpmon_selector_account_flags_limit ("{\"monitor_per_server_limit\": 5}", &error), ==, 2);
+  g_clear_error (&error);
+}
+
+/* §13: server_scores.status is candidate/testing/active/paused, no `new`. */
+static void
+test_doc_status_enum (void)
+{
+  static const gchar *const names[] = { "candidate", "testing", "active", "paused" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      NtpmonSelectorStatus status = ntpmon_selector_status_from_string (names[i]);
+
+      g_assert_cmpint (status, !=, NTPMON_SELECTOR_STATUS_NONE);
+      g_assert_cmpstr (ntpmon_selector_status_to_string (status), ==, names[i]);
+    }
+  g_assert_cmpint (ntpmon_selector_status_from_string ("new"), ==, NTPMON_SELECTOR_STATUS_NONE);
+}
+
+/* §13 (and §12 item 5): diversity is not iterative: every monitor of a
+ * conflicting /20 group is flagged, not only the worst ones. */
+static void
+test_doc_diversity_all (void)
+{
+  g_autoptr (GPtrArray) rows
+      = test_monitors ("2 A/act ip=10.1.0.2; 3 A/act ip=10.1.1.3; 4 T/act ip=10.1.2.4; "
+                       "5 A/act ip=10.2.0.5");
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const NtpmonSelectorMonitor *m = rows->pdata[i];
+
+      g_assert_cmpint (ntpmon_selector_check_diversity (m->id, m->ip, rows, m->status), ==,
+                       m->id != 5);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -527,6 +577,17 @@ main (int argc, char *argv[])
   g_test_add_func ("/selector/units/U13-promotion-primitive", test_u13);
   g_test_add_func ("/selector/units/U14-counts", test_u14);
   g_test_add_func ("/selector/units/U15-advisory-max-removals", test_u15);
+  /* the same assertions under the spec item they show (§12, §13) */
+  g_test_add_func ("/selector/quirk/9-max-removals-advisory-only", test_u15);
+  g_test_add_func ("/selector/doc-vs-code/1-same-subnet-24-48", test_u2);
+  g_test_add_func ("/selector/doc-vs-code/1-one-active-testing-per-20-44", test_u3);
+  g_test_add_func ("/selector/doc-vs-code/1-account-limits-x", test_u4);
+  g_test_add_func ("/selector/doc-vs-code/4-flags-key-monitors_per_server_limit",
+                   test_doc_flags_key);
+  g_test_add_func ("/selector/doc-vs-code/5-status-enum-without-new", test_doc_status_enum);
+  g_test_add_func ("/selector/doc-vs-code/6-diversity-flags-all-not-iterative",
+                   test_doc_diversity_all);
+  g_test_add_func ("/selector/doc-vs-code/11-priority-with-5-percent-5-points", test_u1);
 
   return g_test_run ();
 }
