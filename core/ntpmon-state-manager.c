@@ -525,8 +525,8 @@ key_loaded (Wait *w, GError *error)
   wait = ntpmon_backoff_next (w->current);
   if (w->current == &w->missing && (w->iteration == 1 || wait >= 2 * MINUTE_MS))
     {
-      g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING, "MESSAGE",
-                        "no API key, please run ntppool-agent setup", "cmd", w->hint);
+      g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING, "cmd", w->hint, "MESSAGE",
+                        "no API key, please run ntppool-agent setup");
       if (w->iteration == 1 && isatty (STDIN_FILENO))
         {
           g_print ("\n%s\n\n    %s\n\n", _ ("Setup API key with:"), w->hint);

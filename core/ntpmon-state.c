@@ -445,11 +445,12 @@ ntpmon_state_set_data (NtpmonState *self, const gchar *name, const gchar *tls_na
     {
       g_free (self->data_sha);
       self->data_sha = g_steal_pointer (&sha);
-      g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO, "MESSAGE", "config changed", "name",
-                        self->name, "tls_name", self->tls_name, "ipv4.ip",
-                        self->ipv4.ip != NULL ? self->ipv4.ip : "", "ipv4.status",
-                        self->ipv4.status, "ipv6.ip", self->ipv6.ip != NULL ? self->ipv6.ip : "",
-                        "ipv6.status", self->ipv6.status);
+      /* fields first: what follows MESSAGE is its format's arguments */
+      g_log_structured (G_LOG_DOMAIN, G_LOG_LEVEL_INFO, "name", self->name, "tls_name",
+                        self->tls_name, "ipv4.ip", self->ipv4.ip != NULL ? self->ipv4.ip : "",
+                        "ipv4.status", self->ipv4.status, "ipv6.ip",
+                        self->ipv6.ip != NULL ? self->ipv6.ip : "", "ipv6.status",
+                        self->ipv6.status, "MESSAGE", "config changed");
       ntpmon_state_notify_config_changed (self);
     }
   return TRUE;
