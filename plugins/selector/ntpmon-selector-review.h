@@ -98,6 +98,13 @@ G_BEGIN_DECLS
 
 #define NTPMON_SELECTOR_SQL_SET_STATUS                                                             \
   "UPDATE server_scores SET status = ? WHERE monitor_id = ? AND server_id = ?"
+/* §10.1 for several monitors: [[monitor_id, "status"], ...], one entry per
+ * monitor; the server's row of each through the (server_id, monitor_id) key */
+#define NTPMON_SELECTOR_SQL_SET_STATUSES                                                           \
+  "UPDATE JSON_TABLE(?, '$[*]' COLUMNS (m int unsigned PATH '$[0]',"                               \
+  " st varchar(16) CHARACTER SET ascii PATH '$[1]')) AS v"                                         \
+  " STRAIGHT_JOIN server_scores ss FORCE INDEX (server_id)"                                        \
+  " ON ss.server_id = ? AND ss.monitor_id = v.m SET ss.status = v.st"
 #define NTPMON_SELECTOR_SQL_SET_VIOLATION                                                          \
   "UPDATE server_scores SET constraint_violation_type = ?, constraint_violation_since = ? "        \
   "WHERE monitor_id = ? AND server_id = ?"

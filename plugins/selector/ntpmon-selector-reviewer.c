@@ -68,18 +68,45 @@ write_update (NtpmonDbConn *conn, gint64 server_id, const NtpmonSelectorViolatio
   return exec_ids (conn, NTPMON_SELECTOR_SQL_SET_PAUSE_REASON, u->monitor_id, server_id, error);
 }
 
+/* The status changes of §10.1 in one statement: the last change of each
+ * monitor is the one that counts ("the last write wins"). A statement that
+ * fails changes nothing, and the caller then applies the changes one by one
+ * so that a failure is told per change, as §10.1 has it. */
+static gboolean
+apply_changes_at_once (NtpmonDbConn *conn, gint64 server_id, GPtrArray *changes, GError **error)
+{
+  g_autoptr (GString) json = g_string_new ("[");
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_int64_hash, g_int64_equal);
+
+  for (guint i = changes->len; i-- > 0;)
+    {
+      NtpmonReviewChange *c = changes->pdata[i];
+
+      if (!g_hash_table_add (seen, &c->monitor_id))
+        continue;
+      /* statuses are fixed lower-case words: nothing to escape */
+      g_string_append_printf (json, "%s[%" G_GINT64_FORMAT ",\"%s\"]", json->len > 1 ? "," : "",
+                              c->monitor_id, c->to);
+    }
+  g_string_append_c (json, ']');
+  return ntpmon_db_conn_exec (conn, NTPMON_SELECTOR_SQL_SET_STATUSES, NULL, error, "si", json->str,
+                              server_id);
+}
+
 /* The fields go before MESSAGE: g_log_structured() takes the arguments
- * after MESSAGE's format as that format's arguments. */
+ * after MESSAGE's format as that format's arguments. @written: the change
+ * was written already (by apply_changes_at_once()). */
 static void
 apply_change (NtpmonDbConn *conn, gint64 server_id, NtpmonReviewResult *result,
-              NtpmonReviewChange *c)
+              NtpmonReviewChange *c, gboolean written)
 {
   g_autoptr (GError) error = NULL;
   g_autofree gchar *server = g_strdup_printf ("%" G_GINT64_FORMAT, server_id);
   g_autofree gchar *monitor = g_strdup_printf ("%" G_GINT64_FORMAT, c->monitor_id);
 
-  c->applied = ntpmon_db_conn_exec (conn, NTPMON_SELECTOR_SQL_SET_STATUS, NULL, &error, "sii",
-                                    c->to, c->monitor_id, server_id);
+  c->applied = written
+               || ntpmon_db_conn_exec (conn, NTPMON_SELECTOR_SQL_SET_STATUS, NULL, &error, "sii",
+                                       c->to, c->monitor_id, server_id);
   if (c->applied)
     {
       result->n_applied++;
@@ -145,6 +172,7 @@ review_context (NtpmonSelectorEngine *engine, NtpmonDbConn *conn, NtpmonSelector
   gint64 server_id = ctx->server_id;
   g_autoptr (NtpmonSelectorReview) review = NULL;
   g_autoptr (NtpmonReviewResult) result = NULL;
+  gboolean written = FALSE;
 
   review = ntpmon_selector_engine_review (engine, ctx, NULL, error);
   if (review == NULL)
@@ -175,8 +203,17 @@ review_context (NtpmonSelectorEngine *engine, NtpmonDbConn *conn, NtpmonSelector
       return g_steal_pointer (&result);
     }
 
+  if (result->changes->len > 1)
+    {
+      g_autoptr (GError) local = NULL;
+
+      written = apply_changes_at_once (conn, server_id, result->changes, &local);
+      if (!written)
+        g_info ("server %" G_GINT64_FORMAT ": status changes at once failed, one by one: %s",
+                server_id, local->message);
+    }
   for (guint i = 0; i < result->changes->len; i++)
-    apply_change (conn, server_id, result, result->changes->pdata[i]);
+    apply_change (conn, server_id, result, result->changes->pdata[i], written);
   for (guint i = 0; i < review->updates->len; i++)
     {
       g_autoptr (GError) local = NULL;
