@@ -532,6 +532,11 @@ gboolean
 ntpmon_db_conn_begin (NtpmonDbConn *conn, GError **error)
 {
   g_return_val_if_fail (!conn->in_transaction, FALSE);
+  /* applies to the next transaction only, and so survives a reconnect */
+  if (conn->read_committed
+      && !ntpmon_db_conn_exec_direct (conn, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED",
+                                      error))
+    return FALSE;
   if (!ntpmon_db_conn_exec_direct (conn, "START TRANSACTION", error))
     return FALSE;
   conn->in_transaction = TRUE;
@@ -570,6 +575,20 @@ void
 ntpmon_db_conn_set_max_attempts (NtpmonDbConn *conn, guint attempts)
 {
   conn->max_attempts = MAX (1, attempts);
+}
+
+/**
+ * ntpmon_db_conn_set_read_committed:
+ *
+ * Runs the transactions that ntpmon_db_conn_begin() starts from now on in
+ * READ COMMITTED isolation instead of the server's default (REPEATABLE
+ * READ): no gap locks, so transactions that write disjoint rows while
+ * scanning overlapping index ranges do not deadlock each other.
+ */
+void
+ntpmon_db_conn_set_read_committed (NtpmonDbConn *conn, gboolean read_committed)
+{
+  conn->read_committed = read_committed;
 }
 
 /**

@@ -47,6 +47,7 @@ gboolean ntpmon_db_conn_in_transaction (NtpmonDbConn *conn);
 gboolean ntpmon_db_conn_transaction (NtpmonDbConn *conn, NtpmonDbJobFunc func, gpointer data,
                                      GError **error);
 void ntpmon_db_conn_set_max_attempts (NtpmonDbConn *conn, guint attempts);
+void ntpmon_db_conn_set_read_committed (NtpmonDbConn *conn, gboolean read_committed);
 
 GCancellable *ntpmon_db_conn_get_cancellable (NtpmonDbConn *conn);
 guint64 ntpmon_db_conn_get_server_thread_id (NtpmonDbConn *conn);

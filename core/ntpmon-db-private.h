@@ -27,6 +27,7 @@ struct _NtpmonDbConn
   gboolean connecting;
   guint generation; /* counts connects; statements of an older one are dead */
   guint max_attempts;
+  gboolean read_committed; /* transactions in READ COMMITTED isolation */
   GCancellable *cancellable;
 };
 

@@ -286,17 +286,34 @@ open_selector (NtpmonScorerContext *ctx, NtpmonDbConn **conn, GError **error)
   return runner;
 }
 
+/* Concurrent batches of `selector server` ([selector] workers, 1-8). */
+static guint
+selector_workers (NtpmonScorerContext *ctx)
+{
+  return (guint)CLAMP (ntpmon_config_get_integer (ctx->config, "selector", "workers", 2), 1, 8);
+}
+
 static gint
 selector_loop (NtpmonScorerContext *ctx, gboolean continuous, GError **error)
 {
-  g_autoptr (NtpmonDbConn) conn = NULL;
-  g_autoptr (NtpmonSelectorRunner) runner = open_selector (ctx, &conn, error);
+  guint n_workers = continuous ? selector_workers (ctx) : 1;
+  g_autoptr (GPtrArray) conns = g_ptr_array_new_with_free_func ((GDestroyNotify)ntpmon_db_conn_free);
+  g_autoptr (GPtrArray) runners = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr (NtpmonRunnerLock) lock = NULL;
   Backoff idle = { 3000, 60000, 3000 };
 
-  if (runner == NULL)
-    return 1;
-  g_info ("selector starting, version %s", PACKAGE_VERSION);
+  for (guint i = 0; i < n_workers; i++)
+    {
+      NtpmonDbConn *conn = NULL;
+      NtpmonSelectorRunner *runner = open_selector (ctx, &conn, error);
+
+      if (conn != NULL)
+        g_ptr_array_add (conns, conn);
+      if (runner == NULL)
+        return 1;
+      g_ptr_array_add (runners, runner);
+    }
+  g_info ("selector starting, version %s, %u concurrent batches", PACKAGE_VERSION, n_workers);
   lock = ntpmon_runner_lock_new (ctx->db_config, SELECTOR_LOCK);
   while (!g_cancellable_is_cancelled (ctx->cancellable))
     {
@@ -304,7 +321,8 @@ selector_loop (NtpmonScorerContext *ctx, gboolean continuous, GError **error)
 
       if (!ntpmon_runner_lock_acquire (lock, lock_wait_seconds (ctx), ctx->cancellable, error))
         return g_cancellable_is_cancelled (ctx->cancellable) ? 0 : 1;
-      if (!ntpmon_selector_runner_run_batch (runner, &count, error))
+      if (!ntpmon_selector_runner_run_batches ((NtpmonSelectorRunner **)runners->pdata, n_workers,
+                                               &count, error))
         return 1;
       if (count > 0 || !continuous)
         g_info ("processed servers: %u", count);

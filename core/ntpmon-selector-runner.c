@@ -11,9 +11,12 @@
 
 #include "ntpmon-selector-runner.h"
 
+/* Concurrent batches (ntpmon_selector_runner_run_batches()) skip the
+ * servers another batch holds; the index keeps the scan, and so the row
+ * locks, to the rows taken. */
 #define SQL_DUE_SERVERS                                                                            \
-  "SELECT server_id FROM servers_monitor_review WHERE next_review <= NOW() OR next_review IS "     \
-  "NULL ORDER BY next_review LIMIT 10"
+  "SELECT server_id FROM servers_monitor_review FORCE INDEX (next_review) WHERE next_review <= "   \
+  "NOW() OR next_review IS NULL ORDER BY next_review LIMIT 10 FOR UPDATE SKIP LOCKED"
 #define SQL_REVIEWED_CHANGED                                                                       \
   "UPDATE servers_monitor_review SET last_review = NOW(), last_change = NOW(), next_review = ? "   \
   "WHERE server_id = ?"
@@ -190,6 +193,8 @@ typedef struct
   NtpmonSelectorRunner *self;
   guint count;
   gint64 started; /* of the server under review */
+  guint attempts;
+  NtpmonSelectorRunnerStats stats; /* before the first attempt */
 } Batch;
 
 /* §3.1 steps 3 and 4 for one server after its pipeline. */
@@ -222,6 +227,11 @@ batch_job (NtpmonDbConn *conn, gpointer data, GError **error)
   g_autoptr (NtpmonDbStmt) st = ntpmon_db_conn_query (conn, SQL_DUE_SERVERS, error, "");
   g_autoptr (GError) local = NULL;
 
+  /* a deadlock rolled the last attempt back: count only this one */
+  if (batch->attempts++ == 0)
+    batch->stats = batch->self->stats;
+  else
+    batch->self->stats = batch->stats;
   batch->count = 0;
   if (st == NULL)
     return FALSE;
@@ -254,7 +264,7 @@ batch_job (NtpmonDbConn *conn, gpointer data, GError **error)
 gboolean
 ntpmon_selector_runner_run_batch (NtpmonSelectorRunner *self, guint *count, GError **error)
 {
-  Batch batch = { self, 0, 0 };
+  Batch batch = { .self = self };
 
   *count = 0;
   if (!ntpmon_db_conn_transaction (self->conn, batch_job, &batch, error))
@@ -262,6 +272,74 @@ ntpmon_selector_runner_run_batch (NtpmonSelectorRunner *self, guint *count, GErr
   self->stats.batches++;
   *count = batch.count;
   return TRUE;
+}
+
+typedef struct
+{
+  NtpmonSelectorRunner *runner;
+  guint count;
+  GError *error;
+  gboolean ok;
+} Worker;
+
+static gpointer
+worker_thread (gpointer data)
+{
+  Worker *w = data;
+
+  w->ok = ntpmon_selector_runner_run_batch (w->runner, &w->count, &w->error);
+  return NULL;
+}
+
+/**
+ * ntpmon_selector_runner_run_batches:
+ * @runners: (array length=n_runners): runners on connections of their own
+ * @count: (out): servers reviewed in all
+ *
+ * One batch per runner, at the same time (threads for all but the first,
+ * which runs on the calling thread). The due servers are taken with
+ * `FOR UPDATE SKIP LOCKED`, so concurrent batches review different servers,
+ * each in a transaction of its own exactly as a lone batch would: a
+ * server's review reads and writes only its own rows. This lets the
+ * database work on several servers at once, which one connection cannot.
+ * Concurrent batches run in READ COMMITTED isolation: without gap locks,
+ * batches that scan the same index ranges while writing different servers'
+ * rows do not deadlock.
+ *
+ * Returns: FALSE with the first failed batch's error (the others have
+ *   completed or rolled back by then)
+ */
+gboolean
+ntpmon_selector_runner_run_batches (NtpmonSelectorRunner **runners, guint n_runners, guint *count,
+                                    GError **error)
+{
+  g_autofree Worker *workers = g_new0 (Worker, n_runners);
+  g_autofree GThread **threads = g_new0 (GThread *, n_runners);
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (n_runners > 0, FALSE);
+  *count = 0;
+  for (guint i = 0; i < n_runners; i++)
+    {
+      workers[i].runner = runners[i];
+      ntpmon_db_conn_set_read_committed (runners[i]->conn, n_runners > 1);
+      if (i > 0)
+        threads[i] = g_thread_new ("selector-batch", worker_thread, &workers[i]);
+    }
+  worker_thread (&workers[0]);
+  for (guint i = 0; i < n_runners; i++)
+    {
+      if (i > 0)
+        g_thread_join (threads[i]);
+      *count += workers[i].count;
+      if (!workers[i].ok && ok)
+        {
+          g_propagate_error (error, g_steal_pointer (&workers[i].error));
+          ok = FALSE;
+        }
+      g_clear_error (&workers[i].error);
+    }
+  return ok;
 }
 
 typedef struct

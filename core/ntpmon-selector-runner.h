@@ -35,6 +35,8 @@ G_DECLARE_FINAL_TYPE (NtpmonSelectorRunner, ntpmon_selector_runner, NTPMON, SELE
 NtpmonSelectorRunner *ntpmon_selector_runner_new (NtpmonDbConn *conn, NtpmonReviewer *reviewer);
 gboolean ntpmon_selector_runner_run_batch (NtpmonSelectorRunner *self, guint *count,
                                            GError **error);
+gboolean ntpmon_selector_runner_run_batches (NtpmonSelectorRunner **runners, guint n_runners,
+                                             guint *count, GError **error);
 gboolean ntpmon_selector_runner_run_server (NtpmonSelectorRunner *self, gint64 server_id,
                                             gboolean *changed, GError **error);
 NtpmonReviewResult *ntpmon_selector_runner_simulate (NtpmonSelectorRunner *self, gint64 server_id,

@@ -216,3 +216,16 @@ test_db_add_selector_monitor (TestDb *db, gint64 server_id, gint64 id, const gch
                 "FROM seq_1_to_40",
                 id, server_id, rtt);
 }
+
+/* The scorer program's plugin host with the default configuration. */
+NtpmonHost *
+test_host_new (void)
+{
+  g_autoptr (GKeyFile) empty = g_key_file_new ();
+  g_autoptr (GError) error = NULL;
+  NtpmonHost *host = ntpmon_host_new ("scorer", NULL);
+
+  ntpmon_host_apply_config (host, empty, &error);
+  g_assert_no_error (error);
+  return host;
+}

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "ntpmon-db.h"
+#include "ntpmon-host.h"
 #include "ntpmon-test-mariadb.h"
 
 G_BEGIN_DECLS
@@ -38,4 +39,6 @@ G_END_DECLS
 G_BEGIN_DECLS
 void test_db_add_selector_monitor (TestDb *db, gint64 server_id, gint64 id, const gchar *status,
                                    gint64 priority, const gchar *ip);
+NtpmonHost *test_host_new (void);
+
 G_END_DECLS

@@ -21,8 +21,10 @@
 #define N_SERVERS   12
 #define NULL_SERVER 7 /* one of its monitors has only NULL RTTs */
 
-/* "applied status change" records by server: server id -> GString */
+/* "applied status change" records by server: server id -> GString
+ * (written by concurrent batches too) */
 static GHashTable *applied;
+static GMutex applied_lock;
 
 static GLogWriterOutput
 writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer data)
@@ -52,10 +54,12 @@ writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer 
     }
   if (message == NULL || !g_str_has_prefix (message, "applied status change") || server == NULL)
     return g_log_writer_default (level, fields, n_fields, data);
+  g_mutex_lock (&applied_lock);
   list = g_hash_table_lookup (applied, server);
   if (list == NULL)
     g_hash_table_insert (applied, g_strdup (server), list = g_string_new (NULL));
   g_string_append_printf (list, "%s %s>%s %s; ", monitor, from, to, reason);
+  g_mutex_unlock (&applied_lock);
   return G_LOG_WRITER_HANDLED;
 }
 
@@ -151,7 +155,7 @@ dump_scores (TestDb *db)
 }
 
 static NtpmonSelectorRunner *
-runner_new (NtpmonHost *host, TestDb *db)
+runner_new_on (NtpmonHost *host, NtpmonDbConn *conn)
 {
   PeasEngine *engine = ntpmon_host_get_engine (host);
   PeasPluginInfo *info = peas_engine_get_plugin_info (engine, "ntpmon-selector");
@@ -165,7 +169,13 @@ runner_new (NtpmonHost *host, TestDb *db)
   constraints = ntpmon_constraint_create_from_plugin (engine, info, &error);
   g_assert_no_error (error);
   ntpmon_reviewer_set_constraints (reviewer, constraints);
-  return ntpmon_selector_runner_new (db->conn, reviewer);
+  return ntpmon_selector_runner_new (conn, reviewer);
+}
+
+static NtpmonSelectorRunner *
+runner_new (NtpmonHost *host, TestDb *db)
+{
+  return runner_new_on (host, db->conn);
 }
 
 /* `selector once SERVER_ID` for every server against the batches of
@@ -174,8 +184,7 @@ runner_new (NtpmonHost *host, TestDb *db)
 static void
 test_batch_same_as_one_by_one (void)
 {
-  g_autoptr (GKeyFile) empty = g_key_file_new ();
-  g_autoptr (NtpmonHost) host = ntpmon_host_new ("scorer", NULL);
+  g_autoptr (NtpmonHost) host = test_host_new ();
   g_autoptr (NtpmonSelectorRunner) one_runner = NULL;
   g_autoptr (NtpmonSelectorRunner) batch_runner = NULL;
   g_autoptr (GError) error = NULL;
@@ -185,8 +194,6 @@ test_batch_same_as_one_by_one (void)
   TestDb one = { 0 }, batch = { 0 };
   guint count, total = 0, batches = 0;
 
-  ntpmon_host_apply_config (host, empty, &error);
-  g_assert_no_error (error);
   test_db_open (&one);
   test_db_open (&batch);
   add_data_set (&one);
@@ -265,6 +272,120 @@ test_batch_same_as_one_by_one (void)
   test_db_close (&batch);
 }
 
+/* Every server reviewed once by one runner: the reference outcome. */
+static void
+review_one_by_one (NtpmonHost *host, TestDb *db, gchar **changes, gchar **scores)
+{
+  g_autoptr (NtpmonSelectorRunner) runner = runner_new (host, db);
+
+  for (gint64 s = 1; s <= N_SERVERS; s++)
+    {
+      g_autoptr (GError) error = NULL;
+
+      g_assert_true (ntpmon_selector_runner_run_server (runner, s, NULL, &error)
+                     == (s != NULL_SERVER));
+    }
+  *changes = take_applied ();
+  *scores = dump_scores (db);
+}
+
+/* `selector server` with two concurrent batches (two connections): every
+ * server reviewed exactly once, with the decisions of one-by-one reviews. */
+static void
+test_batch_concurrent (void)
+{
+  g_autoptr (NtpmonHost) host = test_host_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *one_changes = NULL, *one_scores = NULL;
+  g_autofree gchar *changes = NULL, *scores = NULL;
+  g_autoptr (NtpmonDbConn) second = NULL;
+  NtpmonSelectorRunner *runners[2];
+  TestDb one = { 0 }, batch = { 0 };
+  guint64 servers = 0, failed = 0;
+  guint count, total = 0;
+
+  test_db_open (&one);
+  test_db_open (&batch);
+  add_data_set (&one);
+  add_data_set (&batch);
+  review_one_by_one (host, &one, &one_changes, &one_scores);
+
+  second = ntpmon_db_conn_open (batch.config, &error);
+  g_assert_no_error (error);
+  runners[0] = runner_new (host, &batch);
+  runners[1] = runner_new_on (host, second);
+  do
+    {
+      g_assert_true (ntpmon_selector_runner_run_batches (runners, 2, &count, &error));
+      g_assert_no_error (error);
+      total += count;
+    }
+  while (count > 0);
+  changes = take_applied ();
+  scores = dump_scores (&batch);
+  for (guint i = 0; i < 2; i++)
+    {
+      NtpmonSelectorRunnerStats stats;
+
+      ntpmon_selector_runner_get_stats (runners[i], &stats);
+      servers += stats.servers;
+      failed += stats.failed_servers;
+      g_object_unref (runners[i]);
+    }
+  g_assert_cmpuint (total, ==, N_SERVERS);
+  g_assert_cmpuint (servers, ==, N_SERVERS - 1);
+  g_assert_cmpuint (failed, ==, 1);
+  g_assert_cmpstr (changes, ==, one_changes);
+  g_assert_cmpstr (scores, ==, one_scores);
+  test_db_close (&one);
+  test_db_close (&batch);
+}
+
+/* A batch leaves the servers that another batch holds (FOR UPDATE SKIP
+ * LOCKED) and takes the next due ones. */
+static void
+test_batch_skips_locked (void)
+{
+  g_autoptr (NtpmonHost) host = test_host_new ();
+  g_autoptr (NtpmonSelectorRunner) runner = NULL;
+  g_autoptr (NtpmonDbConn) holder = NULL;
+  g_autoptr (GError) error = NULL;
+  TestDb db = { 0 };
+  guint count = 0;
+
+  test_db_open (&db);
+  add_data_set (&db);
+  holder = ntpmon_db_conn_open (db.config, &error);
+  g_assert_no_error (error);
+  g_assert_true (ntpmon_db_conn_begin (holder, &error));
+  /* record locks only: one primary key lookup each */
+  for (gint64 id = 1; id <= 3; id++)
+    {
+      g_autoptr (NtpmonDbStmt) st = ntpmon_db_conn_query (
+          holder, "SELECT server_id FROM servers_monitor_review WHERE server_id = ? FOR UPDATE",
+          &error, "i", id);
+
+      g_assert_no_error (error);
+      g_assert_true (ntpmon_db_stmt_fetch_one (st, &error));
+    }
+
+  runner = runner_new (host, &db);
+  g_assert_true (ntpmon_selector_runner_run_batch (runner, &count, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count, ==, N_SERVERS - 3);
+  g_assert_cmpint (test_db_int (&db, "SELECT COUNT(*) FROM servers_monitor_review WHERE "
+                                     "last_review IS NOT NULL AND server_id > 3"),
+                   ==, N_SERVERS - 3);
+  g_assert_true (ntpmon_db_conn_rollback (holder, &error));
+  g_assert_true (ntpmon_selector_runner_run_batch (runner, &count, &error));
+  g_assert_cmpuint (count, ==, 3);
+  g_assert_cmpint (test_db_int (&db, "SELECT COUNT(*) FROM servers_monitor_review WHERE "
+                                     "last_review IS NULL"),
+                   ==, 0);
+  take_applied ();
+  test_db_close (&db);
+}
+
 static gint
 compare_lines (gconstpointer a, gconstpointer b)
 {
@@ -340,5 +461,7 @@ main (int argc, char **argv)
   test_db_server ();
   g_test_add_func ("/selector/batch/same-as-one-by-one", test_batch_same_as_one_by_one);
   g_test_add_func ("/selector/batch/query-same-rows-as-spec", test_query_same_rows_as_spec);
+  g_test_add_func ("/selector/batch/concurrent", test_batch_concurrent);
+  g_test_add_func ("/selector/batch/skips-locked", test_batch_skips_locked);
   return g_test_run ();
 }
