@@ -297,7 +297,8 @@ static gint
 selector_loop (NtpmonScorerContext *ctx, gboolean continuous, GError **error)
 {
   guint n_workers = continuous ? selector_workers (ctx) : 1;
-  g_autoptr (GPtrArray) conns = g_ptr_array_new_with_free_func ((GDestroyNotify)ntpmon_db_conn_free);
+  g_autoptr (GPtrArray) conns
+      = g_ptr_array_new_with_free_func ((GDestroyNotify)ntpmon_db_conn_free);
   g_autoptr (GPtrArray) runners = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr (NtpmonRunnerLock) lock = NULL;
   Backoff idle = { 3000, 60000, 3000 };
