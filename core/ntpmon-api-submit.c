@@ -174,20 +174,6 @@ row_new (NtpmonDbStmt *st)
   return row;
 }
 
-/* A DATETIME value as JSON_TABLE reads it: "YYYY-MM-DD hh:mm:ss" (UTC);
- * "" (NULL in the table) for a time gmtime() cannot break down. */
-static void
-append_json_datetime (GString *json, gint64 usec)
-{
-  time_t t = (time_t)(usec / G_USEC_PER_SEC);
-  struct tm tm;
-  gchar text[32] = "";
-
-  if (gmtime_r (&t, &tm) != NULL)
-    strftime (text, sizeof text, "%Y-%m-%d %H:%M:%S", &tm);
-  g_string_append_printf (json, "\"%s\"", text);
-}
-
 /* The list as the JSON array the fetch reads: [[n, "ip", "ts"], ...]; the
  * address text is digits, hex letters, dots and colons only. */
 static gchar *
@@ -199,7 +185,7 @@ list_json (SubmitJob *job)
   for (guint i = 0; i < job->n_items; i++)
     {
       g_string_append_printf (json, "%s[%u,\"%s\",", i > 0 ? "," : "", i, job->items[i].ip_text);
-      append_json_datetime (json, job->items[i].ts_usec);
+      ntpmon_db_json_append_datetime (json, job->items[i].ts_usec);
       g_string_append_c (json, ']');
     }
   g_string_append_c (json, ']');
@@ -324,7 +310,7 @@ write_rows (NtpmonDbConn *conn, GHashTable *rows, GError **error)
         g_ascii_dtostr (score, sizeof score, row->score);
         g_string_append_printf (json, "%s[%" G_GUINT64_FORMAT ",%s,", n++ > 0 ? "," : "",
                                 row->score_id, score);
-        append_json_datetime (json, row->score_ts);
+        ntpmon_db_json_append_datetime (json, row->score_ts);
         g_string_append_c (json, ']');
         add_pair (scores_strata, row->score_id, &row->stratum);
         add_pair (servers_strata, row->server_id, &row->server_stratum);

@@ -48,6 +48,7 @@ gboolean ntpmon_db_conn_transaction (NtpmonDbConn *conn, NtpmonDbJobFunc func, g
                                      GError **error);
 void ntpmon_db_conn_set_max_attempts (NtpmonDbConn *conn, guint attempts);
 void ntpmon_db_conn_set_read_committed (NtpmonDbConn *conn, gboolean read_committed);
+void ntpmon_db_json_append_datetime (GString *json, gint64 usec);
 
 GCancellable *ntpmon_db_conn_get_cancellable (NtpmonDbConn *conn);
 guint64 ntpmon_db_conn_get_server_thread_id (NtpmonDbConn *conn);

@@ -31,10 +31,18 @@
 #define SQL_INSERT_LOG_SCORE                                                                       \
   "INSERT INTO log_scores (server_id, monitor_id, ts, score, step, `offset`, rtt, attributes)"     \
   " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-#define SQL_UPDATE_SERVER_SCORE "UPDATE server_scores SET score_ts = ?, score_raw = ? WHERE id = ?"
-#define SQL_UPDATE_SERVER                                                                          \
-  "UPDATE servers SET score_ts = ?, score_raw = ? WHERE id = ? AND (score_ts < ? OR score_ts IS "  \
-  "NULL)"
+/* The reference's per-server UPDATEs of a batch in one statement each,
+ * the rows as JSON: [[id, score, "score_ts"], ...], one entry per id. */
+#define SQL_UPDATE_JSON_ROWS                                                                       \
+  "UPDATE JSON_TABLE(?, '$[*]' COLUMNS (id bigint unsigned PATH '$[0]',"                           \
+  " score double PATH '$[1]', ts datetime PATH '$[2]')) AS v STRAIGHT_JOIN "
+#define SQL_UPDATE_SERVER_SCORES                                                                   \
+  SQL_UPDATE_JSON_ROWS "server_scores ss FORCE INDEX (PRIMARY) ON ss.id = v.id"                    \
+                       " SET ss.score_ts = v.ts, ss.score_raw = v.score"
+#define SQL_UPDATE_SERVERS                                                                         \
+  SQL_UPDATE_JSON_ROWS "servers s FORCE INDEX (PRIMARY) ON s.id = v.id"                            \
+                       " AND (s.score_ts < v.ts OR s.score_ts IS NULL)"                            \
+                       " SET s.score_ts = v.ts, s.score_raw = v.score"
 
 static void
 read_log_score (NtpmonDbStmt *st, NtpmonLogScore *row)
@@ -502,6 +510,28 @@ score_row (NtpmonDbConn *conn, NtpmonScoreSlot *slot, OwnRow *own, const NtpmonL
   return TRUE;
 }
 
+/* One [id, score, "ts"] entry; @ts in unix seconds. A double prints with
+ * enough digits to read back as the same double. */
+static void
+append_update (GString *json, guint64 id, gdouble score, gint64 ts)
+{
+  gchar text[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_string_append_printf (json, "%s[%" G_GUINT64_FORMAT ",%s,", json->len > 1 ? "," : "", id,
+                          g_ascii_dtostr (text, sizeof text, score));
+  ntpmon_db_json_append_datetime (json, ts * G_USEC_PER_SEC);
+  g_string_append_c (json, ']');
+}
+
+static gboolean
+run_update (NtpmonDbConn *conn, const gchar *sql, GString *json, GError **error)
+{
+  if (json->len == 1)
+    return TRUE;
+  g_string_append_c (json, ']');
+  return ntpmon_db_conn_exec (conn, sql, NULL, error, "s", json->str);
+}
+
 /**
  * _ntpmon_score_process_rows:
  * @rows: (element-type NtpmonLogScore): the batch, in id order
@@ -522,6 +552,8 @@ _ntpmon_score_process_rows (NtpmonDbConn *conn, NtpmonScoreSlot *slot, GPtrArray
   g_autoptr (GHashTable) own = prepare_own (conn, slot, rows, now, stats, error);
   g_autoptr (GPtrArray) outs
       = g_ptr_array_new_with_free_func ((GDestroyNotify)ntpmon_log_score_free);
+  g_autoptr (GString) scores = g_string_new ("[");
+  g_autoptr (GString) servers = g_string_new ("[");
   GHashTableIter iter;
   OwnRow *row;
 
@@ -542,16 +574,11 @@ _ntpmon_score_process_rows (NtpmonDbConn *conn, NtpmonScoreSlot *slot, GPtrArray
   g_hash_table_iter_init (&iter, own);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&row))
     {
-      if (row->scored
-          && !ntpmon_db_conn_exec (conn, SQL_UPDATE_SERVER_SCORE, NULL, error, "Tdu",
-                                   row->ss.score_ts * G_USEC_PER_SEC, row->ss.score_raw,
-                                   row->ss.id))
-        return FALSE;
-      if (row->has_public
-          && !ntpmon_db_conn_exec (conn, SQL_UPDATE_SERVER, NULL, error, "TdiT",
-                                   row->public_ts * G_USEC_PER_SEC, row->public_score,
-                                   (gint64)row->ss.server_id, row->public_ts * G_USEC_PER_SEC))
-        return FALSE;
+      if (row->scored)
+        append_update (scores, row->ss.id, row->ss.score_raw, row->ss.score_ts);
+      if (row->has_public)
+        append_update (servers, row->ss.server_id, row->public_score, row->public_ts);
     }
-  return TRUE;
+  return run_update (conn, SQL_UPDATE_SERVER_SCORES, scores, error)
+         && run_update (conn, SQL_UPDATE_SERVERS, servers, error);
 }
