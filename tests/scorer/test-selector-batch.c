@@ -178,6 +178,27 @@ runner_new (NtpmonHost *host, TestDb *db)
   return runner_new_on (host, db->conn);
 }
 
+/* Every server reviewed once by one runner: the reference outcome. */
+static void
+review_one_by_one (NtpmonHost *host, TestDb *db, gchar **changes, gchar **scores,
+                   NtpmonSelectorRunnerStats *stats)
+{
+  g_autoptr (NtpmonSelectorRunner) runner = runner_new (host, db);
+
+  for (gint64 s = 1; s <= N_SERVERS; s++)
+    {
+      g_autoptr (GError) error = NULL;
+      gboolean ok = ntpmon_selector_runner_run_server (runner, s, NULL, &error);
+
+      /* only the server whose monitor has no priority fails */
+      g_assert_true (ok == (s != NULL_SERVER));
+      g_assert_true (ok == (error == NULL));
+    }
+  *changes = take_applied ();
+  *scores = dump_scores (db);
+  ntpmon_selector_runner_get_stats (runner, stats);
+}
+
 /* `selector once SERVER_ID` for every server against the batches of
  * `selector once`/`server`: same changes, same server_scores, and the
  * server whose monitor has no priority fails alone. */
@@ -185,7 +206,6 @@ static void
 test_batch_same_as_one_by_one (void)
 {
   g_autoptr (NtpmonHost) host = test_host_new ();
-  g_autoptr (NtpmonSelectorRunner) one_runner = NULL;
   g_autoptr (NtpmonSelectorRunner) batch_runner = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree gchar *one_changes = NULL, *batch_changes = NULL;
@@ -198,27 +218,9 @@ test_batch_same_as_one_by_one (void)
   test_db_open (&batch);
   add_data_set (&one);
   add_data_set (&batch);
-  one_runner = runner_new (host, &one);
   batch_runner = runner_new (host, &batch);
 
-  for (gint64 s = 1; s <= N_SERVERS; s++)
-    {
-      gboolean ok = ntpmon_selector_runner_run_server (one_runner, s, NULL, &error);
-
-      if (s == NULL_SERVER)
-        {
-          g_assert_false (ok);
-          g_assert_nonnull (error);
-          g_clear_error (&error);
-        }
-      else
-        {
-          g_assert_no_error (error);
-          g_assert_true (ok);
-        }
-    }
-  one_changes = take_applied ();
-  one_scores = dump_scores (&one);
+  review_one_by_one (host, &one, &one_changes, &one_scores, &one_stats);
 
   do
     {
@@ -244,7 +246,6 @@ test_batch_same_as_one_by_one (void)
   g_assert_nonnull (strstr (one_scores, "/network_diversity/"));
   g_assert_nonnull (strstr (one_scores, "/account/constraint/"));
 
-  ntpmon_selector_runner_get_stats (one_runner, &one_stats);
   ntpmon_selector_runner_get_stats (batch_runner, &batch_stats);
   g_assert_cmpuint (batch_stats.servers, ==, N_SERVERS - 1);
   g_assert_cmpuint (batch_stats.failed_servers, ==, 1);
@@ -272,23 +273,6 @@ test_batch_same_as_one_by_one (void)
   test_db_close (&batch);
 }
 
-/* Every server reviewed once by one runner: the reference outcome. */
-static void
-review_one_by_one (NtpmonHost *host, TestDb *db, gchar **changes, gchar **scores)
-{
-  g_autoptr (NtpmonSelectorRunner) runner = runner_new (host, db);
-
-  for (gint64 s = 1; s <= N_SERVERS; s++)
-    {
-      g_autoptr (GError) error = NULL;
-
-      g_assert_true (ntpmon_selector_runner_run_server (runner, s, NULL, &error)
-                     == (s != NULL_SERVER));
-    }
-  *changes = take_applied ();
-  *scores = dump_scores (db);
-}
-
 /* `selector server` with two concurrent batches (two connections): every
  * server reviewed exactly once, with the decisions of one-by-one reviews. */
 static void
@@ -301,14 +285,15 @@ test_batch_concurrent (void)
   g_autoptr (NtpmonDbConn) second = NULL;
   NtpmonSelectorRunner *runners[2];
   TestDb one = { 0 }, batch = { 0 };
-  guint64 servers = 0, failed = 0;
+  NtpmonSelectorRunnerStats one_stats;
+  guint64 servers = 0, failed = 0, n_applied = 0;
   guint count, total = 0;
 
   test_db_open (&one);
   test_db_open (&batch);
   add_data_set (&one);
   add_data_set (&batch);
-  review_one_by_one (host, &one, &one_changes, &one_scores);
+  review_one_by_one (host, &one, &one_changes, &one_scores, &one_stats);
 
   second = ntpmon_db_conn_open (batch.config, &error);
   g_assert_no_error (error);
@@ -330,11 +315,13 @@ test_batch_concurrent (void)
       ntpmon_selector_runner_get_stats (runners[i], &stats);
       servers += stats.servers;
       failed += stats.failed_servers;
+      n_applied += stats.changes_applied;
       g_object_unref (runners[i]);
     }
   g_assert_cmpuint (total, ==, N_SERVERS);
   g_assert_cmpuint (servers, ==, N_SERVERS - 1);
   g_assert_cmpuint (failed, ==, 1);
+  g_assert_cmpuint (n_applied, ==, one_stats.changes_applied);
   g_assert_cmpstr (changes, ==, one_changes);
   g_assert_cmpstr (scores, ==, one_scores);
   test_db_close (&one);
