@@ -54,8 +54,15 @@ disconnect (NtpmonDbConn *conn)
    * only frees memory */
   g_hash_table_remove_all (conn->stmts);
   g_clear_pointer (&conn->mysql, mysql_close);
-  conn->in_transaction = FALSE;
+  conn->in_transaction = conn->tx_pending = FALSE;
   conn->broken = FALSE;
+}
+
+/* A transaction the server knows of: begun, and a statement sent in it. */
+static gboolean
+tx_open (NtpmonDbConn *conn)
+{
+  return conn->in_transaction && !conn->tx_pending;
 }
 
 void
@@ -111,6 +118,9 @@ _ntpmon_db_conn_fail (NtpmonDbConn *conn, guint code, const gchar *sqlstate, con
       what = g_strdup_printf (" in “%s%s”", flat, chars > 60 ? "…" : "");
     }
   conn->last_errno = code;
+  /* a statement that reached the server has begun the transaction there */
+  if (!is_connection_error (code))
+    conn->tx_pending = FALSE;
   if (is_connection_error (code))
     {
       kind = NTPMON_DB_ERROR_UNAVAILABLE;
@@ -153,7 +163,7 @@ fail_mysql (NtpmonDbConn *conn, const gchar *sql, GError **error)
 gboolean
 _ntpmon_db_conn_can_retry (NtpmonDbConn *conn, const GError *error, gboolean idempotent)
 {
-  if (!g_error_matches (error, NTPMON_DB_ERROR, NTPMON_DB_ERROR_UNAVAILABLE) || conn->in_transaction
+  if (!g_error_matches (error, NTPMON_DB_ERROR, NTPMON_DB_ERROR_UNAVAILABLE) || tx_open (conn)
       || conn->job_statements != 0)
     return FALSE;
   return idempotent || conn->last_errno == CR_SERVER_GONE_ERROR;
@@ -214,7 +224,10 @@ connect_now (NtpmonDbConn *conn, GError **error)
       conn->broken = conn->connecting = FALSE;
       return FALSE;
     }
-  if (!run_direct (conn, "SET time_zone = '+00:00'", error))
+  if (!run_direct (conn,
+                   conn->implicit_begin ? "SET time_zone = '+00:00', autocommit = 0"
+                                        : "SET time_zone = '+00:00'",
+                   error))
     {
       g_clear_pointer (&conn->mysql, mysql_close);
       conn->broken = conn->connecting = FALSE;
@@ -334,17 +347,22 @@ static gboolean
 ensure_live (NtpmonDbConn *conn, GError **error)
 {
   gboolean lost = conn->mysql == NULL || conn->broken;
+  gboolean pending = conn->in_transaction && conn->tx_pending;
 
-  if (conn->in_transaction && lost)
+  if (tx_open (conn) && lost)
     {
       g_set_error_literal (error, NTPMON_DB_ERROR, NTPMON_DB_ERROR_UNAVAILABLE,
                            "database unavailable: connection lost during a transaction (the "
                            "server rolled it back)");
       return FALSE;
     }
-  if (!lost && (conn->db != NULL || conn->in_transaction))
+  if (!lost && (conn->db != NULL || tx_open (conn)))
     return TRUE;
-  return ensure_connected (conn, 0, error);
+  if (!ensure_connected (conn, 0, error))
+    return FALSE;
+  /* nothing of the transaction had been sent: it begins on the new one */
+  conn->in_transaction = conn->tx_pending = pending;
+  return TRUE;
 }
 
 static gboolean
@@ -450,6 +468,7 @@ _ntpmon_db_conn_note_success (NtpmonDbConn *conn)
 {
   conn->job_statements++;
   conn->last_errno = 0;
+  conn->tx_pending = FALSE;
   conn->last_used = g_get_monotonic_time ();
 }
 
@@ -533,6 +552,11 @@ gboolean
 ntpmon_db_conn_begin (NtpmonDbConn *conn, GError **error)
 {
   g_return_val_if_fail (!conn->in_transaction, FALSE);
+  if (conn->implicit_begin && !conn->read_committed)
+    {
+      conn->in_transaction = conn->tx_pending = TRUE;
+      return TRUE;
+    }
   /* applies to the next transaction only, and so survives a reconnect */
   if (conn->read_committed
       && !ntpmon_db_conn_exec_direct (conn, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED",
@@ -548,9 +572,9 @@ gboolean
 ntpmon_db_conn_commit (NtpmonDbConn *conn, GError **error)
 {
   /* fails without reconnecting when the connection was lost */
-  gboolean ok = ntpmon_db_conn_exec_direct (conn, "COMMIT", error);
+  gboolean ok = conn->tx_pending || ntpmon_db_conn_exec_direct (conn, "COMMIT", error);
 
-  conn->in_transaction = FALSE;
+  conn->in_transaction = conn->tx_pending = FALSE;
   return ok;
 }
 
@@ -560,9 +584,9 @@ ntpmon_db_conn_rollback (NtpmonDbConn *conn, GError **error)
   gboolean ok = TRUE;
 
   /* on a lost connection the server has rolled back already */
-  if (conn->mysql != NULL && !conn->broken)
+  if (conn->mysql != NULL && !conn->broken && !conn->tx_pending)
     ok = ntpmon_db_conn_exec_direct (conn, "ROLLBACK", error);
-  conn->in_transaction = FALSE;
+  conn->in_transaction = conn->tx_pending = FALSE;
   return ok;
 }
 
@@ -576,6 +600,25 @@ void
 ntpmon_db_conn_set_max_attempts (NtpmonDbConn *conn, guint attempts)
 {
   conn->max_attempts = MAX (1, attempts);
+}
+
+/**
+ * ntpmon_db_conn_set_implicit_begin:
+ *
+ * Turns autocommit off on the connection, so that a transaction begins
+ * with its first statement and ntpmon_db_conn_begin() costs no round trip.
+ * Only for a connection whose every statement runs between
+ * ntpmon_db_conn_begin() and a commit or rollback: a statement outside
+ * would leave a transaction open.
+ */
+void
+ntpmon_db_conn_set_implicit_begin (NtpmonDbConn *conn, gboolean implicit_begin)
+{
+  g_return_if_fail (!conn->in_transaction);
+  conn->implicit_begin = implicit_begin;
+  /* a new connection sets it itself */
+  if (conn->mysql != NULL && !conn->broken && mysql_autocommit (conn->mysql, !implicit_begin) != 0)
+    conn->broken = TRUE;
 }
 
 /**

@@ -47,6 +47,7 @@ gboolean ntpmon_db_conn_in_transaction (NtpmonDbConn *conn);
 gboolean ntpmon_db_conn_transaction (NtpmonDbConn *conn, NtpmonDbJobFunc func, gpointer data,
                                      GError **error);
 void ntpmon_db_conn_set_max_attempts (NtpmonDbConn *conn, guint attempts);
+void ntpmon_db_conn_set_implicit_begin (NtpmonDbConn *conn, gboolean implicit_begin);
 void ntpmon_db_conn_set_read_committed (NtpmonDbConn *conn, gboolean read_committed);
 void ntpmon_db_json_append_datetime (GString *json, gint64 usec);
 

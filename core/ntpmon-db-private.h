@@ -28,6 +28,8 @@ struct _NtpmonDbConn
   guint generation; /* counts connects; statements of an older one are dead */
   guint max_attempts;
   gboolean read_committed; /* transactions in READ COMMITTED isolation */
+  gboolean implicit_begin; /* autocommit off: a transaction begins with its first statement */
+  gboolean tx_pending;     /* begun, but nothing sent in it yet */
   GCancellable *cancellable;
 };
 
