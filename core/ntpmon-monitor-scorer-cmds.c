@@ -190,6 +190,8 @@ scorer_loop (NtpmonScorerContext *ctx, gboolean continuous, GError **error)
             {
               g_clear_object (&runner);
               runner = ntpmon_score_runner_new (conn, scorers);
+              if (ntpmon_config_get_boolean (ctx->config, "scorer", "concurrent", TRUE))
+                ntpmon_score_runner_set_concurrent (runner, ctx->db_config);
               if (ctx->metrics != NULL)
                 ntpmon_score_runner_set_metrics (runner, ctx->metrics);
             }

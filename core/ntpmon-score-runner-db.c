@@ -13,37 +13,28 @@
   "ls.id, ls.monitor_id, ls.server_id, ls.ts, ls.score, ls.step, ls.`offset`, ls.rtt, "            \
   "ls.attributes"
 
+/* Rows of monitors only, each looked up by its id: left to itself the
+ * optimizer walks the monitors of type 'monitor' for every row. */
+#define MONITOR_JOIN                                                                               \
+  "STRAIGHT_JOIN monitors m FORCE INDEX (PRIMARY) ON m.id = ls.monitor_id AND m.type = 'monitor'"
+
 #define SQL_BATCH                                                                                  \
-  "SELECT " LOG_SCORE_COLUMNS " FROM log_scores ls USE INDEX (PRIMARY), monitors m"                \
-  " WHERE ls.id > ? AND ls.id < (? + 10000) AND m.type = 'monitor' AND ls.monitor_id = m.id"       \
-  " ORDER BY ls.id LIMIT ?"
+  "SELECT " LOG_SCORE_COLUMNS " FROM log_scores ls USE INDEX (PRIMARY) " MONITOR_JOIN              \
+  " WHERE ls.id > ? AND ls.id < (? + 10000) ORDER BY ls.id LIMIT ?"
 #define SQL_NEXT_ID                                                                                \
-  "SELECT ls.id FROM log_scores ls USE INDEX (PRIMARY), monitors m"                                \
-  " WHERE ls.id > ? AND m.type = 'monitor' AND ls.monitor_id = m.id ORDER BY ls.id LIMIT 1"
+  "SELECT ls.id FROM log_scores ls USE INDEX (PRIMARY) " MONITOR_JOIN                              \
+  " WHERE ls.id > ? ORDER BY ls.id LIMIT 1"
 #define SQL_GET_OWN                                                                                \
   "SELECT id, monitor_id, server_id, score_ts, score_raw, status FROM server_scores"               \
   " WHERE monitor_id = ?"
-#define SQL_INSERT_SERVER_SCORE                                                                    \
-  "INSERT INTO server_scores (monitor_id, server_id, score_raw, created_on) VALUES (?, ?, ?, ?)"   \
-  " ON DUPLICATE KEY UPDATE score_raw = VALUES(score_raw)"
-#define SQL_SET_SERVER_SCORE_STATUS                                                                \
-  "UPDATE server_scores SET status = ? WHERE monitor_id = ? AND server_id = ?"
+#define SQL_INSERT_SERVER_SCORES                                                                   \
+  "INSERT INTO server_scores (monitor_id, server_id, score_raw, created_on) VALUES "
+#define SQL_INSERT_SERVER_SCORES_END " ON DUPLICATE KEY UPDATE score_raw = VALUES(score_raw)"
+#define SQL_ACTIVATE_SERVER_SCORES                                                                 \
+  "UPDATE server_scores SET status = 'active' WHERE monitor_id = ? AND server_id IN ("
 #define SQL_INSERT_LOG_SCORE                                                                       \
   "INSERT INTO log_scores (server_id, monitor_id, ts, score, step, `offset`, rtt, attributes)"     \
   " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-/* The reference's per-server UPDATEs of a batch in one statement each,
- * the rows as JSON: [[id, score, "score_ts"], ...], one entry per id. */
-#define SQL_UPDATE_JSON_ROWS                                                                       \
-  "UPDATE JSON_TABLE(?, '$[*]' COLUMNS (id bigint unsigned PATH '$[0]',"                           \
-  " score double PATH '$[1]', ts datetime PATH '$[2]')) AS v STRAIGHT_JOIN "
-#define SQL_UPDATE_SERVER_SCORES                                                                   \
-  SQL_UPDATE_JSON_ROWS "server_scores ss FORCE INDEX (PRIMARY) ON ss.id = v.id"                    \
-                       " SET ss.score_ts = v.ts, ss.score_raw = v.score"
-#define SQL_UPDATE_SERVERS                                                                         \
-  SQL_UPDATE_JSON_ROWS "servers s FORCE INDEX (PRIMARY) ON s.id = v.id"                            \
-                       " AND (s.score_ts < v.ts OR s.score_ts IS NULL)"                            \
-                       " SET s.score_ts = v.ts, s.score_raw = v.score"
-
 static void
 read_log_score (NtpmonDbStmt *st, NtpmonLogScore *row)
 {
@@ -120,7 +111,7 @@ _ntpmon_score_recent_cache_load (NtpmonScoreRecentCache *cache, NtpmonDbConn *co
   g_autoptr (GHashTable) seen = g_hash_table_new (NULL, NULL);
   g_autoptr (GString) sql = g_string_new (
       "SELECT " LOG_SCORE_COLUMNS ", ss.status FROM log_scores ls"
-      " JOIN monitors m ON m.id = ls.monitor_id AND m.type = 'monitor'"
+      " " MONITOR_JOIN
       " JOIN server_scores ss ON ss.monitor_id = ls.monitor_id AND ss.server_id = ls.server_id"
       " WHERE ls.ts >= ? AND ls.ts <= ? AND ls.server_id IN (");
   g_autoptr (NtpmonDbStmt) st = NULL;
@@ -359,17 +350,47 @@ load_own (NtpmonDbConn *conn, guint32 scorer_id, GArray *ids, GHashTable *own, G
   return TRUE;
 }
 
-/* Steps 1 and 2 of §6.5 for every server of the batch: the scorer's own
- * rows exist (created at -5) and are active. */
-static GHashTable *
-prepare_own (NtpmonDbConn *conn, NtpmonScoreSlot *slot, GPtrArray *rows, gint64 now,
-             NtpmonScoreRunnerStats *stats, GError **error)
+/* The scorer's rows for @ids (GArray of guint32), created at -5. */
+static gboolean
+insert_own (NtpmonDbConn *conn, guint32 scorer_id, GArray *ids, gint64 now, GError **error)
 {
-  g_autoptr (GHashTable) own
-      = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)own_row_free);
+  g_autoptr (GString) sql = g_string_new (SQL_INSERT_SERVER_SCORES);
+  g_autoptr (NtpmonDbStmt) st = NULL;
+
+  for (guint i = 0; i < ids->len; i++)
+    g_string_append (sql, i > 0 ? ", (?, ?, ?, ?)" : "(?, ?, ?, ?)");
+  g_string_append (sql, SQL_INSERT_SERVER_SCORES_END);
+  st = ntpmon_db_conn_prepare (conn, sql->str, error);
+  if (st == NULL)
+    return FALSE;
+  for (guint i = 0; i < ids->len; i++)
+    ntpmon_db_stmt_bind (st, "iidT", (gint64)scorer_id, (gint64)g_array_index (ids, guint32, i),
+                         -5.0, now * G_USEC_PER_SEC);
+  return ntpmon_db_stmt_execute (st, error);
+}
+
+/* Sets the scorer's rows for @ids active. */
+static gboolean
+activate_own (NtpmonDbConn *conn, guint32 scorer_id, GArray *ids, GError **error)
+{
+  g_autofree gchar *in = ntpmon_db_sql_placeholders (ids->len);
+  g_autofree gchar *sql = g_strconcat (SQL_ACTIVATE_SERVER_SCORES, in, ")", NULL);
+  g_autoptr (NtpmonDbStmt) st = ntpmon_db_conn_prepare (conn, sql, error);
+
+  if (st == NULL)
+    return FALSE;
+  ntpmon_db_stmt_bind_int (st, scorer_id);
+  for (guint i = 0; i < ids->len; i++)
+    ntpmon_db_stmt_bind_int (st, g_array_index (ids, guint32, i));
+  return ntpmon_db_stmt_execute (st, error);
+}
+
+/* The servers of @rows, each once, in the order of their first row. */
+static GArray *
+server_ids (GPtrArray *rows)
+{
   g_autoptr (GHashTable) seen = g_hash_table_new (NULL, NULL);
-  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint32));
-  g_autoptr (GArray) missing = g_array_new (FALSE, FALSE, sizeof (guint32));
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (guint32));
 
   for (guint i = 0; i < rows->len; i++)
     {
@@ -378,22 +399,81 @@ prepare_own (NtpmonDbConn *conn, NtpmonScoreSlot *slot, GPtrArray *rows, gint64 
       if (g_hash_table_add (seen, GUINT_TO_POINTER (id)))
         g_array_append_val (ids, id);
     }
-  if (!load_own (conn, slot->scorer_id, ids, own, error))
+  return ids;
+}
+
+/**
+ * _ntpmon_score_own_read:
+ * @rows: a batch
+ *
+ * Returns: (transfer full): the scorer's existing server_scores rows for
+ *   the servers of @rows, by server id; NULL on error
+ */
+GHashTable *
+_ntpmon_score_own_read (NtpmonDbConn *conn, guint32 scorer_id, GPtrArray *rows, GError **error)
+{
+  g_autoptr (GHashTable) own
+      = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)own_row_free);
+  g_autoptr (GArray) ids = server_ids (rows);
+
+  if (!load_own (conn, scorer_id, ids, own, error))
     return NULL;
+  return g_steal_pointer (&own);
+}
+
+/**
+ * _ntpmon_score_own_overlay:
+ * @own: rows read by _ntpmon_score_own_read() for @rows
+ * @newer: the rows of the scorer's previous batch as it committed them
+ *
+ * Brings rows read before the previous batch committed up to date: the
+ * previous batch's rows of the servers of @rows replace (or add to) the
+ * ones read.
+ */
+void
+_ntpmon_score_own_overlay (GHashTable *own, GHashTable *newer, GPtrArray *rows)
+{
+  g_autoptr (GArray) ids = server_ids (rows);
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gpointer key = GUINT_TO_POINTER (g_array_index (ids, guint32, i));
+      const OwnRow *src = g_hash_table_lookup (newer, key);
+      OwnRow *copy;
+
+      if (src == NULL)
+        continue;
+      copy = g_new0 (OwnRow, 1);
+      copy->ss = src->ss;
+      copy->ss.status = g_strdup (src->ss.status);
+      g_hash_table_replace (own, key, copy);
+    }
+}
+
+/* Steps 1 and 2 of §6.5 for every server of the batch: the scorer's own
+ * rows (in @own as far as they exist) exist (created at -5) and are
+ * active. The reference's statements per row are one per batch here, with
+ * the same rows in the end. */
+static gboolean
+prepare_own (NtpmonDbConn *conn, NtpmonScoreSlot *slot, GPtrArray *rows, GHashTable *own,
+             gint64 now, NtpmonScoreRunnerStats *stats, GError **error)
+{
+  g_autoptr (GArray) ids = server_ids (rows);
+  g_autoptr (GArray) missing = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autoptr (GArray) inactive = g_array_new (FALSE, FALSE, sizeof (guint32));
+
   for (guint i = 0; i < ids->len; i++)
     {
       guint32 id = g_array_index (ids, guint32, i);
 
-      if (g_hash_table_contains (own, GUINT_TO_POINTER (id)))
-        continue;
-      stats->insert_server_score++;
-      if (!ntpmon_db_conn_exec (conn, SQL_INSERT_SERVER_SCORE, NULL, error, "iidT",
-                                (gint64)slot->scorer_id, (gint64)id, -5.0, now * G_USEC_PER_SEC))
-        return NULL;
-      g_array_append_val (missing, id);
+      if (!g_hash_table_contains (own, GUINT_TO_POINTER (id)))
+        g_array_append_val (missing, id);
     }
-  if (missing->len > 0 && !load_own (conn, slot->scorer_id, missing, own, error))
-    return NULL;
+  stats->insert_server_score += missing->len;
+  if (missing->len > 0
+      && (!insert_own (conn, slot->scorer_id, missing, now, error)
+          || !load_own (conn, slot->scorer_id, missing, own, error)))
+    return FALSE;
   for (guint i = 0; i < ids->len; i++)
     {
       guint32 id = g_array_index (ids, guint32, i);
@@ -404,18 +484,16 @@ prepare_own (NtpmonDbConn *conn, NtpmonScoreSlot *slot, GPtrArray *rows, gint64 
           g_set_error (error, NTPMON_DB_ERROR, NTPMON_DB_ERROR_NOT_FOUND,
                        "server_scores row of scorer %u for server %u missing after insert",
                        slot->scorer_id, id);
-          return NULL;
+          return FALSE;
         }
       if (g_strcmp0 (row->ss.status, "active") == 0)
         continue;
-      stats->update_server_score_status++;
-      if (!ntpmon_db_conn_exec (conn, SQL_SET_SERVER_SCORE_STATUS, NULL, error, "sii", "active",
-                                (gint64)slot->scorer_id, (gint64)id))
-        return NULL;
+      g_array_append_val (inactive, id);
       g_free (row->ss.status);
       row->ss.status = g_strdup ("active");
     }
-  return g_steal_pointer (&own);
+  stats->update_server_score_status += inactive->len;
+  return inactive->len == 0 || activate_own (conn, slot->scorer_id, inactive, error);
 }
 
 #define LOG_INSERT_CHUNK 50
@@ -510,26 +588,82 @@ score_row (NtpmonDbConn *conn, NtpmonScoreSlot *slot, OwnRow *own, const NtpmonL
   return TRUE;
 }
 
-/* One [id, score, "ts"] entry; @ts in unix seconds. A double prints with
- * enough digits to read back as the same double. */
-static void
-append_update (GString *json, guint64 id, gdouble score, gint64 ts)
+/* One row's new score for the batch's UPDATE of server_scores or servers. */
+typedef struct
 {
-  gchar text[G_ASCII_DTOSTR_BUF_SIZE];
+  guint64 id;
+  gdouble score;
+  gint64 ts; /* unix seconds */
+} ScoreUpdate;
 
-  g_string_append_printf (json, "%s[%" G_GUINT64_FORMAT ",%s,", json->len > 1 ? "," : "", id,
-                          g_ascii_dtostr (text, sizeof text, score));
-  ntpmon_db_json_append_datetime (json, ts * G_USEC_PER_SEC);
-  g_string_append_c (json, ']');
+/* The reference's UPDATE per scored row of @table as one statement for
+ * the batch, each row's values picked by its id. With @forward_only, a row
+ * whose score_ts is not older keeps its values (`servers`). */
+static gboolean
+update_rows (NtpmonDbConn *conn, const gchar *table, GArray *updates, gboolean forward_only,
+             GError **error)
+{
+  g_autoptr (GString) when = g_string_new ("CASE id");
+  g_autofree gchar *in = ntpmon_db_sql_placeholders (updates->len);
+  g_autofree gchar *sql = NULL;
+  g_autoptr (NtpmonDbStmt) st = NULL;
+
+  if (updates->len == 0)
+    return TRUE;
+  for (guint i = 0; i < updates->len; i++)
+    g_string_append (when, " WHEN ? THEN ?");
+  g_string_append (when, " END");
+  sql = g_strdup_printf ("UPDATE %s SET score_ts = %s, score_raw = %s WHERE id IN (%s)%s%s%s",
+                         table, when->str, when->str, in,
+                         forward_only ? " AND (score_ts IS NULL OR score_ts < " : "",
+                         forward_only ? when->str : "", forward_only ? ")" : "");
+  st = ntpmon_db_conn_prepare (conn, sql, error);
+  if (st == NULL)
+    return FALSE;
+  for (guint i = 0; i < updates->len; i++)
+    {
+      ScoreUpdate *u = &g_array_index (updates, ScoreUpdate, i);
+
+      ntpmon_db_stmt_bind (st, "uT", u->id, u->ts * G_USEC_PER_SEC);
+    }
+  for (guint i = 0; i < updates->len; i++)
+    {
+      ScoreUpdate *u = &g_array_index (updates, ScoreUpdate, i);
+
+      ntpmon_db_stmt_bind (st, "ud", u->id, u->score);
+    }
+  for (guint i = 0; i < updates->len; i++)
+    ntpmon_db_stmt_bind (st, "u", g_array_index (updates, ScoreUpdate, i).id);
+  for (guint i = 0; forward_only && i < updates->len; i++)
+    {
+      ScoreUpdate *u = &g_array_index (updates, ScoreUpdate, i);
+
+      ntpmon_db_stmt_bind (st, "uT", u->id, u->ts * G_USEC_PER_SEC);
+    }
+  return ntpmon_db_stmt_execute (st, error);
 }
 
+/* The end state of the own rows, and of `servers` for the main scorer. */
 static gboolean
-run_update (NtpmonDbConn *conn, const gchar *sql, GString *json, GError **error)
+update_scores (NtpmonDbConn *conn, GHashTable *own, GError **error)
 {
-  if (json->len == 1)
-    return TRUE;
-  g_string_append_c (json, ']');
-  return ntpmon_db_conn_exec (conn, sql, NULL, error, "s", json->str);
+  g_autoptr (GArray) scores = g_array_new (FALSE, FALSE, sizeof (ScoreUpdate));
+  g_autoptr (GArray) servers = g_array_new (FALSE, FALSE, sizeof (ScoreUpdate));
+  GHashTableIter iter;
+  OwnRow *row;
+
+  g_hash_table_iter_init (&iter, own);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&row))
+    {
+      if (row->scored)
+        g_array_append_val (scores,
+                            ((ScoreUpdate){ row->ss.id, row->ss.score_raw, row->ss.score_ts }));
+      if (row->has_public)
+        g_array_append_val (
+            servers, ((ScoreUpdate){ row->ss.server_id, row->public_score, row->public_ts }));
+    }
+  return update_rows (conn, "server_scores", scores, FALSE, error)
+         && update_rows (conn, "servers", servers, TRUE, error);
 }
 
 /**
@@ -537,6 +671,8 @@ run_update (NtpmonDbConn *conn, const gchar *sql, GString *json, GError **error)
  * @rows: (element-type NtpmonLogScore): the batch, in id order
  * @now: wall clock, unix seconds (for the 3-hour rule and created_on)
  * @cache: (nullable): the history cache of a scorer that reads history
+ * @own: (inout) (transfer full) (nullable): in: the scorer's rows for the
+ *   batch as read ahead, NULL to read them; out: as the batch wrote them
  *
  * spec/scorer.md §6.5 and §6.6 for a batch and one scorer, inside the
  * caller's transaction. The writes of the reference's per-row statements
@@ -546,39 +682,27 @@ run_update (NtpmonDbConn *conn, const gchar *sql, GString *json, GError **error)
  */
 gboolean
 _ntpmon_score_process_rows (NtpmonDbConn *conn, NtpmonScoreSlot *slot, GPtrArray *rows, gint64 now,
-                            NtpmonScoreRecentCache *cache, NtpmonScoreRunnerStats *stats,
-                            GError **error)
+                            NtpmonScoreRecentCache *cache, GHashTable **own,
+                            NtpmonScoreRunnerStats *stats, GError **error)
 {
-  g_autoptr (GHashTable) own = prepare_own (conn, slot, rows, now, stats, error);
   g_autoptr (GPtrArray) outs
       = g_ptr_array_new_with_free_func ((GDestroyNotify)ntpmon_log_score_free);
-  g_autoptr (GString) scores = g_string_new ("[");
-  g_autoptr (GString) servers = g_string_new ("[");
-  GHashTableIter iter;
-  OwnRow *row;
 
-  if (own == NULL)
+  if (*own == NULL && (*own = _ntpmon_score_own_read (conn, slot->scorer_id, rows, error)) == NULL)
     return FALSE;
-  if (cache != NULL && !_ntpmon_score_recent_cache_load (cache, conn, rows, error))
+  if (!prepare_own (conn, slot, rows, *own, now, stats, error))
+    return FALSE;
+  /* a batch read ahead comes with its history */
+  if (cache != NULL && !cache->valid && !_ntpmon_score_recent_cache_load (cache, conn, rows, error))
     return FALSE;
   for (guint i = 0; i < rows->len; i++)
     {
       const NtpmonLogScore *ls = rows->pdata[i];
 
-      if (!score_row (conn, slot, g_hash_table_lookup (own, GUINT_TO_POINTER (ls->server_id)), ls,
+      if (!score_row (conn, slot, g_hash_table_lookup (*own, GUINT_TO_POINTER (ls->server_id)), ls,
                       now, outs, stats, error))
         return FALSE;
     }
-  if (!insert_log_scores (conn, slot->scorer_id, outs, error))
-    return FALSE;
-  g_hash_table_iter_init (&iter, own);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&row))
-    {
-      if (row->scored)
-        append_update (scores, row->ss.id, row->ss.score_raw, row->ss.score_ts);
-      if (row->has_public)
-        append_update (servers, row->ss.server_id, row->public_score, row->public_ts);
-    }
-  return run_update (conn, SQL_UPDATE_SERVER_SCORES, scores, error)
-         && run_update (conn, SQL_UPDATE_SERVERS, servers, error);
+  return insert_log_scores (conn, slot->scorer_id, outs, error)
+         && update_scores (conn, *own, error);
 }

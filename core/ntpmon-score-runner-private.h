@@ -8,6 +8,32 @@
 
 G_BEGIN_DECLS
 
+/* Monitor results of the batch's servers from the start of the first
+ * look-back window on, read once per batch (see _ntpmon_score_fetch_recent). */
+typedef struct
+{
+  gboolean valid;
+  gint64 from_ts;
+  gint64 to_ts;
+  GHashTable *by_server; /* server id -> GPtrArray of NtpmonScoreCachedRow */
+} NtpmonScoreRecentCache;
+
+/* The next batch of a concurrent runner's algorithm, read on a connection
+ * and a thread of its own while the current batch is written (see
+ * ntpmon-score-ahead.c). */
+typedef struct
+{
+  NtpmonDbConn *conn;
+  GThread *thread;
+  guint64 from_id;
+  guint batch_size;
+  gboolean reads_history;
+  guint32 scorer_id;
+  GPtrArray *rows; /* NULL when the reads failed */
+  NtpmonScoreRecentCache cache;
+  GHashTable *own; /* the scorer's rows for @rows as read */
+} NtpmonScoreAhead;
+
 /* One algorithm and the scorer monitor that runs it. */
 typedef struct
 {
@@ -21,17 +47,14 @@ typedef struct
   gboolean reads_history;
   guint64 exported_processed;
   guint64 exported_retries;
+  NtpmonDbConn *conn; /* its own connection when the runner is concurrent */
+  NtpmonScoreRecentCache cache;
+  NtpmonScoreAhead ahead;
+  GHashTable *own_prev;         /* the own rows as the last batch committed them */
+  NtpmonScoreRunnerStats stats; /* this pass */
+  guint count;                  /* rows of this pass */
+  GError *error;                /* of this pass */
 } NtpmonScoreSlot;
-
-/* Monitor results of the batch's servers from the start of the first
- * look-back window on, read once per batch (see _ntpmon_score_fetch_recent). */
-typedef struct
-{
-  gboolean valid;
-  gint64 from_ts;
-  gint64 to_ts;
-  GHashTable *by_server; /* server id -> GPtrArray of NtpmonScoreCachedRow */
-} NtpmonScoreRecentCache;
 
 void _ntpmon_score_recent_cache_clear (NtpmonScoreRecentCache *cache);
 gboolean _ntpmon_score_recent_cache_load (NtpmonScoreRecentCache *cache, NtpmonDbConn *conn,
@@ -44,7 +67,16 @@ gboolean _ntpmon_score_fetch_recent (NtpmonDbConn *db, guint32 server_id, gint64
 GPtrArray *_ntpmon_score_fetch_batch (NtpmonDbConn *conn, guint64 from_id, guint batch_size,
                                       GError **error);
 gboolean _ntpmon_score_process_rows (NtpmonDbConn *conn, NtpmonScoreSlot *slot, GPtrArray *rows,
-                                     gint64 now, NtpmonScoreRecentCache *cache,
+                                     gint64 now, NtpmonScoreRecentCache *cache, GHashTable **own,
                                      NtpmonScoreRunnerStats *stats, GError **error);
+GHashTable *_ntpmon_score_own_read (NtpmonDbConn *conn, guint32 scorer_id, GPtrArray *rows,
+                                    GError **error);
+void _ntpmon_score_own_overlay (GHashTable *own, GHashTable *newer, GPtrArray *rows);
+
+void _ntpmon_score_ahead_start (NtpmonScoreAhead *ahead, const NtpmonDbConfig *config,
+                                guint64 from_id, guint batch_size, NtpmonScoreSlot *slot);
+GPtrArray *_ntpmon_score_ahead_take (NtpmonScoreAhead *ahead, guint64 from_id, guint batch_size,
+                                     NtpmonScoreRecentCache *cache, GHashTable **own);
+void _ntpmon_score_ahead_clear (NtpmonScoreAhead *ahead);
 
 G_END_DECLS

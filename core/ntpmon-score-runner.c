@@ -5,7 +5,8 @@
  * Walks log_scores through each scorer monitor's cursor
  * (scorer_status.log_score_id), one transaction per batch, with the
  * algorithms given as NtpmonScorer objects. Runs on the caller's thread
- * with the caller's connection.
+ * with the caller's connection, or, when concurrent, each algorithm's
+ * batch on a thread and a connection of its own.
  */
 #include "config.h"
 
@@ -27,17 +28,18 @@
 #define SQL_UPDATE_SCORER_STATUS "UPDATE scorer_status SET log_score_id = ? WHERE scorer_id = ?"
 #define SQL_GET_SETTING          "SELECT value FROM system_settings WHERE `key` = ?"
 
-#define RETRY_INITIAL_MS      5000
-#define RETRY_MAX_INTERVAL_MS 60000
-#define RETRY_MAX_ELAPSED_MS  (10 * 60 * 1000)
+#define RETRY_INITIAL_MS       5000
+#define RETRY_MAX_INTERVAL_MS  60000
+#define RETRY_MAX_ELAPSED_MS   (10 * 60 * 1000)
+#define QUICK_DEADLOCK_RETRIES 3
 
 struct _NtpmonScoreRunner
 {
   GObject parent_instance;
   NtpmonDbConn *conn;
-  GPtrArray *slots; /* NtpmonScoreSlot */
+  NtpmonDbConfig *concurrent; /* opens the slots' connections */
+  GPtrArray *slots;           /* NtpmonScoreSlot */
   NtpmonScoreRunnerStats stats;
-  NtpmonScoreRecentCache cache;
   guint retry_initial_ms;
   guint retry_max_elapsed_ms;
 
@@ -56,6 +58,11 @@ slot_free (NtpmonScoreSlot *slot)
   ntpmon_scorer_set_history_source (slot->scorer, NULL);
   g_object_unref (slot->scorer);
   g_free (slot->name);
+  g_clear_pointer (&slot->conn, ntpmon_db_conn_free);
+  _ntpmon_score_ahead_clear (&slot->ahead);
+  g_clear_pointer (&slot->ahead.conn, ntpmon_db_conn_free);
+  _ntpmon_score_recent_cache_clear (&slot->cache);
+  g_clear_error (&slot->error);
   g_free (slot);
 }
 
@@ -65,7 +72,7 @@ ntpmon_score_runner_finalize (GObject *object)
   NtpmonScoreRunner *self = NTPMON_SCORE_RUNNER (object);
 
   g_ptr_array_unref (self->slots);
-  _ntpmon_score_recent_cache_clear (&self->cache);
+  g_clear_pointer (&self->concurrent, ntpmon_db_config_free);
   g_clear_pointer (&self->metrics, ntpmon_metrics_unref);
   G_OBJECT_CLASS (ntpmon_score_runner_parent_class)->finalize (object);
 }
@@ -95,7 +102,6 @@ NtpmonScoreRunner *
 ntpmon_score_runner_new (NtpmonDbConn *conn, GPtrArray *scorers)
 {
   NtpmonScoreRunner *self = g_object_new (NTPMON_TYPE_SCORE_RUNNER, NULL);
-  NtpmonScoreHistorySource source = { _ntpmon_score_fetch_recent, &self->cache };
 
   self->conn = conn;
   for (guint i = 0; scorers != NULL && i < scorers->len; i++)
@@ -109,10 +115,39 @@ ntpmon_score_runner_new (NtpmonDbConn *conn, GPtrArray *scorers)
       slot->scorer = g_object_ref (scorer);
       slot->name = g_strdup (ntpmon_scorer_get_name (scorer));
       slot->reads_history = NTPMON_SCORER_GET_IFACE (scorer)->set_history_source != NULL;
-      ntpmon_scorer_set_history_source (scorer, &source);
+      ntpmon_scorer_set_history_source (
+          scorer, &(NtpmonScoreHistorySource){ _ntpmon_score_fetch_recent, &slot->cache });
       g_ptr_array_add (self->slots, slot);
     }
   return self;
+}
+
+/**
+ * ntpmon_score_runner_set_concurrent:
+ * @config: (nullable): where the algorithms' connections connect to; NULL
+ *   for one algorithm after the other on the runner's connection
+ *
+ * Runs the batches of a pass at the same time, each algorithm on a thread
+ * and a connection of its own (opened on first use and kept). The
+ * algorithms write disjoint rows (their own server_scores, log_scores and
+ * scorer_status rows; only the main scorer writes `servers`), so each
+ * batch ends as it would alone; the reference leaves the order of the
+ * algorithms in a pass unspecified (spec/scorer.md §6.3).
+ */
+void
+ntpmon_score_runner_set_concurrent (NtpmonScoreRunner *self, const NtpmonDbConfig *config)
+{
+  g_clear_pointer (&self->concurrent, ntpmon_db_config_free);
+  if (config != NULL)
+    self->concurrent = ntpmon_db_config_copy (config);
+  for (guint i = 0; i < self->slots->len; i++)
+    {
+      NtpmonScoreSlot *slot = self->slots->pdata[i];
+
+      g_clear_pointer (&slot->conn, ntpmon_db_conn_free);
+      _ntpmon_score_ahead_clear (&slot->ahead);
+      g_clear_pointer (&slot->ahead.conn, ntpmon_db_conn_free);
+    }
 }
 
 /**
@@ -473,37 +508,66 @@ process_batch (NtpmonScoreRunner *self, NtpmonScoreSlot *slot, guint batch_size,
 {
   NtpmonDbConn *conn = self->conn;
   g_autoptr (GPtrArray) rows = NULL;
+  g_autoptr (GHashTable) own = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   gint64 started = g_get_monotonic_time ();
   const NtpmonLogScore *last;
   gboolean ok;
 
   *count = 0;
-  if (!ntpmon_db_conn_exec_direct (conn, "DO 1", error) || !ntpmon_db_conn_begin (conn, error))
+  if (self->concurrent != NULL)
+    {
+      if (slot->conn == NULL)
+        {
+          if ((slot->conn = ntpmon_db_conn_open (self->concurrent, error)) == NULL)
+            return FALSE;
+          ntpmon_db_conn_set_implicit_begin (slot->conn, TRUE);
+        }
+      conn = slot->conn;
+    }
+  if (!ntpmon_db_conn_begin (conn, error))
     return FALSE;
-  rows = _ntpmon_score_fetch_batch (conn, slot->last_id, batch_size, error);
+  if (self->concurrent != NULL
+      && (rows
+          = _ntpmon_score_ahead_take (&slot->ahead, slot->last_id, batch_size, &slot->cache, &own))
+             != NULL)
+    {
+      slot->stats.batches_read_ahead++;
+      if (slot->own_prev != NULL)
+        _ntpmon_score_own_overlay (own, slot->own_prev, rows);
+    }
+  if (rows == NULL)
+    rows = _ntpmon_score_fetch_batch (conn, slot->last_id, batch_size, error);
   if (rows == NULL)
     goto fail;
   if (rows->len == 0)
     return ntpmon_db_conn_rollback (conn, error);
-  ok = _ntpmon_score_process_rows (conn, slot, rows, now, slot->reads_history ? &self->cache : NULL,
-                                   &self->stats, error);
-  _ntpmon_score_recent_cache_clear (&self->cache);
+  last = rows->pdata[rows->len - 1];
+  /* a full batch: more rows are likely waiting */
+  if (self->concurrent != NULL && rows->len == batch_size)
+    _ntpmon_score_ahead_start (&slot->ahead, self->concurrent, last->id, batch_size, slot);
+  ok = _ntpmon_score_process_rows (conn, slot, rows, now, slot->reads_history ? &slot->cache : NULL,
+                                   &own, &slot->stats, error);
+  _ntpmon_score_recent_cache_clear (&slot->cache);
   if (!ok)
     goto fail;
-  last = rows->pdata[rows->len - 1];
-  self->stats.update_scorer_status++;
+  slot->stats.update_scorer_status++;
   if (!ntpmon_db_conn_exec (conn, SQL_UPDATE_SCORER_STATUS, NULL, error, "ui", last->id,
                             (gint64)slot->scorer_id))
     goto fail;
   if (!ntpmon_db_conn_commit (conn, error))
     {
       if (ntpmon_score_error_is_deadlock (*error))
-        self->stats.deadlocks++;
+        slot->stats.deadlocks++;
       return FALSE;
     }
-  self->stats.batches++;
+  slot->stats.batches++;
   *count = rows->len;
+  if (self->concurrent != NULL)
+    {
+      g_clear_pointer (&slot->own_prev, g_hash_table_unref);
+      slot->own_prev = g_steal_pointer (&own);
+    }
   if (self->metrics != NULL)
     {
       ntpmon_metric_observe (self->m_duration, (const gchar *[]){ slot->name },
@@ -541,6 +605,7 @@ process_with_retry (NtpmonScoreRunner *self, NtpmonScoreSlot *slot, guint batch_
 {
   gint64 start = g_get_monotonic_time ();
   gdouble interval = self->retry_initial_ms;
+  guint quick = self->concurrent != NULL ? QUICK_DEADLOCK_RETRIES : 0;
 
   for (;;)
     {
@@ -552,8 +617,16 @@ process_with_retry (NtpmonScoreRunner *self, NtpmonScoreSlot *slot, guint batch_
         return TRUE;
       if (ntpmon_score_error_is_deadlock (local))
         {
-          self->stats.deadlocks++;
+          slot->stats.deadlocks++;
           slot->retries++;
+          /* the other algorithms' batches run at the same time: a deadlock
+           * among them is over as soon as one of them has committed */
+          if (quick > 0)
+            {
+              quick--;
+              g_usleep ((gulong)g_random_int_range (1000, 20000));
+              continue;
+            }
         }
       delay = interval * g_random_double_range (0.5, 1.5);
       elapsed_ms = (g_get_monotonic_time () - start) / 1000;
@@ -574,20 +647,60 @@ process_with_retry (NtpmonScoreRunner *self, NtpmonScoreSlot *slot, guint batch_
     }
 }
 
+typedef struct
+{
+  NtpmonScoreRunner *self;
+  NtpmonScoreSlot *slot;
+  GCancellable *cancellable;
+  guint batch_size;
+} SlotJob;
+
+/* One slot's part of a pass; on a thread of its own when concurrent. */
+static gpointer
+slot_job (gpointer data)
+{
+  SlotJob *job = data;
+  NtpmonScoreSlot *slot = job->slot;
+
+  if (!process_with_retry (job->self, slot, job->batch_size, job->cancellable, &slot->count,
+                           &slot->error))
+    {
+      slot->stats.errors++;
+      if (ntpmon_score_error_is_deadlock (slot->error))
+        slot->stats.deadlocks++;
+    }
+  return NULL;
+}
+
+/* Adds a pass's counters of a slot to the runner's. */
+static void
+stats_add (NtpmonScoreRunnerStats *into, NtpmonScoreRunnerStats *from)
+{
+  guint64 *a = (guint64 *)into, *b = (guint64 *)from;
+
+  G_STATIC_ASSERT (sizeof (NtpmonScoreRunnerStats) % sizeof (guint64) == 0);
+  for (guint i = 0; i < sizeof (NtpmonScoreRunnerStats) / sizeof (guint64); i++)
+    a[i] += b[i];
+  memset (from, 0, sizeof *from);
+}
+
 /**
  * ntpmon_score_runner_run:
  * @count: (out): rows processed in this pass (all scorers)
  *
  * One runner pass (spec/scorer.md §6): at most one batch per scorer, in
- * the order of their monitor ids. Only the scorers the database lists in
- * this pass run (the reference keeps running a scorer it saw once; §15
- * item 7).
+ * the order of their monitor ids, or all at once when concurrent. Only the
+ * scorers the database lists in this pass run (the reference keeps running
+ * a scorer it saw once; §15 item 7). When a scorer fails, the others still
+ * finish their batch; the error is the first failed scorer's.
  */
 gboolean
 ntpmon_score_runner_run (NtpmonScoreRunner *self, GCancellable *cancellable, guint *count,
                          GError **error)
 {
   g_autoptr (GError) local = NULL;
+  g_autoptr (GPtrArray) threads = g_ptr_array_new ();
+  g_autofree SlotJob *jobs = g_new0 (SlotJob, self->slots->len);
   guint batch_size;
 
   *count = 0;
@@ -604,22 +717,38 @@ ntpmon_score_runner_run (NtpmonScoreRunner *self, GCancellable *cancellable, gui
   for (guint i = 0; i < self->slots->len; i++)
     {
       NtpmonScoreSlot *slot = self->slots->pdata[i];
-      guint n = 0;
 
       if (!slot->configured)
         continue;
-      if (!process_with_retry (self, slot, batch_size, cancellable, &n, &local))
+      jobs[i] = (SlotJob){ self, slot, cancellable, batch_size };
+      if (self->concurrent != NULL)
         {
-          self->stats.errors++;
-          if (ntpmon_score_error_is_deadlock (local))
-            self->stats.deadlocks++;
-          export_metrics (self);
-          g_propagate_error (error, g_steal_pointer (&local));
-          return FALSE;
+          g_ptr_array_add (threads, g_thread_new ("scorer-batch", slot_job, &jobs[i]));
+          continue;
         }
-      slot->processed += n;
-      *count += n;
+      slot_job (&jobs[i]);
+      if (slot->error != NULL)
+        break; /* one after the other: the first failure ends the pass */
+    }
+  for (guint i = 0; i < threads->len; i++)
+    g_thread_join (threads->pdata[i]);
+  for (guint i = 0; i < self->slots->len; i++)
+    {
+      NtpmonScoreSlot *slot = self->slots->pdata[i];
+
+      stats_add (&self->stats, &slot->stats);
+      if (slot->error != NULL && local == NULL)
+        local = g_steal_pointer (&slot->error);
+      g_clear_error (&slot->error);
+      slot->processed += slot->count;
+      *count += slot->count;
+      slot->count = 0;
     }
   export_metrics (self);
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
   return TRUE;
 }

@@ -35,12 +35,14 @@ typedef struct
   guint64 update_scorer_status;
   guint64 batches;
   guint64 skipped;
+  guint64 batches_read_ahead; /* batches whose reads were done while the last one was written */
 } NtpmonScoreRunnerStats;
 
 #define NTPMON_TYPE_SCORE_RUNNER (ntpmon_score_runner_get_type ())
 G_DECLARE_FINAL_TYPE (NtpmonScoreRunner, ntpmon_score_runner, NTPMON, SCORE_RUNNER, GObject)
 
 NtpmonScoreRunner *ntpmon_score_runner_new (NtpmonDbConn *conn, GPtrArray *scorers);
+void ntpmon_score_runner_set_concurrent (NtpmonScoreRunner *self, const NtpmonDbConfig *config);
 void ntpmon_score_runner_set_retry (NtpmonScoreRunner *self, guint initial_ms,
                                     guint max_elapsed_ms);
 gboolean ntpmon_score_runner_setup (NtpmonScoreRunner *self, GError **error);

@@ -132,7 +132,7 @@ typedef struct
   " FROM log_scores ls"                                                                            \
   " INNER JOIN"                                                                                    \
   " (SELECT ls2.monitor_id, MAX(ls2.ts) AS sts"                                                    \
-  " FROM log_scores ls2, monitors m, server_scores ss"                                             \
+  " FROM log_scores ls2, monitors m FORCE INDEX (PRIMARY), server_scores ss"                       \
   " WHERE ls2.server_id = ?"                                                                       \
   " AND ls2.monitor_id = m.id AND m.type = 'monitor'"                                              \
   " AND (ls2.monitor_id = ss.monitor_id AND ls2.server_id = ss.server_id)"                         \

@@ -7,6 +7,8 @@
 
 #include "scorer-db-test.h"
 
+#include "ntpmon-scorer.h"
+
 static NtpmonTestMariadb *server;
 
 /* One MariaDB server for the whole test binary (freed at exit by the
@@ -228,4 +230,17 @@ test_host_new (void)
   ntpmon_host_apply_config (host, empty, &error);
   g_assert_no_error (error);
   return host;
+}
+
+/* The scorer plugin's algorithms, new (they keep state between batches). */
+GPtrArray *
+test_host_scorers (NtpmonHost *host)
+{
+  PeasEngine *engine = ntpmon_host_get_engine (host);
+  g_autoptr (GError) error = NULL;
+  GPtrArray *scorers = ntpmon_scorer_create_from_plugin (
+      engine, peas_engine_get_plugin_info (engine, "ntpmon-scorer"), &error);
+
+  g_assert_no_error (error);
+  return scorers;
 }

@@ -40,5 +40,6 @@ G_BEGIN_DECLS
 void test_db_add_selector_monitor (TestDb *db, gint64 server_id, gint64 id, const gchar *status,
                                    gint64 priority, const gchar *ip);
 NtpmonHost *test_host_new (void);
+GPtrArray *test_host_scorers (NtpmonHost *host);
 
 G_END_DECLS
