@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include "ntpmon-reviewer.h"
 #include "ntpmon-score-runner-private.h"
 
 #define LOG_SCORE_COLUMNS                                                                          \
@@ -352,7 +353,7 @@ load_own (NtpmonDbConn *conn, guint32 scorer_id, GArray *ids, GHashTable *own, G
 
 /* The scorer's rows for @ids (GArray of guint32), created at -5. */
 static gboolean
-insert_own (NtpmonDbConn *conn, guint32 scorer_id, GArray *ids, gint64 now, GError **error)
+insert_own (NtpmonDbConn *conn, guint32 scorer_id, GArray *ids, gint64 now_usec, GError **error)
 {
   g_autoptr (GString) sql = g_string_new (SQL_INSERT_SERVER_SCORES);
   g_autoptr (NtpmonDbStmt) st = NULL;
@@ -365,7 +366,7 @@ insert_own (NtpmonDbConn *conn, guint32 scorer_id, GArray *ids, gint64 now, GErr
     return FALSE;
   for (guint i = 0; i < ids->len; i++)
     ntpmon_db_stmt_bind (st, "iidT", (gint64)scorer_id, (gint64)g_array_index (ids, guint32, i),
-                         -5.0, now * G_USEC_PER_SEC);
+                         -5.0, ntpmon_review_round_usec (now_usec));
   return ntpmon_db_stmt_execute (st, error);
 }
 
@@ -456,7 +457,7 @@ _ntpmon_score_own_overlay (GHashTable *own, GHashTable *newer, GPtrArray *rows)
  * the same rows in the end. */
 static gboolean
 prepare_own (NtpmonDbConn *conn, NtpmonScoreSlot *slot, GPtrArray *rows, GHashTable *own,
-             gint64 now, NtpmonScoreRunnerStats *stats, GError **error)
+             gint64 now_usec, NtpmonScoreRunnerStats *stats, GError **error)
 {
   g_autoptr (GArray) ids = server_ids (rows);
   g_autoptr (GArray) missing = g_array_new (FALSE, FALSE, sizeof (guint32));
@@ -471,7 +472,7 @@ prepare_own (NtpmonDbConn *conn, NtpmonScoreSlot *slot, GPtrArray *rows, GHashTa
     }
   stats->insert_server_score += missing->len;
   if (missing->len > 0
-      && (!insert_own (conn, slot->scorer_id, missing, now, error)
+      && (!insert_own (conn, slot->scorer_id, missing, now_usec, error)
           || !load_own (conn, slot->scorer_id, missing, own, error)))
     return FALSE;
   for (guint i = 0; i < ids->len; i++)
@@ -539,7 +540,7 @@ insert_log_scores (NtpmonDbConn *conn, guint32 scorer_id, GPtrArray *outs, GErro
  * collects the log_scores rows to write. */
 static gboolean
 score_row (NtpmonDbConn *conn, NtpmonScoreSlot *slot, OwnRow *own, const NtpmonLogScore *ls,
-           gint64 now, GPtrArray *outs, NtpmonScoreRunnerStats *stats, GError **error)
+           gint64 now_usec, GPtrArray *outs, NtpmonScoreRunnerStats *stats, GError **error)
 {
   g_autoptr (GError) local = NULL;
   NtpmonLogScore *out = g_new0 (NtpmonLogScore, 1);
@@ -547,7 +548,9 @@ score_row (NtpmonDbConn *conn, NtpmonScoreSlot *slot, OwnRow *own, const NtpmonL
   if (!ntpmon_scorer_score (slot->scorer, conn, &own->ss, ls, out, &local))
     {
       ntpmon_log_score_free (out);
-      if (local->domain == NTPMON_DB_ERROR || ls->ts >= now - NTPMON_SCORE_RUNNER_SKIP_AGE_SECONDS)
+      if (local->domain == NTPMON_DB_ERROR
+          || ls->ts * G_USEC_PER_SEC
+                 >= now_usec - (gint64)NTPMON_SCORE_RUNNER_SKIP_AGE_SECONDS * G_USEC_PER_SEC)
         {
           g_set_error (error, local->domain, local->code, "scorer \"%s\": %s", slot->name,
                        local->message);
@@ -669,7 +672,8 @@ update_scores (NtpmonDbConn *conn, GHashTable *own, GError **error)
 /**
  * _ntpmon_score_process_rows:
  * @rows: (element-type NtpmonLogScore): the batch, in id order
- * @now: wall clock, unix seconds (for the 3-hour rule and created_on)
+ * @now_usec: wall clock (for the 3-hour rule and created_on, which is
+ *   rounded to whole seconds as the reference's database does, §15 item 18)
  * @cache: (nullable): the history cache of a scorer that reads history
  * @own: (inout) (transfer full) (nullable): in: the scorer's rows for the
  *   batch as read ahead, NULL to read them; out: as the batch wrote them
@@ -681,8 +685,8 @@ update_scores (NtpmonDbConn *conn, GHashTable *own, GError **error)
  * the stored one) and the log rows in row order.
  */
 gboolean
-_ntpmon_score_process_rows (NtpmonDbConn *conn, NtpmonScoreSlot *slot, GPtrArray *rows, gint64 now,
-                            NtpmonScoreRecentCache *cache, GHashTable **own,
+_ntpmon_score_process_rows (NtpmonDbConn *conn, NtpmonScoreSlot *slot, GPtrArray *rows,
+                            gint64 now_usec, NtpmonScoreRecentCache *cache, GHashTable **own,
                             NtpmonScoreRunnerStats *stats, GError **error)
 {
   g_autoptr (GPtrArray) outs
@@ -690,7 +694,7 @@ _ntpmon_score_process_rows (NtpmonDbConn *conn, NtpmonScoreSlot *slot, GPtrArray
 
   if (*own == NULL && (*own = _ntpmon_score_own_read (conn, slot->scorer_id, rows, error)) == NULL)
     return FALSE;
-  if (!prepare_own (conn, slot, rows, *own, now, stats, error))
+  if (!prepare_own (conn, slot, rows, *own, now_usec, stats, error))
     return FALSE;
   /* a batch read ahead comes with its history */
   if (cache != NULL && !cache->valid && !_ntpmon_score_recent_cache_load (cache, conn, rows, error))
@@ -700,7 +704,7 @@ _ntpmon_score_process_rows (NtpmonDbConn *conn, NtpmonScoreSlot *slot, GPtrArray
       const NtpmonLogScore *ls = rows->pdata[i];
 
       if (!score_row (conn, slot, g_hash_table_lookup (*own, GUINT_TO_POINTER (ls->server_id)), ls,
-                      now, outs, stats, error))
+                      now_usec, outs, stats, error))
         return FALSE;
     }
   return insert_log_scores (conn, slot->scorer_id, outs, error)

@@ -67,8 +67,9 @@ gboolean _ntpmon_score_fetch_recent (NtpmonDbConn *db, guint32 server_id, gint64
 GPtrArray *_ntpmon_score_fetch_batch (NtpmonDbConn *conn, guint64 from_id, guint batch_size,
                                       GError **error);
 gboolean _ntpmon_score_process_rows (NtpmonDbConn *conn, NtpmonScoreSlot *slot, GPtrArray *rows,
-                                     gint64 now, NtpmonScoreRecentCache *cache, GHashTable **own,
-                                     NtpmonScoreRunnerStats *stats, GError **error);
+                                     gint64 now_usec, NtpmonScoreRecentCache *cache,
+                                     GHashTable **own, NtpmonScoreRunnerStats *stats,
+                                     GError **error);
 GHashTable *_ntpmon_score_own_read (NtpmonDbConn *conn, guint32 scorer_id, GPtrArray *rows,
                                     GError **error);
 void _ntpmon_score_own_overlay (GHashTable *own, GHashTable *newer, GPtrArray *rows);

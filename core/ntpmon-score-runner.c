@@ -509,7 +509,7 @@ process_batch (NtpmonScoreRunner *self, NtpmonScoreSlot *slot, guint batch_size,
   NtpmonDbConn *conn = self->conn;
   g_autoptr (GPtrArray) rows = NULL;
   g_autoptr (GHashTable) own = NULL;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 now_usec = g_get_real_time ();
   gint64 started = g_get_monotonic_time ();
   const NtpmonLogScore *last;
   gboolean ok;
@@ -546,8 +546,9 @@ process_batch (NtpmonScoreRunner *self, NtpmonScoreSlot *slot, guint batch_size,
   /* a full batch: more rows are likely waiting */
   if (self->concurrent != NULL && rows->len == batch_size)
     _ntpmon_score_ahead_start (&slot->ahead, self->concurrent, last->id, batch_size, slot);
-  ok = _ntpmon_score_process_rows (conn, slot, rows, now, slot->reads_history ? &slot->cache : NULL,
-                                   &own, &slot->stats, error);
+  ok = _ntpmon_score_process_rows (conn, slot, rows, now_usec,
+                                   slot->reads_history ? &slot->cache : NULL, &own, &slot->stats,
+                                   error);
   _ntpmon_score_recent_cache_clear (&slot->cache);
   if (!ok)
     goto fail;

@@ -801,6 +801,49 @@ test_quirk18_datetime_rounding (Fixture *f, gconstpointer data)
     }
 }
 
+/* §15 item 18 for the scorer: its own server_scores rows are created at
+ * the wall clock rounded to whole seconds, as the reference's MySQL stores
+ * its fractional time. */
+static void
+test_quirk18_created_on_rounded (Fixture *f, gconstpointer data)
+{
+  const gint64 second = 1767225600; /* 2026-01-01 00:00:00 UTC */
+  const gint64 fraction[] = { 600000, 499999 };
+  NtpmonScoreSlot slot = { .name = (gchar *)"every", .scorer_id = EVERY };
+  g_autoptr (GError) error = NULL;
+
+  for (guint i = 0; i < f->scorers->len; i++)
+    if (g_str_equal (ntpmon_scorer_get_name (f->scorers->pdata[i]), "every"))
+      slot.scorer = f->scorers->pdata[i];
+  g_assert_nonnull (slot.scorer);
+  test_db_add_log_score (&f->db, 1000, 1, 1, 100, 10, 1, 1000);
+  add_scorer (f, EVERY, "every", 1000);
+  test_db_add_log_score (&f->db, 1001, 1, 1, 10, 10, 1, 1000);
+  test_db_add_log_score (&f->db, 1002, 1, 2, 10, 10, 1, 1000);
+  for (guint i = 0; i < G_N_ELEMENTS (fraction); i++)
+    {
+      g_autoptr (GPtrArray) rows = _ntpmon_score_fetch_batch (f->db.conn, 1000 + i, 1, &error);
+      g_autoptr (GHashTable) own = NULL;
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (rows->len, ==, 1);
+      ntpmon_db_conn_begin (f->db.conn, &error);
+      g_assert_no_error (error);
+      _ntpmon_score_process_rows (f->db.conn, &slot, rows, second * G_USEC_PER_SEC + fraction[i],
+                                  NULL, &own, &slot.stats, &error);
+      g_assert_no_error (error);
+      ntpmon_db_conn_commit (f->db.conn, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (test_db_int (&f->db,
+                                    "SELECT UNIX_TIMESTAMP(CONVERT_TZ(created_on, '+00:00', "
+                                    "@@session.time_zone)) FROM server_scores WHERE monitor_id = "
+                                    "%d AND server_id = %u",
+                                    EVERY, 1 + i),
+                       ==, second + (fraction[i] >= 500000));
+    }
+  g_assert_cmpuint (slot.stats.insert_server_score, ==, 2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -842,5 +885,6 @@ main (int argc, char **argv)
   ADD ("/scorer/quirk/11-duplicate-insert-resets-score", test_quirk11_duplicate_insert_resets);
   g_test_add_func ("/scorer/quirk/13-negative-batch-size-changed-to-default", test_batch_size);
   ADD ("/scorer/quirk/18-datetime-rounds-fractions", test_quirk18_datetime_rounding);
+  ADD ("/scorer/quirk/18-own-rows-created-on-rounded", test_quirk18_created_on_rounded);
   return g_test_run ();
 }
