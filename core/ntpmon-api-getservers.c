@@ -136,6 +136,50 @@ typedef struct
   GBytes *ticket;
 } Signed;
 
+/* The field @name of @msg, by its descriptor. */
+static gpointer
+field (ProtobufCMessage *msg, const gchar *name)
+{
+  const ProtobufCFieldDescriptor *f
+      = protobuf_c_message_descriptor_get_field_by_name (msg->descriptor, name);
+
+  g_assert (f != NULL);
+  return (guint8 *)msg + f->offset;
+}
+
+/* Answers with @out, a GetServersResponse or a legacy ServerList (their
+ * fields are the same by name, in other orders): @config, the servers of
+ * @signed_ as messages of @server_desc, and the batch id. */
+static void
+return_servers (NtpmonApiCall *call, ProtobufCMessage *out, ProtobufCMessage *config,
+                const ProtobufCMessageDescriptor *server_desc, const Signed *signed_, guint n,
+                const gchar *batch_id)
+{
+  const ProtobufCFieldDescriptor *list_field
+      = protobuf_c_message_descriptor_get_field_by_name (out->descriptor, "servers");
+  g_autofree guint8 *servers = g_malloc0 (server_desc->sizeof_message * (n + 1));
+  g_autofree ProtobufCMessage **list = g_new0 (ProtobufCMessage *, n + 1);
+
+  for (guint i = 0; i < n; i++)
+    {
+      ProtobufCMessage *server = (ProtobufCMessage *)(servers + i * server_desc->sizeof_message);
+      ProtobufCBinaryData *ticket;
+
+      protobuf_c_message_init (server_desc, server);
+      *(ProtobufCBinaryData *)field (server, "ip_bytes")
+          = (ProtobufCBinaryData){ signed_[i].ip_len, (guint8 *)signed_[i].ip };
+      ticket = field (server, "ticket");
+      ticket->data = (guint8 *)g_bytes_get_data (signed_[i].ticket, &ticket->len);
+      list[i] = server;
+    }
+  *(ProtobufCMessage **)field (out, "config") = config;
+  *(gsize *)((guint8 *)out + list_field->quantifier_offset) = n;
+  *(ProtobufCMessage ***)field (out, "servers") = list;
+  *(ProtobufCBinaryData *)field (out, "batch_id")
+      = (ProtobufCBinaryData){ NTPMON_ULID_TEXT_LEN, (guint8 *)batch_id };
+  ntpmon_api_call_return (call, out);
+}
+
 static void
 servers_job_done (NtpmonApiCall *call, gpointer data)
 {
@@ -177,46 +221,20 @@ servers_job_done (NtpmonApiCall *call, gpointer data)
       Api__ServerList out = API__SERVER_LIST__INIT;
       Api__Config config;
       Api__MQTTConfig mqtt;
-      g_autofree Api__Server *servers = g_new0 (Api__Server, n + 1);
-      g_autofree Api__Server **list = g_new0 (Api__Server *, n + 1);
 
       ntpmon_api_config_reply_to_legacy (&reply, &config, &mqtt);
-      for (guint i = 0; i < n; i++)
-        {
-          api__server__init (&servers[i]);
-          servers[i].ip_bytes = (ProtobufCBinaryData){ signed_[i].ip_len, signed_[i].ip };
-          servers[i].ticket.data
-              = (guint8 *)g_bytes_get_data (signed_[i].ticket, &servers[i].ticket.len);
-          list[i] = &servers[i];
-        }
-      out.config = &config;
-      out.n_servers = n;
-      out.servers = list;
-      out.batch_id = (ProtobufCBinaryData){ NTPMON_ULID_TEXT_LEN, (guint8 *)job->batch_id };
-      ntpmon_api_call_return (call, &out.base);
+      return_servers (call, &out.base, &config.base, &api__server__descriptor, signed_, n,
+                      job->batch_id);
     }
   else
     {
       Monitor__V2__GetServersResponse out = MONITOR__V2__GET_SERVERS_RESPONSE__INIT;
       Monitor__V2__GetConfigResponse config;
       Monitor__V2__MQTTConfig mqtt;
-      g_autofree Monitor__V2__Server *servers = g_new0 (Monitor__V2__Server, n + 1);
-      g_autofree Monitor__V2__Server **list = g_new0 (Monitor__V2__Server *, n + 1);
 
       ntpmon_api_config_reply_to_v2 (&reply, &config, &mqtt);
-      for (guint i = 0; i < n; i++)
-        {
-          monitor__v2__server__init (&servers[i]);
-          servers[i].ip_bytes = (ProtobufCBinaryData){ signed_[i].ip_len, signed_[i].ip };
-          servers[i].ticket.data
-              = (guint8 *)g_bytes_get_data (signed_[i].ticket, &servers[i].ticket.len);
-          list[i] = &servers[i];
-        }
-      out.config = &config;
-      out.n_servers = n;
-      out.servers = list;
-      out.batch_id = (ProtobufCBinaryData){ NTPMON_ULID_TEXT_LEN, (guint8 *)job->batch_id };
-      ntpmon_api_call_return (call, &out.base);
+      return_servers (call, &out.base, &config.base, &monitor__v2__server__descriptor, signed_, n,
+                      job->batch_id);
     }
   goto out;
 fail:
