@@ -31,6 +31,8 @@
 #define SQL_INSERT_SERVER_SCORES                                                                   \
   "INSERT INTO server_scores (monitor_id, server_id, score_raw, created_on) VALUES "
 #define SQL_INSERT_SERVER_SCORES_END " ON DUPLICATE KEY UPDATE score_raw = VALUES(score_raw)"
+#define SQL_SHARE_LOCK_SERVERS                                                                     \
+  "SELECT id FROM servers WHERE id IN (%s) ORDER BY id LOCK IN SHARE MODE"
 #define SQL_ACTIVATE_SERVER_SCORES                                                                 \
   "UPDATE server_scores SET status = 'active' WHERE monitor_id = ? AND server_id IN ("
 #define SQL_INSERT_LOG_SCORE                                                                       \
@@ -451,6 +453,37 @@ _ntpmon_score_own_overlay (GHashTable *own, GHashTable *newer, GPtrArray *rows)
     }
 }
 
+/* Whether a server of @rows has no own row in @own yet. */
+static gboolean
+own_missing (GHashTable *own, GPtrArray *rows)
+{
+  for (guint i = 0; i < rows->len; i++)
+    if (!g_hash_table_contains (own,
+                                GUINT_TO_POINTER (((NtpmonLogScore *)rows->pdata[i])->server_id)))
+      return TRUE;
+  return FALSE;
+}
+
+/* Takes the shared locks that the batch's inserts take on its servers
+ * (foreign keys) at once, in id order. The main scorer, running at the
+ * same time, updates those servers, taking their exclusive locks in id
+ * order too (one UPDATE … WHERE id IN): two orders of one kind cannot
+ * deadlock, while the inserts' row order could. */
+static gboolean
+share_lock_servers (NtpmonDbConn *conn, GPtrArray *rows, GError **error)
+{
+  g_autoptr (GArray) ids = server_ids (rows);
+  g_autofree gchar *in = ntpmon_db_sql_placeholders (ids->len);
+  g_autofree gchar *sql = g_strdup_printf (SQL_SHARE_LOCK_SERVERS, in);
+  g_autoptr (NtpmonDbStmt) st = ntpmon_db_conn_prepare (conn, sql, error);
+
+  if (st == NULL)
+    return FALSE;
+  for (guint i = 0; i < ids->len; i++)
+    ntpmon_db_stmt_bind_int (st, g_array_index (ids, guint32, i));
+  return ntpmon_db_stmt_execute (st, error);
+}
+
 /* Steps 1 and 2 of §6.5 for every server of the batch: the scorer's own
  * rows (in @own as far as they exist) exist (created at -5) and are
  * active. The reference's statements per row are one per batch here, with
@@ -678,6 +711,13 @@ update_scores (NtpmonDbConn *conn, GHashTable *own, GError **error)
  * @own: (inout) (transfer full) (nullable): in: the scorer's rows for the
  *   batch as read ahead, NULL to read them; out: as the batch wrote them
  *
+ * A scorer other than the main one that runs at the same time as the main
+ * one (@slot's share_lock_servers) first takes its servers' shared locks
+ * in id order. Algorithms running at the same time create their own rows
+ * one batch at a time (@slot's create_lock, taken before any database lock
+ * of the batch and held until its transaction ends): inserts into the same
+ * gaps of the server_scores indexes can deadlock.
+ *
  * spec/scorer.md §6.5 and §6.6 for a batch and one scorer, inside the
  * caller's transaction. The writes of the reference's per-row statements
  * are made once per batch with the same end state: the scorer's rows (last
@@ -694,7 +734,13 @@ _ntpmon_score_process_rows (NtpmonDbConn *conn, NtpmonScoreSlot *slot, GPtrArray
 
   if (*own == NULL && (*own = _ntpmon_score_own_read (conn, slot->scorer_id, rows, error)) == NULL)
     return FALSE;
-  if (!prepare_own (conn, slot, rows, *own, now_usec, stats, error))
+  if (slot->create_lock != NULL && !slot->holds_create_lock && own_missing (*own, rows))
+    {
+      g_mutex_lock (slot->create_lock);
+      slot->holds_create_lock = TRUE;
+    }
+  if ((slot->share_lock_servers && !share_lock_servers (conn, rows, error))
+      || !prepare_own (conn, slot, rows, *own, now_usec, stats, error))
     return FALSE;
   /* a batch read ahead comes with its history */
   if (cache != NULL && !cache->valid && !_ntpmon_score_recent_cache_load (cache, conn, rows, error))

@@ -45,6 +45,9 @@ typedef struct
   guint64 processed;
   guint64 retries;
   gboolean reads_history;
+  gboolean share_lock_servers; /* see _ntpmon_score_process_rows() */
+  GMutex *create_lock;         /* the same for all algorithms running at the same time */
+  gboolean holds_create_lock;  /* until the batch's transaction ends */
   guint64 exported_processed;
   guint64 exported_retries;
   NtpmonDbConn *conn; /* its own connection when the runner is concurrent */

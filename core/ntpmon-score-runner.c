@@ -38,7 +38,8 @@ struct _NtpmonScoreRunner
   GObject parent_instance;
   NtpmonDbConn *conn;
   NtpmonDbConfig *concurrent; /* opens the slots' connections */
-  GPtrArray *slots;           /* NtpmonScoreSlot */
+  GMutex create_lock;
+  GPtrArray *slots; /* NtpmonScoreSlot */
   NtpmonScoreRunnerStats stats;
   guint retry_initial_ms;
   guint retry_max_elapsed_ms;
@@ -73,6 +74,7 @@ ntpmon_score_runner_finalize (GObject *object)
 
   g_ptr_array_unref (self->slots);
   g_clear_pointer (&self->concurrent, ntpmon_db_config_free);
+  g_mutex_clear (&self->create_lock);
   g_clear_pointer (&self->metrics, ntpmon_metrics_unref);
   G_OBJECT_CLASS (ntpmon_score_runner_parent_class)->finalize (object);
 }
@@ -87,6 +89,7 @@ static void
 ntpmon_score_runner_init (NtpmonScoreRunner *self)
 {
   self->slots = g_ptr_array_new_with_free_func ((GDestroyNotify)slot_free);
+  g_mutex_init (&self->create_lock);
   self->retry_initial_ms = RETRY_INITIAL_MS;
   self->retry_max_elapsed_ms = RETRY_MAX_ELAPSED_MS;
 }
@@ -144,6 +147,9 @@ ntpmon_score_runner_set_concurrent (NtpmonScoreRunner *self, const NtpmonDbConfi
     {
       NtpmonScoreSlot *slot = self->slots->pdata[i];
 
+      slot->share_lock_servers
+          = config != NULL && !g_str_equal (slot->name, NTPMON_SCORE_RUNNER_MAIN_SCORER);
+      slot->create_lock = config != NULL ? &self->create_lock : NULL;
       g_clear_pointer (&slot->conn, ntpmon_db_conn_free);
       _ntpmon_score_ahead_clear (&slot->ahead);
       g_clear_pointer (&slot->ahead.conn, ntpmon_db_conn_free);
@@ -503,7 +509,7 @@ discover (NtpmonScoreRunner *self, GError **error)
 
 /* One attempt of §6.4–6.7 for one scorer. */
 static gboolean
-process_batch (NtpmonScoreRunner *self, NtpmonScoreSlot *slot, guint batch_size, guint *count,
+batch_attempt (NtpmonScoreRunner *self, NtpmonScoreSlot *slot, guint batch_size, guint *count,
                GError **error)
 {
   NtpmonDbConn *conn = self->conn;
@@ -581,6 +587,21 @@ fail:
   if (ntpmon_db_conn_in_transaction (conn))
     ntpmon_db_conn_rollback (conn, NULL);
   return FALSE;
+}
+
+static gboolean
+process_batch (NtpmonScoreRunner *self, NtpmonScoreSlot *slot, guint batch_size, guint *count,
+               GError **error)
+{
+  gboolean ok = batch_attempt (self, slot, batch_size, count, error);
+
+  /* the batch's transaction has ended */
+  if (slot->holds_create_lock)
+    {
+      slot->holds_create_lock = FALSE;
+      g_mutex_unlock (slot->create_lock);
+    }
+  return ok;
 }
 
 static gboolean
