@@ -38,6 +38,7 @@ struct _NtpmonScoreRunner
   GObject parent_instance;
   NtpmonDbConn *conn;
   NtpmonDbConfig *concurrent; /* opens the slots' connections */
+  guint pass_ms;              /* how long a concurrent pass takes batches */
   GMutex create_lock;
   GPtrArray *slots; /* NtpmonScoreSlot */
   NtpmonScoreRunnerStats stats;
@@ -90,6 +91,7 @@ ntpmon_score_runner_init (NtpmonScoreRunner *self)
 {
   self->slots = g_ptr_array_new_with_free_func ((GDestroyNotify)slot_free);
   g_mutex_init (&self->create_lock);
+  self->pass_ms = NTPMON_SCORE_RUNNER_PASS_MS;
   self->retry_initial_ms = RETRY_INITIAL_MS;
   self->retry_max_elapsed_ms = RETRY_MAX_ELAPSED_MS;
 }
@@ -131,7 +133,10 @@ ntpmon_score_runner_new (NtpmonDbConn *conn, GPtrArray *scorers)
  *   for one algorithm after the other on the runner's connection
  *
  * Runs the batches of a pass at the same time, each algorithm on a thread
- * and a connection of its own (opened on first use and kept). The
+ * and a connection of its own (opened on first use and kept). Each
+ * algorithm goes on with its next batch while its batches come full, for
+ * up to the pass time (ntpmon_score_runner_set_pass_time()), instead of
+ * waiting for the slower one after every batch. The
  * algorithms write disjoint rows (their own server_scores, log_scores and
  * scorer_status rows; only the main scorer writes `servers`), so each
  * batch ends as it would alone; the reference leaves the order of the
@@ -154,6 +159,17 @@ ntpmon_score_runner_set_concurrent (NtpmonScoreRunner *self, const NtpmonDbConfi
       _ntpmon_score_ahead_clear (&slot->ahead);
       g_clear_pointer (&slot->ahead.conn, ntpmon_db_conn_free);
     }
+}
+
+/**
+ * ntpmon_score_runner_set_pass_time:
+ * @ms: how long a concurrent pass goes on taking batches (default
+ *   %NTPMON_SCORE_RUNNER_PASS_MS); 0 for one batch per algorithm
+ */
+void
+ntpmon_score_runner_set_pass_time (NtpmonScoreRunner *self, guint ms)
+{
+  self->pass_ms = ms;
 }
 
 /**
@@ -569,6 +585,7 @@ batch_attempt (NtpmonScoreRunner *self, NtpmonScoreSlot *slot, guint batch_size,
       return FALSE;
     }
   slot->stats.batches++;
+  slot->last_id = last->id; /* the cursor, for the pass's next batch */
   *count = rows->len;
   if (self->concurrent != NULL)
     {
@@ -677,20 +694,30 @@ typedef struct
   guint batch_size;
 } SlotJob;
 
-/* One slot's part of a pass; on a thread of its own when concurrent. */
+/* One slot's part of a pass; on a thread of its own when concurrent, and
+ * then batch after batch while they come full, until the pass time is up. */
 static gpointer
 slot_job (gpointer data)
 {
   SlotJob *job = data;
   NtpmonScoreSlot *slot = job->slot;
+  gint64 end = g_get_monotonic_time () + (gint64)job->self->pass_ms * 1000;
+  guint n = 0;
 
-  if (!process_with_retry (job->self, slot, job->batch_size, job->cancellable, &slot->count,
-                           &slot->error))
+  do
     {
-      slot->stats.errors++;
-      if (ntpmon_score_error_is_deadlock (slot->error))
-        slot->stats.deadlocks++;
+      if (!process_with_retry (job->self, slot, job->batch_size, job->cancellable, &n,
+                               &slot->error))
+        {
+          slot->stats.errors++;
+          if (ntpmon_score_error_is_deadlock (slot->error))
+            slot->stats.deadlocks++;
+          break;
+        }
+      slot->count += n;
     }
+  while (job->self->concurrent != NULL && n == job->batch_size && g_get_monotonic_time () < end
+         && !g_cancellable_is_cancelled (job->cancellable));
   return NULL;
 }
 
@@ -711,7 +738,8 @@ stats_add (NtpmonScoreRunnerStats *into, NtpmonScoreRunnerStats *from)
  * @count: (out): rows processed in this pass (all scorers)
  *
  * One runner pass (spec/scorer.md §6): at most one batch per scorer, in
- * the order of their monitor ids, or all at once when concurrent. Only the
+ * the order of their monitor ids, or, when concurrent, all at once and
+ * each for up to the pass time. Only the
  * scorers the database lists in this pass run (the reference keeps running
  * a scorer it saw once; §15 item 7). When a scorer fails, the others still
  * finish their batch; the error is the first failed scorer's.

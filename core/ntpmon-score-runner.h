@@ -16,6 +16,7 @@ G_BEGIN_DECLS
 #define NTPMON_SCORE_RUNNER_ID_WINDOW          10000
 #define NTPMON_SCORE_RUNNER_SKIP_AGE_SECONDS   (3 * 3600)
 #define NTPMON_SCORE_RUNNER_MAIN_SCORER        "recentmedian"
+#define NTPMON_SCORE_RUNNER_PASS_MS            1000
 
 /**
  * NtpmonScoreRunnerStats:
@@ -43,6 +44,7 @@ G_DECLARE_FINAL_TYPE (NtpmonScoreRunner, ntpmon_score_runner, NTPMON, SCORE_RUNN
 
 NtpmonScoreRunner *ntpmon_score_runner_new (NtpmonDbConn *conn, GPtrArray *scorers);
 void ntpmon_score_runner_set_concurrent (NtpmonScoreRunner *self, const NtpmonDbConfig *config);
+void ntpmon_score_runner_set_pass_time (NtpmonScoreRunner *self, guint ms);
 void ntpmon_score_runner_set_retry (NtpmonScoreRunner *self, guint initial_ms,
                                     guint max_elapsed_ms);
 gboolean ntpmon_score_runner_setup (NtpmonScoreRunner *self, GError **error);
