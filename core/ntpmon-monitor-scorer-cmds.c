@@ -192,6 +192,9 @@ scorer_loop (NtpmonScorerContext *ctx, gboolean continuous, GError **error)
               runner = ntpmon_score_runner_new (conn, scorers);
               if (ntpmon_config_get_boolean (ctx->config, "scorer", "concurrent", TRUE))
                 ntpmon_score_runner_set_concurrent (runner, ctx->db_config);
+              /* `scorer run` is one pass of the reference: one batch each */
+              if (!continuous)
+                ntpmon_score_runner_set_pass_time (runner, 0);
               if (ctx->metrics != NULL)
                 ntpmon_score_runner_set_metrics (runner, ctx->metrics);
             }

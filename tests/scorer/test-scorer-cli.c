@@ -491,6 +491,27 @@ test_db_empty (Fixture *f, gconstpointer data)
   g_assert_null (strstr (log != NULL ? log : "", "No scorers found"));
 }
 
+/* `scorer run` is one pass of the reference, concurrent or not: one batch
+ * (50 rows) for each algorithm. */
+static void
+test_run_one_pass (Fixture *f, gconstpointer data)
+{
+  g_autofree gchar *out = NULL;
+  gint status;
+
+  test_db_add_monitor (&f->db, 1, "monitor", "active", "10.1.0.1", 0);
+  test_db_add_server (&f->db, 1, "192.0.2.1", 0);
+  test_db_add_server_score (&f->db, 1, 1, "active");
+  for (gint64 id = 1; id <= 120; id++)
+    test_db_add_log_score (&f->db, id, 1, 1, 7200 - 30 * id, 10, 1, 1000);
+  out = run (f, "run.log", NULL, &status,
+             (const gchar *const[]){ "scorer", "run", "--metrics-port=0", NULL });
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpint (test_db_int (&f->db, "SELECT COUNT(*) FROM scorer_status"), ==, 2);
+  g_assert_cmpint (test_db_int (&f->db, "SELECT MIN(log_score_id) FROM scorer_status"), ==, 51);
+  g_assert_cmpint (test_db_int (&f->db, "SELECT MAX(log_score_id) FROM scorer_status"), ==, 51);
+}
+
 static gboolean
 reviewed (Fixture *f, gconstpointer data)
 {
@@ -590,6 +611,8 @@ main (int argc, char **argv)
   g_test_add ("/selector/cli/simulate-then-once", Fixture, NULL, fixture_setup,
               test_simulate_then_once, fixture_teardown);
   g_test_add ("/scorer/cli/metrics", Fixture, NULL, fixture_setup, test_metrics, fixture_teardown);
+  g_test_add ("/scorer/cli/run-one-pass", Fixture, NULL, fixture_setup, test_run_one_pass,
+              fixture_teardown);
   g_test_add ("/scorer/quirk/16-db-command-empty-prints-nothing", Fixture, NULL, fixture_setup,
               test_db_empty, fixture_teardown);
   g_test_add ("/selector/doc-vs-code/14-readme-metrics", Fixture, NULL, fixture_setup,
