@@ -25,14 +25,15 @@
 #define SQL_NEXT_ID                                                                                \
   "SELECT ls.id FROM log_scores ls USE INDEX (PRIMARY) " MONITOR_JOIN                              \
   " WHERE ls.id > ? ORDER BY ls.id LIMIT 1"
+/* statements over a list of servers: the list follows, then ")" and the end */
 #define SQL_GET_OWN                                                                                \
   "SELECT id, monitor_id, server_id, score_ts, score_raw, status FROM server_scores"               \
-  " WHERE monitor_id = ?"
+  " WHERE monitor_id = ? AND server_id IN ("
 #define SQL_INSERT_SERVER_SCORES                                                                   \
   "INSERT INTO server_scores (monitor_id, server_id, score_raw, created_on) VALUES "
 #define SQL_INSERT_SERVER_SCORES_END " ON DUPLICATE KEY UPDATE score_raw = VALUES(score_raw)"
-#define SQL_SHARE_LOCK_SERVERS                                                                     \
-  "SELECT id FROM servers WHERE id IN (%s) ORDER BY id LOCK IN SHARE MODE"
+#define SQL_SHARE_LOCK_SERVERS       "SELECT id FROM servers WHERE id IN ("
+#define SQL_SHARE_LOCK_SERVERS_END   " ORDER BY id LOCK IN SHARE MODE"
 #define SQL_ACTIVATE_SERVER_SCORES                                                                 \
   "UPDATE server_scores SET status = 'active' WHERE monitor_id = ? AND server_id IN ("
 #define SQL_INSERT_LOG_SCORE                                                                       \
@@ -315,21 +316,35 @@ own_row_free (OwnRow *own)
   g_free (own);
 }
 
+/* Runs @head, the placeholders of @ids (GArray of guint32), ")" and
+ * @tail, with the scorer's id first when @scorer_id is not 0. */
+static NtpmonDbStmt *
+run_for_servers (NtpmonDbConn *conn, const gchar *head, const gchar *tail, guint32 scorer_id,
+                 GArray *ids, GError **error)
+{
+  g_autofree gchar *in = ntpmon_db_sql_placeholders (ids->len);
+  g_autofree gchar *sql = g_strconcat (head, in, ")", tail, NULL);
+  g_autoptr (NtpmonDbStmt) st = ntpmon_db_conn_prepare (conn, sql, error);
+
+  if (st == NULL)
+    return NULL;
+  if (scorer_id != 0)
+    ntpmon_db_stmt_bind_int (st, scorer_id);
+  for (guint i = 0; i < ids->len; i++)
+    ntpmon_db_stmt_bind_int (st, g_array_index (ids, guint32, i));
+  if (!ntpmon_db_stmt_execute (st, error))
+    return NULL;
+  return g_steal_pointer (&st);
+}
+
 /* Reads the scorer's rows for @ids (GArray of guint32) into @own. */
 static gboolean
 load_own (NtpmonDbConn *conn, guint32 scorer_id, GArray *ids, GHashTable *own, GError **error)
 {
-  g_autofree gchar *in = ntpmon_db_sql_placeholders (ids->len);
-  g_autofree gchar *sql = g_strdup_printf ("%s AND server_id IN (%s)", SQL_GET_OWN, in);
-  g_autoptr (NtpmonDbStmt) st = ntpmon_db_conn_prepare (conn, sql, error);
+  g_autoptr (NtpmonDbStmt) st = run_for_servers (conn, SQL_GET_OWN, "", scorer_id, ids, error);
   g_autoptr (GError) local = NULL;
 
   if (st == NULL)
-    return FALSE;
-  ntpmon_db_stmt_bind_int (st, scorer_id);
-  for (guint i = 0; i < ids->len; i++)
-    ntpmon_db_stmt_bind_int (st, g_array_index (ids, guint32, i));
-  if (!ntpmon_db_stmt_execute (st, error))
     return FALSE;
   while (ntpmon_db_stmt_next (st, &local))
     {
@@ -376,16 +391,10 @@ insert_own (NtpmonDbConn *conn, guint32 scorer_id, GArray *ids, gint64 now_usec,
 static gboolean
 activate_own (NtpmonDbConn *conn, guint32 scorer_id, GArray *ids, GError **error)
 {
-  g_autofree gchar *in = ntpmon_db_sql_placeholders (ids->len);
-  g_autofree gchar *sql = g_strconcat (SQL_ACTIVATE_SERVER_SCORES, in, ")", NULL);
-  g_autoptr (NtpmonDbStmt) st = ntpmon_db_conn_prepare (conn, sql, error);
+  g_autoptr (NtpmonDbStmt) st
+      = run_for_servers (conn, SQL_ACTIVATE_SERVER_SCORES, "", scorer_id, ids, error);
 
-  if (st == NULL)
-    return FALSE;
-  ntpmon_db_stmt_bind_int (st, scorer_id);
-  for (guint i = 0; i < ids->len; i++)
-    ntpmon_db_stmt_bind_int (st, g_array_index (ids, guint32, i));
-  return ntpmon_db_stmt_execute (st, error);
+  return st != NULL;
 }
 
 /* The servers of @rows, each once, in the order of their first row. */
@@ -405,6 +414,12 @@ server_ids (GPtrArray *rows)
   return ids;
 }
 
+static GHashTable *
+own_table_new (void)
+{
+  return g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)own_row_free);
+}
+
 /**
  * _ntpmon_score_own_read:
  * @rows: a batch
@@ -415,8 +430,7 @@ server_ids (GPtrArray *rows)
 GHashTable *
 _ntpmon_score_own_read (NtpmonDbConn *conn, guint32 scorer_id, GPtrArray *rows, GError **error)
 {
-  g_autoptr (GHashTable) own
-      = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)own_row_free);
+  g_autoptr (GHashTable) own = own_table_new ();
   g_autoptr (GArray) ids = server_ids (rows);
 
   if (!load_own (conn, scorer_id, ids, own, error))
@@ -453,48 +467,11 @@ _ntpmon_score_own_overlay (GHashTable *own, GHashTable *newer, GPtrArray *rows)
     }
 }
 
-/* Whether a server of @rows has no own row in @own yet. */
-static gboolean
-own_missing (GHashTable *own, GPtrArray *rows)
+/* The servers of @ids that have no own row in @own yet. */
+static GArray *
+own_missing (GHashTable *own, GArray *ids)
 {
-  for (guint i = 0; i < rows->len; i++)
-    if (!g_hash_table_contains (own,
-                                GUINT_TO_POINTER (((NtpmonLogScore *)rows->pdata[i])->server_id)))
-      return TRUE;
-  return FALSE;
-}
-
-/* Takes the shared locks that the batch's inserts take on its servers
- * (foreign keys) at once, in id order. The main scorer, running at the
- * same time, updates those servers, taking their exclusive locks in id
- * order too (one UPDATE … WHERE id IN): two orders of one kind cannot
- * deadlock, while the inserts' row order could. */
-static gboolean
-share_lock_servers (NtpmonDbConn *conn, GPtrArray *rows, GError **error)
-{
-  g_autoptr (GArray) ids = server_ids (rows);
-  g_autofree gchar *in = ntpmon_db_sql_placeholders (ids->len);
-  g_autofree gchar *sql = g_strdup_printf (SQL_SHARE_LOCK_SERVERS, in);
-  g_autoptr (NtpmonDbStmt) st = ntpmon_db_conn_prepare (conn, sql, error);
-
-  if (st == NULL)
-    return FALSE;
-  for (guint i = 0; i < ids->len; i++)
-    ntpmon_db_stmt_bind_int (st, g_array_index (ids, guint32, i));
-  return ntpmon_db_stmt_execute (st, error);
-}
-
-/* Steps 1 and 2 of §6.5 for every server of the batch: the scorer's own
- * rows (in @own as far as they exist) exist (created at -5) and are
- * active. The reference's statements per row are one per batch here, with
- * the same rows in the end. */
-static gboolean
-prepare_own (NtpmonDbConn *conn, NtpmonScoreSlot *slot, GPtrArray *rows, GHashTable *own,
-             gint64 now_usec, NtpmonScoreRunnerStats *stats, GError **error)
-{
-  g_autoptr (GArray) ids = server_ids (rows);
-  g_autoptr (GArray) missing = g_array_new (FALSE, FALSE, sizeof (guint32));
-  g_autoptr (GArray) inactive = g_array_new (FALSE, FALSE, sizeof (guint32));
+  GArray *missing = g_array_new (FALSE, FALSE, sizeof (guint32));
 
   for (guint i = 0; i < ids->len; i++)
     {
@@ -503,6 +480,33 @@ prepare_own (NtpmonDbConn *conn, NtpmonScoreSlot *slot, GPtrArray *rows, GHashTa
       if (!g_hash_table_contains (own, GUINT_TO_POINTER (id)))
         g_array_append_val (missing, id);
     }
+  return missing;
+}
+
+/* Takes the shared locks that the batch's inserts take on its servers
+ * (foreign keys) at once, in id order. The main scorer, running at the
+ * same time, updates those servers, taking their exclusive locks in id
+ * order too (one UPDATE … WHERE id IN): two orders of one kind cannot
+ * deadlock, while the inserts' row order could. */
+static gboolean
+share_lock_servers (NtpmonDbConn *conn, GArray *ids, GError **error)
+{
+  g_autoptr (NtpmonDbStmt) st
+      = run_for_servers (conn, SQL_SHARE_LOCK_SERVERS, SQL_SHARE_LOCK_SERVERS_END, 0, ids, error);
+
+  return st != NULL;
+}
+
+/* Steps 1 and 2 of §6.5 for every server of the batch: the scorer's own
+ * rows (in @own as far as they exist) exist (created at -5) and are
+ * active. The reference's statements per row are one per batch here, with
+ * the same rows in the end. */
+static gboolean
+prepare_own (NtpmonDbConn *conn, NtpmonScoreSlot *slot, GArray *ids, GArray *missing,
+             GHashTable *own, gint64 now_usec, NtpmonScoreRunnerStats *stats, GError **error)
+{
+  g_autoptr (GArray) inactive = g_array_new (FALSE, FALSE, sizeof (guint32));
+
   stats->insert_server_score += missing->len;
   if (missing->len > 0
       && (!insert_own (conn, slot->scorer_id, missing, now_usec, error)
@@ -731,16 +735,23 @@ _ntpmon_score_process_rows (NtpmonDbConn *conn, NtpmonScoreSlot *slot, GPtrArray
 {
   g_autoptr (GPtrArray) outs
       = g_ptr_array_new_with_free_func ((GDestroyNotify)ntpmon_log_score_free);
+  g_autoptr (GArray) ids = server_ids (rows);
+  g_autoptr (GArray) missing = NULL;
 
-  if (*own == NULL && (*own = _ntpmon_score_own_read (conn, slot->scorer_id, rows, error)) == NULL)
-    return FALSE;
-  if (slot->create_lock != NULL && !slot->holds_create_lock && own_missing (*own, rows))
+  if (*own == NULL)
+    {
+      *own = own_table_new ();
+      if (!load_own (conn, slot->scorer_id, ids, *own, error))
+        return FALSE;
+    }
+  missing = own_missing (*own, ids);
+  if (slot->create_lock != NULL && !slot->holds_create_lock && missing->len > 0)
     {
       g_mutex_lock (slot->create_lock);
       slot->holds_create_lock = TRUE;
     }
-  if ((slot->share_lock_servers && !share_lock_servers (conn, rows, error))
-      || !prepare_own (conn, slot, rows, *own, now_usec, stats, error))
+  if ((slot->share_lock_servers && !share_lock_servers (conn, ids, error))
+      || !prepare_own (conn, slot, ids, missing, *own, now_usec, stats, error))
     return FALSE;
   /* a batch read ahead comes with its history */
   if (cache != NULL && !cache->valid && !_ntpmon_score_recent_cache_load (cache, conn, rows, error))

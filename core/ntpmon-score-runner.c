@@ -658,8 +658,8 @@ process_with_retry (NtpmonScoreRunner *self, NtpmonScoreSlot *slot, guint batch_
         {
           slot->stats.deadlocks++;
           slot->retries++;
-          /* the other algorithms' batches run at the same time: a deadlock
-           * among them is over as soon as one of them has committed */
+          /* with another writer (the algorithms running at the same time
+           * take their locks in one order): over once one of them ended */
           if (quick > 0)
             {
               quick--;
