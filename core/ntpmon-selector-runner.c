@@ -205,6 +205,12 @@ batch_server_done (gint64 id, NtpmonReviewResult *result, const GError *review_e
   Batch *batch = data;
   NtpmonSelectorRunner *self = batch->self;
 
+  /* the transaction was rolled back: the batch is tried again */
+  if (g_error_matches (review_error, NTPMON_DB_ERROR, NTPMON_DB_ERROR_DEADLOCK))
+    {
+      g_set_error_literal (error, NTPMON_DB_ERROR, NTPMON_DB_ERROR_DEADLOCK, review_error->message);
+      return FALSE;
+    }
   if (result == NULL)
     {
       /* the reference logs and carries on; writes made so far stay */

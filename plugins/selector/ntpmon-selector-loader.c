@@ -5,9 +5,9 @@
  * rows with two statements for up to ten servers (a prefetch), read at the
  * start of the batch's transaction. The reviews of a batch write only rows
  * of the server under review (server_scores of that server,
- * servers_monitor_review), and a transaction reads one snapshot (InnoDB,
- * REPEATABLE READ), so a server's rows read at the start of the batch are
- * the rows it would read after the reviews before it. A prefetch that fails
+ * servers_monitor_review) and no review reads another server's rows, so a
+ * server's rows read at the start of the batch are the rows it would read
+ * after the reviews before it (in either isolation level the batches use). A prefetch that fails
  * as a whole, or a server it did not find, falls back to the one-server
  * statements, whose errors are the pipeline errors of selector.md §3.1.
  *

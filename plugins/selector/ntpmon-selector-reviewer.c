@@ -208,6 +208,12 @@ review_context (NtpmonSelectorEngine *engine, NtpmonDbConn *conn, NtpmonSelector
       g_autoptr (GError) local = NULL;
 
       written = apply_changes_at_once (conn, server_id, result->changes, &local);
+      /* the server rolled the transaction back: the caller retries it */
+      if (!written && g_error_matches (local, NTPMON_DB_ERROR, NTPMON_DB_ERROR_DEADLOCK))
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return NULL;
+        }
       if (!written)
         g_info ("server %" G_GINT64_FORMAT ": status changes at once failed, one by one: %s",
                 server_id, local->message);
