@@ -79,10 +79,8 @@ check_now_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   /* an ad-hoc check counts as the reference counts it */
-  if (self != NULL)
-    ntpmon_monitor_metrics_checked (self->metrics,
-                                    g_inet_address_get_family (r->ip) == G_SOCKET_FAMILY_IPV6, 1,
-                                    r->queries_sent);
+  ntpmon_monitor_metrics_checked (
+      self->metrics, g_inet_address_get_family (r->ip) == G_SOCKET_FAMILY_IPV6, 1, r->queries_sent);
   g_dbus_method_invocation_return_value (
       invocation, g_variant_new ("(@a{sv})", ntpmon_ntp_result_to_variant (r)));
 }

@@ -122,8 +122,10 @@ ntpmon_state_get_dir (NtpmonState *self)
 gchar *
 ntpmon_state_dup_path (NtpmonState *self, const gchar *name)
 {
-  if (!g_file_test (self->dir, G_FILE_TEST_IS_DIR) && g_mkdir_with_parents (self->dir, 0700) != 0)
-    g_info ("could not create state directory %s: %s", self->dir, g_strerror (errno));
+  g_autoptr (GError) error = NULL;
+
+  if (!ntpmon_state_ensure_dir (self, FALSE, &error))
+    g_info ("%s", error->message);
   return g_build_filename (self->dir, name, NULL);
 }
 
