@@ -3,15 +3,16 @@
  * SPDX-License-Identifier: MIT
  *
  * The list is processed in one transaction with a fixed number of
- * statements per request: one SELECT for all results with their servers,
- * server_scores rows and any log_scores row they have already, the results
- * applied in list order in memory, then one UPDATE of the scores, the
- * (rare) stratum updates, and one multi-row INSERT into log_scores. The
- * stored outcome is the one of the per-result statements of §10.2, with
- * one addition: a result is stored once. One that log_scores holds already
- * (same monitor, server and ts), or that repeats an earlier one of the
- * list, is skipped, so an agent's resubmission of a batch that was
- * committed before changes nothing.
+ * statements per request: one SELECT for all results' servers and
+ * server_scores rows, (only when some result can be a repeat) one SELECT of
+ * the log_scores rows they may have already, the results applied in list
+ * order in memory, then one UPDATE of the scores, the (rare) stratum
+ * updates, and one multi-row INSERT into log_scores. The stored outcome is
+ * the one of the per-result statements of §10.2, with one addition: a
+ * result is stored once. One that log_scores holds already (same monitor,
+ * server and ts), or that repeats an earlier one of the list, is skipped,
+ * so an agent's resubmission of a batch that was committed before changes
+ * nothing.
  */
 #include "config.h"
 
@@ -65,6 +66,9 @@ typedef struct
   guint64 score_id;
   gdouble score;
   gint64 score_ts;
+  gboolean has_stored_ts; /* server_scores.score_ts as read was not NULL */
+  gint64 stored_ts;
+  guint n_results; /* of the list */
   Stratum stratum; /* server_scores.stratum */
   gboolean touched;
 } ServerRow;
@@ -170,73 +174,118 @@ row_new (NtpmonDbStmt *st)
       row->score = ntpmon_db_stmt_get_double (st, 4);
       row->stratum.known = !ntpmon_db_stmt_is_null (st, 5);
       row->stratum.value = row->stratum.known ? ntpmon_db_stmt_get_int (st, 5) : 0;
+      row->has_stored_ts = !ntpmon_db_stmt_is_null (st, 6);
+      row->stored_ts = row->has_stored_ts ? ntpmon_db_stmt_get_unix_usec (st, 6) : 0;
     }
   return row;
 }
 
-/* The list as the JSON array the fetch reads: [[n, "ip", "ts"], ...]; the
- * address text is digits, hex letters, dots and colons only. */
-static gchar *
-list_json (SubmitJob *job)
-{
-  GString *json = g_string_sized_new (2 + 48 * job->n_items);
-
-  g_string_append_c (json, '[');
-  for (guint i = 0; i < job->n_items; i++)
-    {
-      g_string_append_printf (json, "%s[%u,\"%s\",", i > 0 ? "," : "", i, job->items[i].ip_text);
-      ntpmon_db_json_append_datetime (json, job->items[i].ts_usec);
-      g_string_append_c (json, ']');
-    }
-  g_string_append_c (json, ']');
-  return g_string_free (json, FALSE);
-}
-
-/* GetServerIP and GetServerScore for the whole list in one statement, and
- * with them whether log_scores holds each result already: one row per
- * result (more if log_scores has duplicates of its own), each found through
- * servers.ip, the server_scores key and log_scores_server_ts_idx. A result
- * whose address is no server has no row. (The list comes as one JSON
- * parameter: MariaDB 10.11 drops placeholders in a VALUES table. Its
- * address column is ASCII so that the servers.ip index is used whatever
- * the connection's character set. The indexes are forced: with stale
- * statistics the optimizer looked log_scores up by ts alone, reading every
- * row of that second.) */
+/* GetServerIP and GetServerScore for the whole list in one statement: the
+ * servers with the list's addresses (through the unique servers.ip index)
+ * and the monitor's server_scores row of each. The IN list is padded to a
+ * power of two with repetitions, so that a few prepared statements serve
+ * every list length. A result whose address is no server gets no row. */
 static gboolean
 fetch_rows (NtpmonDbConn *conn, SubmitJob *job, GHashTable *rows, Slot *slots, GError **error)
 {
-  g_autofree gchar *json = list_json (job);
+  g_autoptr (GHashTable) by_ip = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GString) sql = g_string_new (
+      "SELECT s.ip, s.id, s.stratum, ss.id, ss.score_raw, ss.stratum, ss.score_ts FROM servers s"
+      " LEFT JOIN server_scores ss FORCE INDEX (server_id)"
+      " ON ss.server_id = s.id AND ss.monitor_id = ? WHERE s.ip IN (?");
+  g_autoptr (NtpmonDbStmt) st = NULL;
+  GError *local = NULL;
+  guint n = 8;
+
+  while (n < job->n_items)
+    n *= 2;
+  for (guint i = 1; i < n; i++)
+    g_string_append (sql, ", ?");
+  g_string_append_c (sql, ')');
+  st = ntpmon_db_conn_prepare (conn, sql->str, error);
+  if (st == NULL)
+    return FALSE;
+  ntpmon_db_stmt_bind_uint (st, job->monitor->id);
+  for (guint i = 0; i < n; i++)
+    ntpmon_db_stmt_bind_text (st, job->items[MIN (i, job->n_items - 1)].ip_text);
+  if (!ntpmon_db_stmt_execute (st, error))
+    return FALSE;
+  while (ntpmon_db_stmt_next (st, &local))
+    {
+      ServerRow *row = row_new (st);
+
+      g_hash_table_insert (rows, &row->server_id, row);
+      g_hash_table_insert (by_ip, ntpmon_db_stmt_dup_text (st, 0), row);
+    }
+  if (local != NULL)
+    {
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+  for (guint i = 0; i < job->n_items; i++)
+    {
+      slots[i].row = g_hash_table_lookup (by_ip, job->items[i].ip_text);
+      if (slots[i].row != NULL)
+        slots[i].row->n_results++;
+    }
+  return TRUE;
+}
+
+/* Whether the result in @slot can have a log_scores row already. A stored
+ * result's time is at most the score time it left on its server_scores row,
+ * and only a later result (a later test) moves that time on: so a result
+ * newer than the row's score time is new. Not so when the list has the
+ * server more than once (the last of them sets the time), or when the row
+ * has no score time. */
+static gboolean
+may_be_stored (const Slot *slot, gint64 ts_usec)
+{
+  const ServerRow *row = slot->row;
+
+  return row != NULL && row->assigned
+         && (!row->has_stored_ts || ts_usec <= row->stored_ts || row->n_results > 1);
+}
+
+/* Marks the results that log_scores holds already (same monitor, server
+ * and time), looking up only those that may be there: usually none, as a
+ * list's results are newer than the last ones stored, except when an agent
+ * sends a batch again. (The candidates come as one JSON parameter: MariaDB
+ * 10.11 drops placeholders in a VALUES table. The index is forced: with
+ * stale statistics the optimizer looked log_scores up by ts alone, reading
+ * every row of that second.) */
+static gboolean
+mark_stored (NtpmonDbConn *conn, SubmitJob *job, Slot *slots, GError **error)
+{
+  g_autoptr (GString) json = g_string_new ("[");
   g_autoptr (NtpmonDbStmt) st = NULL;
   GError *local = NULL;
 
+  for (guint i = 0; i < job->n_items; i++)
+    if (may_be_stored (&slots[i], job->items[i].ts_usec))
+      {
+        g_string_append_printf (json, "%s[%u,%" G_GUINT64_FORMAT ",", json->len > 1 ? "," : "", i,
+                                slots[i].row->server_id);
+        ntpmon_db_json_append_datetime (json, job->items[i].ts_usec);
+        g_string_append_c (json, ']');
+      }
+  if (json->len == 1)
+    return TRUE;
+  g_string_append_c (json, ']');
   st = ntpmon_db_conn_query (
       conn,
-      "SELECT req.n, s.id, s.stratum, ss.id, ss.score_raw, ss.stratum, ls.id"
-      " FROM JSON_TABLE(?, '$[*]' COLUMNS (n int unsigned PATH '$[0]',"
-      " ip varchar(64) CHARACTER SET ascii PATH '$[1]', ts datetime PATH '$[2]')) AS req"
-      " JOIN servers s ON s.ip = req.ip"
-      " LEFT JOIN server_scores ss FORCE INDEX (server_id)"
-      " ON ss.server_id = s.id AND ss.monitor_id = ?"
-      " LEFT JOIN log_scores ls FORCE INDEX (log_scores_server_ts_idx)"
-      " ON ls.server_id = s.id AND ls.ts = req.ts AND ls.monitor_id = ?",
-      error, "suu", json, job->monitor->id, job->monitor->id);
+      "SELECT req.n FROM JSON_TABLE(?, '$[*]' COLUMNS (n int unsigned PATH '$[0]',"
+      " server_id int unsigned PATH '$[1]', ts datetime PATH '$[2]')) AS req"
+      " STRAIGHT_JOIN log_scores ls FORCE INDEX (log_scores_server_ts_idx)"
+      " ON ls.server_id = req.server_id AND ls.ts = req.ts AND ls.monitor_id = ?",
+      error, "su", json->str, job->monitor->id);
   if (st == NULL)
     return FALSE;
   while (ntpmon_db_stmt_next (st, &local))
     {
       guint64 n = ntpmon_db_stmt_get_uint (st, 0);
-      guint64 server_id = ntpmon_db_stmt_get_uint (st, 1);
-      ServerRow *row = g_hash_table_lookup (rows, &server_id);
 
-      if (n >= job->n_items)
-        continue;
-      if (row == NULL)
-        {
-          row = row_new (st);
-          g_hash_table_insert (rows, &row->server_id, row);
-        }
-      slots[n].row = row;
-      slots[n].stored |= !ntpmon_db_stmt_is_null (st, 6);
+      if (n < job->n_items)
+        slots[n].stored = TRUE;
     }
   if (local != NULL)
     {
@@ -392,7 +441,8 @@ process_list (NtpmonDbConn *conn, gpointer data, GError **error)
   guint n_new = 0;
 
   job->n_duplicates = 0;
-  if (!update_submit (conn, job, error) || !fetch_rows (conn, job, rows, slots, error))
+  if (!update_submit (conn, job, error) || !fetch_rows (conn, job, rows, slots, error)
+      || !mark_stored (conn, job, slots, error))
     return FALSE;
   keys = g_hash_table_new (slot_key_hash, slot_key_equal);
   for (guint i = 0; i < job->n_items; i++)

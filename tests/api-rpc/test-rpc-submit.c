@@ -337,6 +337,79 @@ test_resubmit_check_indexed (Fixture *f, gconstpointer data)
   monitor__v2__get_servers_response__free_unpacked (r, NULL);
 }
 
+/* Rows read through log_scores_server_ts_idx so far (userstat on). */
+static guint64
+ts_index_reads (Fixture *f)
+{
+  g_autofree gchar *n
+      = db_text (f, "SELECT COALESCE(SUM(ROWS_READ), 0) FROM information_schema.INDEX_STATISTICS"
+                    " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'log_scores'"
+                    " AND INDEX_NAME = 'log_scores_server_ts_idx'");
+
+  return g_ascii_strtoull (n, NULL, 10);
+}
+
+static void
+submit_ok (Fixture *f, Monitor__V2__GetServersResponse *r)
+{
+  g_autoptr (ApiTestResponse) resp = submit (f, r, 4, 10000000, 2, NULL, -1);
+
+  g_assert_cmpuint (resp->status, ==, 200);
+}
+
+/* The duplicate check looks log_scores up only for results that can be
+ * there: not for a list newer than the scores it moves on, but for one
+ * sent again, one whose rows have no score time yet, and one naming a
+ * server twice. Monitor 12 has rows at every key the test uses, so each
+ * lookup reads a row through the index. */
+static void
+test_resubmit_check_when_needed (Fixture *f, gconstpointer data)
+{
+  Monitor__V2__GetServersResponse *r;
+  Monitor__V2__Server *kept;
+  guint64 reads;
+
+  seed_servers (f);
+  db_exec (f, "SET GLOBAL userstat = 1");
+  db_exec (f, "INSERT INTO log_scores (server_id, monitor_id, ts, score, step)"
+              " SELECT s.seq, 12, FROM_UNIXTIME(1767225600 + 540 * k.seq), 1, 1"
+              " FROM seq_1_to_6 s, seq_0_to_3 k");
+  /* the rows have no score time: looked up */
+  r = get_servers (f, "192.0.2.10");
+  reads = ts_index_reads (f);
+  submit_ok (f, r);
+  g_assert_cmpuint (ts_index_reads (f), >=, reads + 3);
+  monitor__v2__get_servers_response__free_unpacked (r, NULL);
+
+  /* a later batch with later results: no lookup */
+  db_exec (f, "UPDATE server_scores SET queue_ts = NULL WHERE server_id IN (1, 3, 5)");
+  g_usleep (2000);
+  f->ts += 540;
+  r = get_servers (f, "192.0.2.10");
+  g_assert_cmpuint (r->n_servers, ==, 3);
+  reads = ts_index_reads (f);
+  submit_ok (f, r);
+  g_assert_cmpuint (ts_index_reads (f), ==, reads);
+  assert_sql (f, "SELECT COUNT(*) FROM log_scores WHERE monitor_id = 11", "6");
+
+  /* the same batch again: looked up, and stored once */
+  submit_ok (f, r);
+  g_assert_cmpuint (ts_index_reads (f), >=, reads + 3);
+  assert_sql (f, "SELECT COUNT(*) FROM log_scores WHERE monitor_id = 11", "6");
+  g_assert_cmpfloat (metric (f, "tests_duplicate_total", DUP_LABELS), ==, 3);
+
+  /* later results, but a server twice: its results are looked up */
+  f->ts += 540;
+  kept = r->servers[1];
+  r->servers[1] = r->servers[0];
+  reads = ts_index_reads (f);
+  submit_ok (f, r);
+  g_assert_cmpuint (ts_index_reads (f), >=, reads + 2);
+  assert_sql (f, "SELECT COUNT(*) FROM log_scores WHERE monitor_id = 11", "8");
+  r->servers[1] = kept;
+  monitor__v2__get_servers_response__free_unpacked (r, NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -350,6 +423,7 @@ main (int argc, char **argv)
   ADD ("resubmit/half-stored", test_resubmit_half_stored);
   ADD ("resubmit/concurrent", test_resubmit_concurrent);
   ADD ("resubmit/check-indexed", test_resubmit_check_indexed);
+  ADD ("resubmit/check-when-needed", test_resubmit_check_when_needed);
   status = g_test_run ();
   fixture_cleanup ();
   return status;
