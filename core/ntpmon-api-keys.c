@@ -11,6 +11,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <string.h>
 
 #include "ntpmon-api-keys.h"
@@ -49,41 +50,92 @@ ntpmon_api_key_store_get_version (NtpmonApiKeyStore *self, guint version, GError
   return NTPMON_API_KEY_STORE_GET_IFACE (self)->get_version (self, version, error);
 }
 
-/* HMAC of "<monitor id>|<batch id>|" so far; the IP completes it. */
-static GHmac *
-prefix_hmac (GBytes *secret, guint64 monitor_id, const gchar *batch_id)
+/* HMAC-SHA256 (RFC 2104) of "<monitor id>|<batch id>|" so far: the
+ * digest states after the inner key block and that text, and after the
+ * outer key block; the IP completes it. (OpenSSL's SHA-256 uses the CPU's
+ * SHA instructions where there are any: a list's tickets are checked in a
+ * fraction of the time GLib's takes.) */
+typedef struct
 {
-  gchar id[24];
-  gsize key_len;
-  const guint8 *key = g_bytes_get_data (secret, &key_len);
-  GHmac *hmac = g_hmac_new (G_CHECKSUM_SHA256, key, key_len);
+  EVP_MD_CTX *inner;
+  EVP_MD_CTX *outer;
+} PrefixMac;
 
-  g_snprintf (id, sizeof id, "%" G_GUINT64_FORMAT, monitor_id);
-  g_hmac_update (hmac, (const guchar *)id, strlen (id));
-  g_hmac_update (hmac, (const guchar *)"|", 1);
-  g_hmac_update (hmac, (const guchar *)batch_id, strlen (batch_id));
-  g_hmac_update (hmac, (const guchar *)"|", 1);
-  return hmac;
+static void
+prefix_mac_free (PrefixMac *mac)
+{
+  EVP_MD_CTX_free (mac->inner);
+  EVP_MD_CTX_free (mac->outer);
+  g_free (mac);
 }
 
-/* The ticket's MAC text from a copy of @prefix. */
-static gchar *
-finish_mac (GHmac *prefix, const guint8 *ip, gsize ip_len)
-{
-  g_autoptr (GHmac) hmac = g_hmac_copy (prefix);
-  guint8 digest[32];
-  gsize digest_len = sizeof digest;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PrefixMac, prefix_mac_free)
 
-  g_hmac_update (hmac, ip, ip_len);
-  g_hmac_get_digest (hmac, digest, &digest_len);
-  return ntpmon_api_base64url_encode (digest, digest_len, FALSE);
+/* SHA-256 fails only when OpenSSL cannot allocate or has no provider for
+ * it: nothing to recover from. */
+static void
+check_digest (int ok)
+{
+  if (ok != 1)
+    g_error ("OpenSSL SHA-256 failed");
+}
+
+static EVP_MD_CTX *
+keyed_digest (const guint8 key_block[64], guint8 pad)
+{
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new ();
+  guint8 block[64];
+
+  for (guint i = 0; i < sizeof block; i++)
+    block[i] = key_block[i] ^ pad;
+  check_digest (ctx != NULL && EVP_DigestInit_ex (ctx, EVP_sha256 (), NULL) == 1
+                && EVP_DigestUpdate (ctx, block, sizeof block) == 1);
+  OPENSSL_cleanse (block, sizeof block);
+  return ctx;
+}
+
+static PrefixMac *
+prefix_mac (GBytes *secret, guint64 monitor_id, const gchar *batch_id)
+{
+  PrefixMac *mac = g_new0 (PrefixMac, 1);
+  guint8 key_block[64] = { 0 };
+  gsize key_len;
+  const guint8 *key = g_bytes_get_data (secret, &key_len);
+  g_autofree gchar *text = g_strdup_printf ("%" G_GUINT64_FORMAT "|%s|", monitor_id, batch_id);
+
+  if (key_len > sizeof key_block)
+    check_digest (EVP_Digest (key, key_len, key_block, NULL, EVP_sha256 (), NULL));
+  else if (key_len > 0)
+    memcpy (key_block, key, key_len);
+  mac->inner = keyed_digest (key_block, 0x36);
+  mac->outer = keyed_digest (key_block, 0x5c);
+  OPENSSL_cleanse (key_block, sizeof key_block);
+  check_digest (EVP_DigestUpdate (mac->inner, text, strlen (text)));
+  return mac;
+}
+
+/* The ticket's MAC text from @prefix (unchanged). */
+static gchar *
+finish_mac (const PrefixMac *prefix, const guint8 *ip, gsize ip_len)
+{
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new ();
+  guint8 digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+
+  check_digest (
+      ctx != NULL && EVP_MD_CTX_copy_ex (ctx, prefix->inner) == 1
+      && EVP_DigestUpdate (ctx, ip, ip_len) == 1 && EVP_DigestFinal_ex (ctx, digest, &len) == 1
+      && EVP_MD_CTX_copy_ex (ctx, prefix->outer) == 1 && EVP_DigestUpdate (ctx, digest, len) == 1
+      && EVP_DigestFinal_ex (ctx, digest, &len) == 1);
+  EVP_MD_CTX_free (ctx);
+  return ntpmon_api_base64url_encode (digest, len, FALSE);
 }
 
 static gchar *
 ticket_mac (GBytes *secret, guint64 monitor_id, const gchar *batch_id, const guint8 *ip,
             gsize ip_len)
 {
-  g_autoptr (GHmac) prefix = prefix_hmac (secret, monitor_id, batch_id);
+  g_autoptr (PrefixMac) prefix = prefix_mac (secret, monitor_id, batch_id);
 
   return finish_mac (prefix, ip, ip_len);
 }
@@ -125,7 +177,7 @@ struct _NtpmonApiTicketVerifier
   gchar *batch_id;
   gboolean have_latest;
   guint latest;
-  GHashTable *prefixes; /* key version → GHmac of the common part */
+  GHashTable *prefixes; /* key version → PrefixMac of the common part */
 };
 
 NtpmonApiTicketVerifier *
@@ -136,7 +188,7 @@ ntpmon_api_ticket_verifier_new (NtpmonApiKeyStore *store, guint64 monitor_id, co
   self->store = g_object_ref (store);
   self->monitor_id = monitor_id;
   self->batch_id = g_strdup (batch_id);
-  self->prefixes = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)g_hmac_unref);
+  self->prefixes = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify)prefix_mac_free);
   return self;
 }
 
@@ -152,13 +204,13 @@ ntpmon_api_ticket_verifier_free (NtpmonApiTicketVerifier *self)
 }
 
 /* The prefix HMAC for key @version, or FALSE with the ticket's error. */
-static GHmac *
+static PrefixMac *
 verifier_prefix (NtpmonApiTicketVerifier *self, guint64 version, GError **error)
 {
   g_autoptr (GBytes) latest = NULL;
   g_autoptr (GBytes) secret = NULL;
   g_autoptr (GError) local_error = NULL;
-  GHmac *prefix;
+  PrefixMac *prefix;
 
   if (!self->have_latest)
     {
@@ -183,7 +235,7 @@ verifier_prefix (NtpmonApiTicketVerifier *self, guint64 version, GError **error)
         g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
-  prefix = prefix_hmac (secret, self->monitor_id, self->batch_id);
+  prefix = prefix_mac (secret, self->monitor_id, self->batch_id);
   g_hash_table_insert (self->prefixes, GUINT_TO_POINTER ((guint)version), prefix);
   return prefix;
 }
@@ -203,7 +255,7 @@ ntpmon_api_ticket_verifier_check (NtpmonApiTicketVerifier *self, GBytes *ticket,
   const gchar *text = g_bytes_get_data (ticket, &len);
   g_autofree gchar *mac = NULL;
   guint64 version = 0;
-  GHmac *prefix;
+  PrefixMac *prefix;
   gsize i;
 
   for (i = 0; i < len && i < 10 && g_ascii_isdigit (text[i]); i++)

@@ -61,6 +61,27 @@ test_no_key (Fixture *f, gconstpointer data)
   g_assert_null (ticket);
 }
 
+/* The MAC is HMAC-SHA256 keyed with the key text over "id|batch|ip"
+ * (computed here with GLib's HMAC, an implementation of its own). */
+static void
+assert_ticket_is_hmac (GBytes *ticket, const gchar *version, const gchar *key)
+{
+  g_autoptr (GString) data_s = g_string_new ("1234|" BATCH "|");
+  g_autofree gchar *want_mac = NULL;
+  g_autofree gchar *want = NULL;
+  g_autoptr (GHmac) hmac = NULL;
+  guint8 digest[32];
+  gsize len = sizeof digest;
+
+  g_string_append_len (data_s, (const gchar *)ip4, 4);
+  hmac = g_hmac_new (G_CHECKSUM_SHA256, (const guchar *)key, strlen (key));
+  g_hmac_update (hmac, (const guchar *)data_s->str, data_s->len);
+  g_hmac_get_digest (hmac, digest, &len);
+  want_mac = ntpmon_api_base64url_encode (digest, len, FALSE);
+  want = g_strconcat (version, "-", want_mac, NULL);
+  g_assert_cmpmem (g_bytes_get_data (ticket, NULL), g_bytes_get_size (ticket), want, strlen (want));
+}
+
 static void
 test_sign_verify (Fixture *f, gconstpointer data)
 {
@@ -88,24 +109,7 @@ test_sign_verify (Fixture *f, gconstpointer data)
   /* "1-" + base64url (no padding) of a 32-byte MAC */
   g_assert_cmpuint (g_bytes_get_size (ticket), ==, 2 + 43);
 
-  /* The MAC is HMAC-SHA256 keyed with the key text over "id|batch|ip". */
-  {
-    g_autoptr (GString) data_s = g_string_new ("1234|" BATCH "|");
-    g_autofree gchar *want_mac = NULL;
-    g_autofree gchar *want = NULL;
-    g_autoptr (GHmac) hmac = NULL;
-    guint8 digest[32];
-    gsize len = sizeof digest;
-
-    g_string_append_len (data_s, (const gchar *)ip4, 4);
-    hmac = g_hmac_new (G_CHECKSUM_SHA256, (const guchar *)text, strlen (text));
-    g_hmac_update (hmac, (const guchar *)data_s->str, data_s->len);
-    g_hmac_get_digest (hmac, digest, &len);
-    want_mac = ntpmon_api_base64url_encode (digest, len, FALSE);
-    want = g_strconcat ("1-", want_mac, NULL);
-    g_assert_cmpmem (g_bytes_get_data (ticket, NULL), g_bytes_get_size (ticket), want,
-                     strlen (want));
-  }
+  assert_ticket_is_hmac (ticket, "1", text);
 
   g_assert_true (ntpmon_api_ticket_verify (store_of (f), ticket, 1234, BATCH, ip4, 4, &error));
   g_assert_no_error (error);
@@ -263,6 +267,33 @@ test_bad_files (Fixture *f, gconstpointer data)
                    "0123456789abcdefXYZ", 19);
 }
 
+/* A key text of one SHA-256 block is used as it is, a longer one is hashed
+ * first (RFC 2104). */
+static void
+test_key_lengths (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  guint version = 0;
+
+  g_assert_true (ntpmon_api_key_file_store_add_key (f->store, &version, &error));
+  g_assert_no_error (error);
+  for (guint len = 64; len <= 65; len++)
+    {
+      g_autofree gchar *key = g_strnfill (len, 'k');
+      g_autofree gchar *name = g_strdup_printf ("%u.key", len - 62);
+      g_autofree gchar *path = g_build_filename (f->dir, name, NULL);
+      g_autofree gchar *want_version = g_strdup_printf ("%u", len - 62);
+      g_autoptr (GBytes) ticket = NULL;
+
+      g_assert_true (g_file_set_contents (path, key, -1, NULL));
+      ticket = ntpmon_api_ticket_sign (store_of (f), 1234, BATCH, ip4, 4, &error);
+      g_assert_no_error (error);
+      assert_ticket_is_hmac (ticket, want_version, key);
+      g_assert_true (ntpmon_api_ticket_verify (store_of (f), ticket, 1234, BATCH, ip4, 4, &error));
+      g_assert_no_error (error);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -270,6 +301,7 @@ main (int argc, char **argv)
 #define ADD(path, func) g_test_add (path, Fixture, NULL, setup, func, teardown)
   ADD ("/api/keys/no-key", test_no_key);
   ADD ("/api/keys/sign-verify", test_sign_verify);
+  ADD ("/api/keys/key-lengths", test_key_lengths);
   ADD ("/api/keys/tampered", test_tampered);
   ADD ("/api/keys/rotation", test_rotation);
   ADD ("/api/keys/verifier", test_verifier);
