@@ -72,6 +72,7 @@ ntpmon_db_conn_free (NtpmonDbConn *conn)
     return;
   disconnect (conn);
   g_hash_table_unref (conn->stmts);
+  g_free (conn->binds);
   ntpmon_db_config_free (conn->config);
   g_free (conn);
 }
@@ -667,24 +668,4 @@ ntpmon_db_conn_transaction (NtpmonDbConn *conn, NtpmonDbJobFunc func, gpointer d
       g_debug ("transaction attempt %u: %s; retrying", attempt, local->message);
       g_usleep (g_random_int_range (1000, 5000) * attempt);
     }
-}
-
-/**
- * ntpmon_db_json_append_datetime:
- * @usec: unix time in microseconds (UTC); the fraction is dropped
- *
- * Appends a DATETIME value as JSON_TABLE reads it, `"YYYY-MM-DD hh:mm:ss"`,
- * or `""` (NULL in the table) for a time gmtime() cannot break down. For
- * statements that take many rows as one JSON parameter.
- */
-void
-ntpmon_db_json_append_datetime (GString *json, gint64 usec)
-{
-  time_t t = (time_t)(usec / G_USEC_PER_SEC);
-  struct tm tm;
-  gchar text[32] = "";
-
-  if (gmtime_r (&t, &tm) != NULL)
-    strftime (text, sizeof text, "%Y-%m-%d %H:%M:%S", &tm);
-  g_string_append_printf (json, "\"%s\"", text);
 }

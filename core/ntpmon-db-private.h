@@ -31,6 +31,8 @@ struct _NtpmonDbConn
   gboolean implicit_begin; /* autocommit off: a transaction begins with its first statement */
   gboolean tx_pending;     /* begun, but nothing sent in it yet */
   GCancellable *cancellable;
+  MYSQL_BIND *binds; /* parameter scratch, reused by every execution */
+  guint n_binds;
 };
 
 NtpmonDbConn *_ntpmon_db_conn_new (NtpmonDb *db, const NtpmonDbConfig *config);

@@ -76,7 +76,8 @@ _ntpmon_db_stmt_new (NtpmonDbConn *conn, MYSQL_STMT *stmt, const gchar *sql)
   self->stmt = stmt;
   self->sql = g_strdup (sql);
   self->generation = conn->generation;
-  self->params = g_array_new (FALSE, TRUE, sizeof (Param));
+  self->params = g_array_sized_new (FALSE, TRUE, sizeof (Param),
+                                    stmt != NULL ? (guint)mysql_stmt_param_count (stmt) : 0);
   g_array_set_clear_func (self->params, param_clear);
   return self;
 }
@@ -177,6 +178,48 @@ usec_to_mysql_time (gint64 usec, MYSQL_TIME *t)
   t->second = (unsigned int)(rem % 60);
   t->second_part = (unsigned long)(usec - secs * G_USEC_PER_SEC);
   t->time_type = MYSQL_TIMESTAMP_DATETIME;
+}
+
+static gchar *
+put_digits (gchar *out, guint value, guint n)
+{
+  for (guint i = n; i > 0; i--, value /= 10)
+    out[i - 1] = (gchar)('0' + value % 10);
+  return out + n;
+}
+
+/**
+ * ntpmon_db_json_append_datetime:
+ * @usec: unix time in microseconds (UTC); the fraction is dropped
+ *
+ * Appends a DATETIME value as JSON_TABLE reads it, `"YYYY-MM-DD hh:mm:ss"`,
+ * or `""` (NULL in the table) for a time outside the years 0 to 9999. For
+ * statements that take many rows as one JSON parameter.
+ */
+void
+ntpmon_db_json_append_datetime (GString *json, gint64 usec)
+{
+  MYSQL_TIME t;
+  gchar text[24], *p = text;
+
+  usec_to_mysql_time (usec, &t);
+  *p++ = '"';
+  if (usec >= -62167219200 * G_USEC_PER_SEC && t.year <= 9999)
+    {
+      p = put_digits (p, t.year, 4);
+      *p++ = '-';
+      p = put_digits (p, t.month, 2);
+      *p++ = '-';
+      p = put_digits (p, t.day, 2);
+      *p++ = ' ';
+      p = put_digits (p, t.hour, 2);
+      *p++ = ':';
+      p = put_digits (p, t.minute, 2);
+      *p++ = ':';
+      p = put_digits (p, t.second, 2);
+    }
+  *p++ = '"';
+  g_string_append_len (json, text, p - text);
 }
 
 /* parameters */
@@ -462,7 +505,7 @@ reprepare (NtpmonDbStmt *self, GError **error)
 gboolean
 ntpmon_db_stmt_execute (NtpmonDbStmt *self, GError **error)
 {
-  g_autofree MYSQL_BIND *binds = g_new0 (MYSQL_BIND, self->params->len + 1);
+  MYSQL_BIND *binds;
   guint expected;
 
   clear_result (self);
@@ -483,6 +526,17 @@ ntpmon_db_stmt_execute (NtpmonDbStmt *self, GError **error)
       g_array_set_size (self->params, 0);
       return FALSE;
     }
+  /* the client library copies the array when it binds it: the
+   * connection's scratch serves every statement (no large allocation for
+   * a statement of many rows) */
+  if (self->conn->n_binds < self->params->len + 1)
+    {
+      self->conn->n_binds = MAX (self->params->len + 1, 2 * self->conn->n_binds);
+      g_free (self->conn->binds);
+      self->conn->binds = g_new (MYSQL_BIND, self->conn->n_binds);
+    }
+  binds = self->conn->binds;
+  memset (binds, 0, sizeof *binds * (self->params->len + 1));
   for (guint i = 0; i < self->params->len; i++)
     {
       Param *p = &g_array_index (self->params, Param, i);

@@ -349,6 +349,46 @@ test_stmt_in_list (DbFixture *f, gconstpointer data)
   g_assert_cmpint (count_in (f->conn, ids, 0), ==, 0);
 }
 
+/* Times written as JSON_TABLE reads them come back as the same DATETIME
+ * (to the second); years beyond 9999 are written as "" (NULL). */
+static void
+test_json_datetime (DbFixture *f, gconstpointer data)
+{
+  static const gint64 secs[] = { 0, 1767225600, 951782400, -1, 253402300799, 1000000000 };
+  g_autoptr (GString) json = g_string_new ("[");
+  g_autoptr (GString) text = g_string_new (NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NtpmonDbStmt) st = NULL;
+  guint n = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (secs); i++)
+    {
+      g_string_append (json, i > 0 ? ",[" : "[");
+      /* the fraction is dropped */
+      ntpmon_db_json_append_datetime (json, secs[i] * G_USEC_PER_SEC + 999999);
+      g_string_append_c (json, ']');
+    }
+  g_string_append_c (json, ']');
+  st = ntpmon_db_conn_query (f->conn,
+                             "SELECT ts FROM JSON_TABLE(?, '$[*]' COLUMNS (i FOR ORDINALITY,"
+                             " ts datetime PATH '$[0]')) AS t ORDER BY i",
+                             &error, "s", json->str);
+  g_assert_no_error (error);
+  while (ntpmon_db_stmt_next (st, &error))
+    {
+      g_assert_false (ntpmon_db_stmt_is_null (st, 0));
+      g_assert_cmpint (ntpmon_db_stmt_get_unix_usec (st, 0), ==, secs[n] * G_USEC_PER_SEC);
+      n++;
+    }
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, G_N_ELEMENTS (secs));
+
+  ntpmon_db_json_append_datetime (text, (gint64)1767225600 * G_USEC_PER_SEC);
+  ntpmon_db_json_append_datetime (text, 253402300800 * G_USEC_PER_SEC);
+  ntpmon_db_json_append_datetime (text, -62167219201 * G_USEC_PER_SEC);
+  g_assert_cmpstr (text->str, ==, "\"2026-01-01 00:00:00\"\"\"\"\"");
+}
+
 static gint64
 prepare_count (NtpmonDbConn *conn)
 {
@@ -886,6 +926,7 @@ main (int argc, char **argv)
   g_test_add ("/db/stmt/session-utc", DbFixture, NULL, db_setup, test_session_utc, db_teardown);
   g_test_add ("/db/stmt/errors", DbFixture, NULL, db_setup, test_stmt_errors, db_teardown);
   g_test_add ("/db/stmt/in-list", DbFixture, NULL, db_setup, test_stmt_in_list, db_teardown);
+  g_test_add ("/db/stmt/json-datetime", DbFixture, NULL, db_setup, test_json_datetime, db_teardown);
   g_test_add ("/db/stmt/cache", DbFixture, NULL, db_setup, test_stmt_cache, db_teardown);
   g_test_add ("/db/transaction/commit-rollback", DbFixture, NULL, db_setup, test_transactions,
               db_teardown);
