@@ -189,20 +189,21 @@ static gboolean
 fetch_rows (NtpmonDbConn *conn, SubmitJob *job, GHashTable *rows, Slot *slots, GError **error)
 {
   g_autoptr (GHashTable) by_ip = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr (GString) sql = g_string_new (
-      "SELECT s.ip, s.id, s.stratum, ss.id, ss.score_raw, ss.stratum, ss.score_ts FROM servers s"
-      " LEFT JOIN server_scores ss FORCE INDEX (server_id)"
-      " ON ss.server_id = s.id AND ss.monitor_id = ? WHERE s.ip IN (?");
+  g_autofree gchar *sql = NULL;
+  g_autofree gchar *placeholders = NULL;
   g_autoptr (NtpmonDbStmt) st = NULL;
   GError *local = NULL;
   guint n = 8;
 
   while (n < job->n_items)
     n *= 2;
-  for (guint i = 1; i < n; i++)
-    g_string_append (sql, ", ?");
-  g_string_append_c (sql, ')');
-  st = ntpmon_db_conn_prepare (conn, sql->str, error);
+  placeholders = ntpmon_db_sql_placeholders (n);
+  sql = g_strconcat (
+      "SELECT s.ip, s.id, s.stratum, ss.id, ss.score_raw, ss.stratum, ss.score_ts FROM servers s"
+      " LEFT JOIN server_scores ss FORCE INDEX (server_id)"
+      " ON ss.server_id = s.id AND ss.monitor_id = ? WHERE s.ip IN (",
+      placeholders, ")", NULL);
+  st = ntpmon_db_conn_prepare (conn, sql, error);
   if (st == NULL)
     return FALSE;
   ntpmon_db_stmt_bind_uint (st, job->monitor->id);
@@ -629,9 +630,9 @@ item_init (Item *it, const ProtobufCBinaryData *ticket, const ProtobufCBinaryDat
   NtpmonNtpResult *r = ntpmon_ntp_result_new ();
 
   it->ticket = g_bytes_new (ticket->data, ticket->len);
-  r->ip = ntpmon_ip_from_bytes_lenient (ip_bytes->data, ip_bytes->len);
-  it->ip_len = ntpmon_ip_to_bytes (r->ip, it->ip);
-  it->ip_text = ntpmon_ip_to_string (r->ip);
+  /* the step needs no address object: bytes and text only */
+  it->ip_len = ntpmon_ip_bytes_lenient (ip_bytes->data, ip_bytes->len, it->ip);
+  it->ip_text = ntpmon_ip_bytes_to_string (it->ip, it->ip_len);
   /* whole seconds, as log_scores.ts keeps them: the key of a stored row */
   it->ts_usec = ts != NULL ? ts->seconds * G_USEC_PER_SEC : 0;
   r->ts_ns = ts != NULL ? ntpmon_duration_to_ns (ts->seconds, ts->nanos) : 0;

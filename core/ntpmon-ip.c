@@ -40,16 +40,46 @@ ntpmon_ip_from_bytes (const guint8 *data, gsize len, GError **error)
   return NULL;
 }
 
+gsize
+ntpmon_ip_bytes_lenient (const guint8 *data, gsize len, guint8 out[16])
+{
+  if (len == 4)
+    {
+      memcpy (out, data, 4);
+      return 4;
+    }
+  memset (out, 0, 16);
+  if (len > 0)
+    memcpy (out, data, MIN (len, 16));
+  return 16;
+}
+
 GInetAddress *
 ntpmon_ip_from_bytes_lenient (const guint8 *data, gsize len)
 {
-  guint8 buf[16] = { 0 };
+  guint8 buf[16];
 
-  if (len == 4)
-    return g_inet_address_new_from_bytes (data, G_SOCKET_FAMILY_IPV4);
-  if (len > 0)
-    memcpy (buf, data, MIN (len, sizeof buf));
-  return g_inet_address_new_from_bytes (buf, G_SOCKET_FAMILY_IPV6);
+  return g_inet_address_new_from_bytes (buf, ntpmon_ip_bytes_lenient (data, len, buf) == 4
+                                                 ? G_SOCKET_FAMILY_IPV4
+                                                 : G_SOCKET_FAMILY_IPV6);
+}
+
+/* "a.b.c.d" at @out (room for 16 bytes); returns the end */
+static gchar *
+put_dotted_quad (gchar *out, const guint8 *b)
+{
+  for (guint i = 0; i < 4; i++)
+    {
+      if (i > 0)
+        *out++ = '.';
+      if (b[i] >= 100)
+        *out++ = (gchar)('0' + b[i] / 100);
+      if (b[i] >= 10)
+        *out++ = (gchar)('0' + b[i] / 10 % 10);
+      *out++ = (gchar)('0' + b[i] % 10);
+    }
+  *out = '\0';
+  return out;
 }
 
 static gchar *
@@ -60,7 +90,12 @@ ipv6_to_string (const guint8 *b)
   gint best_start = -1, best_len = 0;
 
   if (memcmp (b, v4_mapped_prefix, sizeof v4_mapped_prefix) == 0)
-    return g_strdup_printf ("::ffff:%u.%u.%u.%u", b[12], b[13], b[14], b[15]);
+    {
+      gchar text[24] = "::ffff:";
+
+      put_dotted_quad (text + 7, b + 12);
+      return g_strdup (text);
+    }
 
   for (guint i = 0; i < 8; i++)
     groups[i] = (guint16)(b[2 * i] << 8 | b[2 * i + 1]);
@@ -94,14 +129,24 @@ ipv6_to_string (const guint8 *b)
 }
 
 gchar *
+ntpmon_ip_bytes_to_string (const guint8 *bytes, gsize len)
+{
+  gchar text[16];
+
+  g_return_val_if_fail (len == 4 || len == 16, NULL);
+  if (len == 16)
+    return ipv6_to_string (bytes);
+  put_dotted_quad (text, bytes);
+  return g_strdup (text);
+}
+
+gchar *
 ntpmon_ip_to_string (GInetAddress *address)
 {
   g_return_val_if_fail (G_IS_INET_ADDRESS (address), NULL);
 
-  const guint8 *b = g_inet_address_to_bytes (address);
-  if (g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV4)
-    return g_strdup_printf ("%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
-  return ipv6_to_string (b);
+  return ntpmon_ip_bytes_to_string (g_inet_address_to_bytes (address),
+                                    g_inet_address_get_native_size (address));
 }
 
 GInetAddress *

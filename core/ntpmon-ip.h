@@ -24,11 +24,18 @@ GInetAddress *ntpmon_ip_from_bytes (const guint8 *data, gsize len, GError **erro
  * empty field is "::"). Never fails. */
 GInetAddress *ntpmon_ip_from_bytes_lenient (const guint8 *data, gsize len);
 
+/* The lenient decoding as bytes: writes 4 or 16 bytes into @out and
+ * returns how many. */
+gsize ntpmon_ip_bytes_lenient (const guint8 *data, gsize len, guint8 out[16]);
+
 /* Canonical text: dotted quad for IPv4; RFC 5952 for IPv6 (lower-case hex,
  * the longest run of two or more zero groups compressed, the first on a
  * tie, IPv4-mapped addresses as "::ffff:1.2.3.4"). The form Go's netip
  * prints and the form `servers.ip` is stored in. */
 gchar *ntpmon_ip_to_string (GInetAddress *address);
+
+/* As ntpmon_ip_to_string(), from 4 (IPv4) or 16 (IPv6) bytes. */
+gchar *ntpmon_ip_bytes_to_string (const guint8 *bytes, gsize len);
 
 /* Parses an IPv4 or IPv6 address; NTPMON_RPC_ERROR_INVALID_ARGUMENT if
  * @text is not one. */

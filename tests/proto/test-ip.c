@@ -78,6 +78,9 @@ test_text (void)
   const gchar *cases[][2] = {
     { "192.0.2.1", "192.0.2.1" },
     { "0.0.0.0", "0.0.0.0" },
+    { "255.255.255.255", "255.255.255.255" },
+    { "1.20.100.9", "1.20.100.9" },
+    { "::ffff:10.200.3.45", "::ffff:10.200.3.45" },
     { "::", "::" },
     { "::1", "::1" },
     { "2001:DB8:0:0:0:0:0:1", "2001:db8::1" },
@@ -99,7 +102,15 @@ test_text (void)
       g_autoptr (GInetAddress) addr = ntpmon_ip_parse (cases[i][0], &error);
       g_assert_no_error (error);
       g_autofree gchar *text = ntpmon_ip_to_string (addr);
+      guint8 bytes[16];
+      gsize len = ntpmon_ip_to_bytes (addr, bytes);
+      g_autofree gchar *from_bytes = ntpmon_ip_bytes_to_string (bytes, len);
+      guint8 lenient[16];
+
       g_assert_cmpstr (text, ==, cases[i][1]);
+      g_assert_cmpstr (from_bytes, ==, cases[i][1]);
+      g_assert_cmpuint (ntpmon_ip_bytes_lenient (bytes, len, lenient), ==, len);
+      g_assert_cmpmem (lenient, len, bytes, len);
     }
 }
 
