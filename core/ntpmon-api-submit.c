@@ -216,7 +216,10 @@ fetch_rows (NtpmonDbConn *conn, SubmitJob *job, GHashTable *rows, Slot *slots, G
       ServerRow *row = row_new (st);
 
       g_hash_table_insert (rows, &row->server_id, row);
-      g_hash_table_insert (by_ip, ntpmon_db_stmt_dup_text (st, 0), row);
+      /* the column's collation ignores case and trailing spaces: the
+       * address as the list has it (canonical, lower case) finds it */
+      g_hash_table_insert (by_ip,
+                           g_strchomp (g_ascii_strdown (ntpmon_db_stmt_get_text (st, 0), -1)), row);
     }
   if (local != NULL)
     {
@@ -234,10 +237,14 @@ fetch_rows (NtpmonDbConn *conn, SubmitJob *job, GHashTable *rows, Slot *slots, G
 
 /* Whether the result in @slot can have a log_scores row already. A stored
  * result's time is at most the score time it left on its server_scores row,
- * and only a later result (a later test) moves that time on: so a result
- * newer than the row's score time is new. Not so when the list has the
- * server more than once (the last of them sets the time), or when the row
- * has no score time. */
+ * and later lists (later tests) move that time on: so a result newer than
+ * the row's score time is new. Not so when the list has the server more
+ * than once (the last of them sets the time, maybe an earlier one), or when
+ * the row has no score time. This holds for what resends a batch: the
+ * agent's spool sends the list unchanged, and a batch older than the
+ * monitor's last one is refused (§10.1 step 5). A client that regroups
+ * results of a list it sent before into a new one can get a result stored
+ * twice, as every result of the reference is. */
 static gboolean
 may_be_stored (const Slot *slot, gint64 ts_usec)
 {
@@ -633,8 +640,9 @@ item_init (Item *it, const ProtobufCBinaryData *ticket, const ProtobufCBinaryDat
   /* the step needs no address object: bytes and text only */
   it->ip_len = ntpmon_ip_bytes_lenient (ip_bytes->data, ip_bytes->len, it->ip);
   it->ip_text = ntpmon_ip_bytes_to_string (it->ip, it->ip_len);
-  /* whole seconds, as log_scores.ts keeps them: the key of a stored row */
-  it->ts_usec = ts != NULL ? ts->seconds * G_USEC_PER_SEC : 0;
+  /* whole seconds, as log_scores.ts keeps them: the key of a stored row
+   * (a time beyond what microseconds hold saturates) */
+  it->ts_usec = ts != NULL ? ntpmon_duration_to_ns (ts->seconds, 0) / 1000 : 0;
   r->ts_ns = ts != NULL ? ntpmon_duration_to_ns (ts->seconds, ts->nanos) : 0;
   r->has_offset = offset != NULL;
   r->offset_ns = offset != NULL ? ntpmon_duration_to_ns (offset->seconds, offset->nanos) : 0;

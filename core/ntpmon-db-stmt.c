@@ -202,10 +202,11 @@ ntpmon_db_json_append_datetime (GString *json, gint64 usec)
   MYSQL_TIME t;
   gchar text[24], *p = text;
 
-  usec_to_mysql_time (usec, &t);
   *p++ = '"';
-  if (usec >= -62167219200 * G_USEC_PER_SEC && t.year <= 9999)
+  /* 0000-01-01 to 9999-12-31 */
+  if (usec >= -62167219200 * G_USEC_PER_SEC && usec < 253402300800 * G_USEC_PER_SEC)
     {
+      usec_to_mysql_time (usec, &t);
       p = put_digits (p, t.year, 4);
       *p++ = '-';
       p = put_digits (p, t.month, 2);
@@ -223,6 +224,10 @@ ntpmon_db_json_append_datetime (GString *json, gint64 usec)
 }
 
 /* parameters */
+
+/* bind scratch a connection keeps between executions: 4,096 parameters
+ * (a 500-row INSERT of 8 columns) take about 450 KiB */
+#define MAX_KEPT_BINDS 4096
 
 static Param *
 add_param (NtpmonDbStmt *self, enum enum_field_types type)
@@ -528,10 +533,12 @@ ntpmon_db_stmt_execute (NtpmonDbStmt *self, GError **error)
     }
   /* the client library copies the array when it binds it: the
    * connection's scratch serves every statement (no large allocation for
-   * a statement of many rows) */
-  if (self->conn->n_binds < self->params->len + 1)
+   * a statement of many rows; an array grown beyond MAX_KEPT_BINDS is
+   * given back by the next execution) */
+  if (self->conn->n_binds < self->params->len + 1 || self->conn->n_binds > MAX_KEPT_BINDS)
     {
-      self->conn->n_binds = MAX (self->params->len + 1, 2 * self->conn->n_binds);
+      self->conn->n_binds
+          = MAX (self->params->len + 1, MIN (2 * self->conn->n_binds, MAX_KEPT_BINDS));
       g_free (self->conn->binds);
       self->conn->binds = g_new (MYSQL_BIND, self->conn->n_binds);
     }

@@ -350,9 +350,9 @@ ts_index_reads (Fixture *f)
 }
 
 static void
-submit_ok (Fixture *f, Monitor__V2__GetServersResponse *r)
+submit_ok (Fixture *f, Monitor__V2__GetServersResponse *r, gint32 version)
 {
-  g_autoptr (ApiTestResponse) resp = submit (f, r, 4, 10000000, 2, NULL, -1);
+  g_autoptr (ApiTestResponse) resp = submit (f, r, version, 10000000, 2, NULL, -1);
 
   g_assert_cmpuint (resp->status, ==, 200);
 }
@@ -377,7 +377,7 @@ test_resubmit_check_when_needed (Fixture *f, gconstpointer data)
   /* the rows have no score time: looked up */
   r = get_servers (f, "192.0.2.10");
   reads = ts_index_reads (f);
-  submit_ok (f, r);
+  submit_ok (f, r, 4);
   g_assert_cmpuint (ts_index_reads (f), >=, reads + 3);
   monitor__v2__get_servers_response__free_unpacked (r, NULL);
 
@@ -388,12 +388,12 @@ test_resubmit_check_when_needed (Fixture *f, gconstpointer data)
   r = get_servers (f, "192.0.2.10");
   g_assert_cmpuint (r->n_servers, ==, 3);
   reads = ts_index_reads (f);
-  submit_ok (f, r);
+  submit_ok (f, r, 4);
   g_assert_cmpuint (ts_index_reads (f), ==, reads);
   assert_sql (f, "SELECT COUNT(*) FROM log_scores WHERE monitor_id = 11", "6");
 
   /* the same batch again: looked up, and stored once */
-  submit_ok (f, r);
+  submit_ok (f, r, 4);
   g_assert_cmpuint (ts_index_reads (f), >=, reads + 3);
   assert_sql (f, "SELECT COUNT(*) FROM log_scores WHERE monitor_id = 11", "6");
   g_assert_cmpfloat (metric (f, "tests_duplicate_total", DUP_LABELS), ==, 3);
@@ -403,11 +403,102 @@ test_resubmit_check_when_needed (Fixture *f, gconstpointer data)
   kept = r->servers[1];
   r->servers[1] = r->servers[0];
   reads = ts_index_reads (f);
-  submit_ok (f, r);
+  submit_ok (f, r, 4);
   g_assert_cmpuint (ts_index_reads (f), >=, reads + 2);
   assert_sql (f, "SELECT COUNT(*) FROM log_scores WHERE monitor_id = 11", "8");
   r->servers[1] = kept;
   monitor__v2__get_servers_response__free_unpacked (r, NULL);
+}
+
+typedef guint8 IpBytes[16];
+
+/* A list for the first @ip_len bytes of each of the @n addresses @ips in
+ * the batch of @real, without tickets (version 2 submissions need none). */
+static Monitor__V2__GetServersResponse *
+fake_list (Monitor__V2__GetServersResponse *real, IpBytes *ips, gsize n, gsize ip_len)
+{
+  Monitor__V2__GetServersResponse *r = g_new0 (Monitor__V2__GetServersResponse, 1);
+
+  monitor__v2__get_servers_response__init (r);
+  r->batch_id = real->batch_id;
+  r->n_servers = n;
+  r->servers = g_new0 (Monitor__V2__Server *, n);
+  for (gsize i = 0; i < n; i++)
+    {
+      r->servers[i] = g_new0 (Monitor__V2__Server, 1);
+      monitor__v2__server__init (r->servers[i]);
+      r->servers[i]->ip_bytes = (ProtobufCBinaryData){ ip_len, ips[i] };
+    }
+  return r;
+}
+
+static void
+fake_list_free (Monitor__V2__GetServersResponse *r)
+{
+  for (gsize i = 0; i < r->n_servers; i++)
+    g_free (r->servers[i]);
+  g_free (r->servers);
+  g_free (r);
+}
+
+/* servers.ip compares without regard to case (as the reference's query
+ * does): a server whose address the database holds in upper case takes
+ * the results for its canonical text. */
+static void
+test_submit_ip_case (Fixture *f, gconstpointer data)
+{
+  Monitor__V2__GetServersResponse *real, *r;
+  IpBytes ips[1] = { { 0x20, 0x01, 0x0d, 0xb8, [15] = 9 } };
+
+  seed_servers (f);
+  db_exec (f, "UPDATE servers SET ip = '2001:DB8::9' WHERE id = 9");
+  real = get_servers (f, "192.0.2.10");
+  r = fake_list (real, ips, 1, 16);
+  submit_ok (f, r, 2);
+  assert_sql (f, "SELECT GROUP_CONCAT(server_id) FROM log_scores WHERE monitor_id = 11", "9");
+  fake_list_free (r);
+  monitor__v2__get_servers_response__free_unpacked (real, NULL);
+}
+
+/* A list longer than the IN lists of the usual batch sizes (1,024
+ * placeholders), sent twice: stored once. */
+static void
+test_submit_long_list (Fixture *f, gconstpointer data)
+{
+  enum
+  {
+    N = 600
+  };
+  Monitor__V2__GetServersResponse *real, *r;
+  g_autofree IpBytes *ips = g_malloc0 (N * sizeof (IpBytes));
+
+  seed_servers (f);
+  db_exec (f, "INSERT INTO servers (id, ip, ip_version, created_on)"
+              " SELECT 1000 + seq, CONCAT('10.7.', seq DIV 256, '.', seq MOD 256), 'v4', NOW()"
+              " FROM seq_1_to_600");
+  db_exec (f, "INSERT INTO server_scores (monitor_id, server_id, status, score_raw, created_on)"
+              " SELECT 11, 1000 + seq, 'active', 10, NOW() FROM seq_1_to_600");
+  for (guint i = 0; i < N; i++)
+    {
+      ips[i][0] = 10;
+      ips[i][1] = 7;
+      ips[i][2] = (guint8)((i + 1) / 256);
+      ips[i][3] = (guint8)((i + 1) % 256);
+    }
+  real = get_servers (f, "192.0.2.10");
+  r = fake_list (real, ips, N, 4);
+  submit_ok (f, r, 2);
+  submit_ok (f, r, 2);
+  assert_sql (f,
+              "SELECT CONCAT(COUNT(*), ' ', COUNT(DISTINCT server_id), ' ', MIN(server_id), ' ',"
+              " MAX(server_id)) FROM log_scores WHERE monitor_id = 11",
+              "600 600 1001 1600");
+  assert_sql (f,
+              "SELECT COUNT(*) FROM server_scores WHERE monitor_id = 11 AND server_id > 1000"
+              " AND score_raw = 10.5",
+              "600");
+  fake_list_free (r);
+  monitor__v2__get_servers_response__free_unpacked (real, NULL);
 }
 
 int
@@ -424,6 +515,8 @@ main (int argc, char **argv)
   ADD ("resubmit/concurrent", test_resubmit_concurrent);
   ADD ("resubmit/check-indexed", test_resubmit_check_indexed);
   ADD ("resubmit/check-when-needed", test_resubmit_check_when_needed);
+  ADD ("ip-case", test_submit_ip_case);
+  ADD ("long-list", test_submit_long_list);
   status = g_test_run ();
   fixture_cleanup ();
   return status;

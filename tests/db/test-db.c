@@ -386,7 +386,9 @@ test_json_datetime (DbFixture *f, gconstpointer data)
   ntpmon_db_json_append_datetime (text, (gint64)1767225600 * G_USEC_PER_SEC);
   ntpmon_db_json_append_datetime (text, 253402300800 * G_USEC_PER_SEC);
   ntpmon_db_json_append_datetime (text, -62167219201 * G_USEC_PER_SEC);
-  g_assert_cmpstr (text->str, ==, "\"2026-01-01 00:00:00\"\"\"\"\"");
+  ntpmon_db_json_append_datetime (text, -62167219200 * G_USEC_PER_SEC);
+  ntpmon_db_json_append_datetime (text, G_MININT64);
+  g_assert_cmpstr (text->str, ==, "\"2026-01-01 00:00:00\"\"\"\"\"\"0000-01-01 00:00:00\"\"\"");
 }
 
 static gint64

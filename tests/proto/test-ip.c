@@ -71,6 +71,30 @@ test_bytes (void)
   g_assert_error (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_INVALID_ARGUMENT);
 }
 
+/* The lenient decoding as bytes: 4 stay IPv4, anything else is the first
+ * 16 bytes, zero-padded. */
+static void
+test_bytes_lenient (void)
+{
+  static const guint8 big[32] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 9, [16] = 0xff };
+  guint8 out[16];
+  g_autofree gchar *empty = NULL;
+  g_autofree gchar *short5 = NULL;
+  g_autofree gchar *long32 = NULL;
+
+  g_assert_cmpuint (ntpmon_ip_bytes_lenient (NULL, 0, out), ==, 16);
+  empty = ntpmon_ip_bytes_to_string (out, 16);
+  g_assert_cmpstr (empty, ==, "::");
+  g_assert_cmpuint (ntpmon_ip_bytes_lenient (big, 5, out), ==, 16);
+  short5 = ntpmon_ip_bytes_to_string (out, 16);
+  g_assert_cmpstr (short5, ==, "2001:db8::");
+  g_assert_cmpuint (ntpmon_ip_bytes_lenient (big, 32, out), ==, 16);
+  long32 = ntpmon_ip_bytes_to_string (out, 16);
+  g_assert_cmpstr (long32, ==, "2001:db8::9");
+  g_assert_cmpuint (ntpmon_ip_bytes_lenient ((const guint8 *)"\x0a\0\0\x01", 4, out), ==, 4);
+  g_assert_cmpmem (out, 4, "\x0a\0\0\x01", 4);
+}
+
 static void
 test_text (void)
 {
@@ -121,6 +145,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/proto/ip/bytes", test_bytes);
   g_test_add_func ("/proto/ip/text", test_text);
+  g_test_add_func ("/proto/ip/bytes-lenient", test_bytes_lenient);
 
   return g_test_run ();
 }
