@@ -182,9 +182,10 @@ row_new (NtpmonDbStmt *st)
 
 /* GetServerIP and GetServerScore for the whole list in one statement: the
  * servers with the list's addresses (through the unique servers.ip index)
- * and the monitor's server_scores row of each. The IN list is padded to a
- * power of two with repetitions, so that a few prepared statements serve
- * every list length. A result whose address is no server gets no row. */
+ * and the monitor's server_scores row of each. The IN list is padded with
+ * repetitions to a multiple of 16 (to a power of two beyond 256), so that
+ * a few prepared statements serve every list length. A result whose
+ * address is no server gets no row. */
 static gboolean
 fetch_rows (NtpmonDbConn *conn, SubmitJob *job, GHashTable *rows, Slot *slots, GError **error)
 {
@@ -193,10 +194,10 @@ fetch_rows (NtpmonDbConn *conn, SubmitJob *job, GHashTable *rows, Slot *slots, G
   g_autofree gchar *placeholders = NULL;
   g_autoptr (NtpmonDbStmt) st = NULL;
   GError *local = NULL;
-  guint n = 8;
+  guint n = (job->n_items + 15) / 16 * 16;
 
-  while (n < job->n_items)
-    n *= 2;
+  if (n > 256)
+    n = 1u << g_bit_storage (n - 1);
   placeholders = ntpmon_db_sql_placeholders (n);
   sql = g_strconcat (
       "SELECT s.ip, s.id, s.stratum, ss.id, ss.score_raw, ss.stratum, ss.score_ts FROM servers s"
@@ -343,6 +344,14 @@ add_pair (GArray *pairs, guint64 id, const Stratum *stratum)
     g_array_append_vals (pairs, pair, 2);
 }
 
+static gint
+compare_score_id (gconstpointer a, gconstpointer b)
+{
+  guint64 x = (*(ServerRow *const *)a)->score_id, y = (*(ServerRow *const *)b)->score_id;
+
+  return (x > y) - (x < y);
+}
+
 /* The score columns of every touched server_scores row in one UPDATE
  * (joined with the new values as a JSON table: unlike CASE id WHEN ... and
  * id IN (...) this costs the server no range analysis and no list search
@@ -353,6 +362,7 @@ write_rows (NtpmonDbConn *conn, GHashTable *rows, GError **error)
   g_autoptr (GString) json = g_string_new ("[");
   g_autoptr (GArray) scores_strata = g_array_new (FALSE, FALSE, sizeof (guint64));
   g_autoptr (GArray) servers_strata = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autoptr (GPtrArray) touched = g_ptr_array_new ();
   GHashTableIter iter;
   ServerRow *row;
   guint n = 0;
@@ -360,18 +370,24 @@ write_rows (NtpmonDbConn *conn, GHashTable *rows, GError **error)
   g_hash_table_iter_init (&iter, rows);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&row))
     if (row->touched)
-      {
-        gchar score[G_ASCII_DTOSTR_BUF_SIZE];
+      g_ptr_array_add (touched, row);
+  /* in the order of the primary key: locked in a fixed order, and read
+   * page by page */
+  g_ptr_array_sort (touched, compare_score_id);
+  for (guint i = 0; i < touched->len; i++)
+    {
+      gchar score[G_ASCII_DTOSTR_BUF_SIZE];
 
-        /* the shortest text that reads back as the same double */
-        g_ascii_dtostr (score, sizeof score, row->score);
-        g_string_append_printf (json, "%s[%" G_GUINT64_FORMAT ",%s,", n++ > 0 ? "," : "",
-                                row->score_id, score);
-        ntpmon_db_json_append_datetime (json, row->score_ts);
-        g_string_append_c (json, ']');
-        add_pair (scores_strata, row->score_id, &row->stratum);
-        add_pair (servers_strata, row->server_id, &row->server_stratum);
-      }
+      row = touched->pdata[i];
+      /* 17 significant digits: reads back as the same double */
+      g_ascii_dtostr (score, sizeof score, row->score);
+      g_string_append_printf (json, "%s[%" G_GUINT64_FORMAT ",%s,", n++ > 0 ? "," : "",
+                              row->score_id, score);
+      ntpmon_db_json_append_datetime (json, row->score_ts);
+      g_string_append_c (json, ']');
+      add_pair (scores_strata, row->score_id, &row->stratum);
+      add_pair (servers_strata, row->server_id, &row->server_stratum);
+    }
   if (n == 0)
     return TRUE;
   g_string_append_c (json, ']');
