@@ -27,6 +27,7 @@ typedef struct
   gchar *conf;
   gchar *spool;
   guint want_results; /* for results_arrived () */
+  guint want_calls;   /* for token_issued () */
 } Fixture;
 
 /* Asserts that @text contains each of the NULL-terminated strings. */
@@ -430,25 +431,26 @@ test_renewal_while_running (Fixture *f, gconstpointer data)
 }
 
 static gboolean
-newest_token_used (gpointer data)
+token_issued (gpointer data)
 {
   Fixture *f = data;
-  g_autofree gchar *want = g_strdup_printf ("Bearer token-%u", f->fake->token_calls);
-  const MonitorTestResult *last
-      = f->api->got->len > 0 ? g_ptr_array_index (f->api->got, f->api->got->len - 1) : NULL;
 
-  return f->api->got->len > f->want_results && g_strcmp0 (last->authorization, want) == 0;
+  return f->fake->token_calls > f->want_calls;
 }
 
 /* The JWT is fetched before monitoring starts and sent with each call; a
- * reload refreshes it when it is close to expiry, and the next calls carry
- * the new one. */
+ * reload refreshes it when it is close to expiry, and the RPC client takes
+ * the new one at once: of the submissions after the new token was issued,
+ * only those already under way (one per family, and one more whose request
+ * may have been built meanwhile) carry the old one. The fakes run on this
+ * main loop, so "after" is the order in which it saw them. */
 static void
 test_jwt_refresh (Fixture *f, gconstpointer data)
 {
   g_autoptr (GSubprocess) daemon = NULL;
+  g_autofree gchar *want = NULL;
   const MonitorTestResult *first;
-  guint calls;
+  guint calls, before;
 
   /* less than 5 minutes left: every reload gets a new token */
   f->fake->token_expires_in = 120;
@@ -460,11 +462,21 @@ test_jwt_refresh (Fixture *f, gconstpointer data)
   g_assert_cmpuint (g_ascii_strtoull (first->authorization + strlen ("Bearer token-"), NULL, 10),
                     <=, calls);
 
-  g_subprocess_send_signal (daemon, SIGHUP);
   f->api->batches_left = 1000;
-  monitor_test_wait (newest_token_used, f);
+  f->want_calls = calls;
+  g_subprocess_send_signal (daemon, SIGHUP);
+  monitor_test_wait (token_issued, f);
+  before = f->api->got->len;
+  want = g_strdup_printf ("Bearer token-%u", f->fake->token_calls);
+  f->want_results = before + 6;
+  monitor_test_wait (results_arrived, f);
   f->api->batches_left = 0;
-  g_assert_cmpuint (f->fake->token_calls, >, calls);
+  for (guint i = before + 2; i < f->api->got->len; i++)
+    {
+      const MonitorTestResult *r = g_ptr_array_index (f->api->got, i);
+
+      g_assert_cmpstr (r->authorization, ==, want);
+    }
 
   agent_test_stop (daemon, NULL);
 }
