@@ -13,7 +13,8 @@ G_BEGIN_DECLS
 struct _NtpmonWebapi
 {
   GObject parent_instance;
-  gchar *base_url; /* without trailing slash */
+  gchar *base_url;       /* without trailing slash */
+  gboolean url_from_env; /* $API_HOST gave it */
   GTlsDatabase *extra_ca;
   SoupSession *session;
 
@@ -34,6 +35,7 @@ typedef struct
   guint deadline_id;
   gboolean timed_out;
   guint timeout_s;
+  gboolean url_from_env; /* the web API's address came from $API_HOST */
 } NtpmonWebapiRequest;
 
 SoupSession *ntpmon_webapi_new_session (GSocketConnectable *connectable);

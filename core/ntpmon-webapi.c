@@ -130,8 +130,10 @@ NtpmonWebapi *
 ntpmon_webapi_new (const gchar *env, GError **error)
 {
   const gchar *base = g_getenv ("API_HOST");
+  gboolean from_env = base != NULL && *base != '\0';
+  NtpmonWebapi *self;
 
-  if (base == NULL || *base == '\0')
+  if (!from_env)
     base = ntpmon_webapi_default_base_url (env);
   if (base == NULL)
     {
@@ -139,7 +141,10 @@ ntpmon_webapi_new (const gchar *env, GError **error)
                            _ ("deployment environment invalid or undefined"));
       return NULL;
     }
-  return ntpmon_webapi_new_for_url (base, error);
+  self = ntpmon_webapi_new_for_url (base, error);
+  if (self != NULL)
+    self->url_from_env = from_env;
+  return self;
 }
 
 const gchar *
@@ -243,6 +248,7 @@ ntpmon_webapi_send (NtpmonWebapi *self, SoupSession *session, SoupMessage *msg, 
   req->msg = g_object_ref (msg);
   req->cancellable = g_cancellable_new ();
   req->timeout_s = timeout_s;
+  req->url_from_env = self->url_from_env;
   if (caller != NULL)
     {
       req->caller = g_object_ref (caller);
@@ -274,10 +280,7 @@ ntpmon_webapi_finish_send (SoupSession *session, GAsyncResult *result, GTask *ta
     g_propagate_error (error, g_steal_pointer (&local));
   else
     g_set_error (error, local->domain, local->code, _ ("cannot reach the web API: %s: %s%s"), url,
-                 local->message,
-                 g_getenv ("API_HOST") != NULL && *g_getenv ("API_HOST") != '\0'
-                     ? _ (" (the address comes from API_HOST)")
-                     : "");
+                 local->message, req->url_from_env ? _ (" (the address comes from API_HOST)") : "");
   return NULL;
 }
 

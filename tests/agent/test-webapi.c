@@ -353,11 +353,41 @@ test_renewal (Fixture *f, gconstpointer data)
       ntpmon_state_check_certificate (state, g_get_real_time () / G_USEC_PER_SEC, &next, &error));
 }
 
+/* The error for an unreachable web API says where its address came from
+ * when API_HOST gave it, and only then (not for an address given in code
+ * while API_HOST happens to be set). */
+static void
+test_unreachable_source (void)
+{
+  g_setenv ("API_HOST", "http://127.0.0.1:9", TRUE);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr (NtpmonWebapi) webapi = NULL;
+      g_autoptr (NtpmonWebapiConfig) config = NULL;
+      g_autoptr (GAsyncResult) result = NULL;
+      g_autoptr (GError) error = NULL;
+
+      webapi = i == 0 ? ntpmon_webapi_new ("prod", &error)
+                      : ntpmon_webapi_new_for_url ("http://127.0.0.1:9", &error);
+      g_assert_no_error (error);
+      ntpmon_webapi_fetch_config_async (webapi, "k", FALSE, NULL, agent_test_store_result, &result);
+      config = ntpmon_webapi_fetch_config_finish (webapi, agent_test_wait_for (&result), &error);
+      g_assert_null (config);
+      g_assert_nonnull (error);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, "cannot reach the web API: http://127.0.0.1:9/"));
+      g_assert_true ((strstr (error->message, "(the address comes from API_HOST)") != NULL)
+                     == (i == 0));
+    }
+  g_unsetenv ("API_HOST");
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/agent/webapi/base-url", test_base_url);
+  g_test_add_func ("/agent/webapi/unreachable-source", test_unreachable_source);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/agent/webapi/untrusted", test_untrusted);
   ADD ("/agent/webapi/config", test_config);
