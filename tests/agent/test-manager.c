@@ -222,6 +222,50 @@ test_reload_on_change (Fixture *f, gconstpointer data)
   ntpmon_state_manager_stop (f->manager);
 }
 
+/* A reload that fails says why in the manager's error (the agent's
+ * StateError property), and adds that the renewal failed too when the
+ * certificate is due for one; not when it is not. */
+static void
+test_reload_error_renewal (Fixture *f, gconstpointer data)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  f->env.fake->api_key = g_strdup ("key-1");
+  f->env.fake->config_status = 500;
+  write_state (f, "{\"API\":{\"APIKey\":\"key-1\"}}");
+  for (guint due = 0; due < 2; due++)
+    {
+      g_autofree gchar *cert = NULL, *key = NULL;
+      g_autoptr (GError) error = NULL;
+      gboolean expired = FALSE;
+      guint id;
+
+      /* the renewal is due in the last third of the validity */
+      fake_make_dated_cert (f->env.fake, NULL, now - 20 * 86400,
+                            due ? now + 3600 : now + 40 * 86400, &cert, &key);
+      g_assert_true (ntpmon_state_save_certificates (f->state, cert, key, &error));
+      g_assert_no_error (error);
+      agent_test_capture_warnings ();
+      ntpmon_state_manager_reload (f->manager);
+      id = g_timeout_add_seconds (30, deadline_cb, &expired);
+      /* until this reload fails */
+      while (!expired && agent_test_captured_warnings ()->len == 0)
+        g_main_context_iteration (NULL, TRUE);
+      g_source_remove (id);
+      g_assert_false (expired);
+      g_assert_cmpuint (agent_test_captured_warnings ()->len, ==, 1);
+      g_assert_true (g_str_has_prefix (g_ptr_array_index (agent_test_captured_warnings (), 0),
+                                       "failed to reload the state: "));
+      g_test_message ("%s", ntpmon_state_manager_get_error (f->manager));
+      g_assert_true (
+          (strstr (ntpmon_state_manager_get_error (f->manager), "renewal failed") != NULL) == due);
+      if (due)
+        g_assert_nonnull (strstr (ntpmon_state_manager_get_error (f->manager),
+                                  "is due for renewal (valid until"));
+    }
+  ntpmon_state_manager_stop (f->manager);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -233,5 +277,6 @@ main (int argc, char **argv)
   ADD ("/agent/manager/wait-cancel", test_wait_cancel);
   ADD ("/agent/manager/wait-unauthorized", test_wait_unauthorized);
   ADD ("/agent/manager/reload-on-change", test_reload_on_change);
+  ADD ("/agent/manager/reload-error-renewal", test_reload_error_renewal);
   return g_test_run ();
 }
