@@ -172,6 +172,19 @@ _ntpmon_db_conn_can_retry (NtpmonDbConn *conn, const GError *error, gboolean ide
 
 static gboolean run_direct (NtpmonDbConn *conn, const gchar *sql, GError **error);
 
+/* What every session starts with: UTC, and the connection's modes (the
+ * isolation level the server's default unless READ COMMITTED is asked). */
+static const gchar *
+session_setup (NtpmonDbConn *conn)
+{
+  static const gchar *const setups[2][2] = {
+    { "SET time_zone = '+00:00'", "SET time_zone = '+00:00', tx_isolation = 'READ-COMMITTED'" },
+    { "SET time_zone = '+00:00', autocommit = 0",
+      "SET time_zone = '+00:00', tx_isolation = 'READ-COMMITTED', autocommit = 0" },
+  };
+
+  return setups[conn->implicit_begin ? 1 : 0][conn->read_committed ? 1 : 0];
+}
 static gboolean
 connect_now (NtpmonDbConn *conn, GError **error)
 {
@@ -225,10 +238,7 @@ connect_now (NtpmonDbConn *conn, GError **error)
       conn->broken = conn->connecting = FALSE;
       return FALSE;
     }
-  if (!run_direct (conn,
-                   conn->implicit_begin ? "SET time_zone = '+00:00', autocommit = 0"
-                                        : "SET time_zone = '+00:00'",
-                   error))
+  if (!run_direct (conn, session_setup (conn), error))
     {
       g_clear_pointer (&conn->mysql, mysql_close);
       conn->broken = conn->connecting = FALSE;
@@ -553,16 +563,11 @@ gboolean
 ntpmon_db_conn_begin (NtpmonDbConn *conn, GError **error)
 {
   g_return_val_if_fail (!conn->in_transaction, FALSE);
-  if (conn->implicit_begin && !conn->read_committed)
+  if (conn->implicit_begin)
     {
       conn->in_transaction = conn->tx_pending = TRUE;
       return TRUE;
     }
-  /* applies to the next transaction only, and so survives a reconnect */
-  if (conn->read_committed
-      && !ntpmon_db_conn_exec_direct (conn, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED",
-                                      error))
-    return FALSE;
   if (!ntpmon_db_conn_exec_direct (conn, "START TRANSACTION", error))
     return FALSE;
   conn->in_transaction = TRUE;
@@ -628,12 +633,24 @@ ntpmon_db_conn_set_implicit_begin (NtpmonDbConn *conn, gboolean implicit_begin)
  * Runs the transactions that ntpmon_db_conn_begin() starts from now on in
  * READ COMMITTED isolation instead of the server's default (REPEATABLE
  * READ): no gap locks, so transactions that write disjoint rows while
- * scanning overlapping index ranges do not deadlock each other.
+ * scanning overlapping index ranges do not deadlock each other. It is the
+ * session's level, set with one statement when it changes (and by the
+ * session setup of a new connection), not before each transaction.
  */
 void
 ntpmon_db_conn_set_read_committed (NtpmonDbConn *conn, gboolean read_committed)
 {
+  g_return_if_fail (!conn->in_transaction);
+  if (conn->read_committed == read_committed)
+    return;
   conn->read_committed = read_committed;
+  /* the session's isolation level (a new connection sets it itself) */
+  if (conn->mysql != NULL && !conn->broken
+      && mysql_query (conn->mysql, read_committed
+                                       ? "SET SESSION tx_isolation = 'READ-COMMITTED'"
+                                       : "SET SESSION tx_isolation = @@GLOBAL.tx_isolation")
+             != 0)
+    conn->broken = TRUE;
 }
 
 /**

@@ -824,6 +824,69 @@ kill_connection (NtpmonDbConn *victim)
                error);
 }
 
+/* The first value of @sql, run in a transaction of @conn. */
+static gchar *
+text_in_transaction (NtpmonDbConn *conn, const gchar *sql)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NtpmonDbStmt) st = NULL;
+  gchar *text;
+
+  g_assert_ok (ntpmon_db_conn_begin (conn, &error), error);
+  st = ntpmon_db_conn_query (conn, sql, &error, "");
+  g_assert_no_error (error);
+  g_assert_ok (ntpmon_db_stmt_fetch_one (st, &error), error);
+  text = ntpmon_db_stmt_dup_text (st, 0);
+  g_clear_pointer (&st, ntpmon_db_stmt_free);
+  g_assert_ok (ntpmon_db_conn_commit (conn, &error), error);
+  return text;
+}
+
+#define ISOLATION "SELECT @@tx_isolation"
+#define SET_COUNT                                                                                  \
+  "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS"                                   \
+  " WHERE VARIABLE_NAME = 'COM_SET_OPTION'"
+
+/* READ COMMITTED is set on the session once (not before each transaction),
+ * with and without implicit begin, and again on the new session after the
+ * connection was lost; turned off, the server's default is back. */
+static void
+test_read_committed (DbFixture *f, gconstpointer data)
+{
+  g_autofree gchar *dsn = g_strdup (f->dsn);
+  g_autoptr (NtpmonDbConn) conn = open_conn (dsn);
+
+  for (guint implicit = 0; implicit < 2; implicit++)
+    {
+      g_autofree gchar *first = NULL, *sets = NULL, *second = NULL, *sets_after = NULL;
+      g_autofree gchar *lost = NULL, *off = NULL;
+      g_autoptr (GError) error = NULL;
+
+      ntpmon_db_conn_set_implicit_begin (conn, implicit);
+      ntpmon_db_conn_set_read_committed (conn, TRUE);
+      first = text_in_transaction (conn, ISOLATION);
+      g_assert_cmpstr (first, ==, "READ-COMMITTED");
+      sets = text_in_transaction (conn, SET_COUNT);
+      second = text_in_transaction (conn, ISOLATION);
+      g_assert_cmpstr (second, ==, "READ-COMMITTED");
+      /* the transaction in between set nothing */
+      sets_after = text_in_transaction (conn, SET_COUNT);
+      g_assert_cmpstr (sets_after, ==, sets);
+
+      kill_connection (conn);
+      /* a standalone connection reports the loss once, then reconnects */
+      g_assert_false (ntpmon_db_conn_begin (conn, &error)
+                      && ntpmon_db_conn_exec (conn, "DO 1", NULL, &error, ""));
+      g_assert_error (error, NTPMON_DB_ERROR, NTPMON_DB_ERROR_UNAVAILABLE);
+      ntpmon_db_conn_rollback (conn, NULL);
+      lost = text_in_transaction (conn, ISOLATION);
+      g_assert_cmpstr (lost, ==, "READ-COMMITTED");
+      ntpmon_db_conn_set_read_committed (conn, FALSE);
+      off = text_in_transaction (conn, ISOLATION);
+      g_assert_cmpstr (off, ==, "REPEATABLE-READ");
+    }
+}
+
 static gboolean
 kill_pooled (NtpmonDbConn *conn, gpointer data, GError **error)
 {
@@ -939,6 +1002,8 @@ main (int argc, char **argv)
   g_test_add ("/db/pool/connection-killed", DbFixture, NULL, db_setup, test_pool_connection_killed,
               db_teardown);
   g_test_add ("/db/transaction/deadlock-retry", DbFixture, NULL, db_setup, test_deadlock_retry,
+              db_teardown);
+  g_test_add ("/db/transaction/read-committed", DbFixture, NULL, db_setup, test_read_committed,
               db_teardown);
   g_test_add ("/db/transaction/deadlock-error", DbFixture, NULL, db_setup, test_deadlock_error,
               db_teardown);
