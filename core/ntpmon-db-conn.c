@@ -172,19 +172,30 @@ _ntpmon_db_conn_can_retry (NtpmonDbConn *conn, const GError *error, gboolean ide
 
 static gboolean run_direct (NtpmonDbConn *conn, const gchar *sql, GError **error);
 
-/* What every session starts with: UTC, and the connection's modes (the
- * isolation level the server's default unless READ COMMITTED is asked). */
+/* What every session starts with, and what a change of its modes runs:
+ * UTC, autocommit, and the isolation level (the server's default unless
+ * READ COMMITTED is asked). */
 static const gchar *
 session_setup (NtpmonDbConn *conn)
 {
   static const gchar *const setups[2][2] = {
-    { "SET time_zone = '+00:00'", "SET time_zone = '+00:00', tx_isolation = 'READ-COMMITTED'" },
-    { "SET time_zone = '+00:00', autocommit = 0",
-      "SET time_zone = '+00:00', tx_isolation = 'READ-COMMITTED', autocommit = 0" },
+    { "SET time_zone = '+00:00', autocommit = 1, tx_isolation = @@GLOBAL.tx_isolation",
+      "SET time_zone = '+00:00', autocommit = 1, tx_isolation = 'READ-COMMITTED'" },
+    { "SET time_zone = '+00:00', autocommit = 0, tx_isolation = @@GLOBAL.tx_isolation",
+      "SET time_zone = '+00:00', autocommit = 0, tx_isolation = 'READ-COMMITTED'" },
   };
 
   return setups[conn->implicit_begin ? 1 : 0][conn->read_committed ? 1 : 0];
 }
+
+/* Applies a changed mode to the session now (a new one sets it itself). */
+static void
+update_session (NtpmonDbConn *conn)
+{
+  if (conn->mysql != NULL && !conn->broken && mysql_query (conn->mysql, session_setup (conn)) != 0)
+    conn->broken = TRUE;
+}
+
 static gboolean
 connect_now (NtpmonDbConn *conn, GError **error)
 {
@@ -621,10 +632,10 @@ void
 ntpmon_db_conn_set_implicit_begin (NtpmonDbConn *conn, gboolean implicit_begin)
 {
   g_return_if_fail (!conn->in_transaction);
+  if (conn->implicit_begin == implicit_begin)
+    return;
   conn->implicit_begin = implicit_begin;
-  /* a new connection sets it itself */
-  if (conn->mysql != NULL && !conn->broken && mysql_autocommit (conn->mysql, !implicit_begin) != 0)
-    conn->broken = TRUE;
+  update_session (conn);
 }
 
 /**
@@ -644,13 +655,7 @@ ntpmon_db_conn_set_read_committed (NtpmonDbConn *conn, gboolean read_committed)
   if (conn->read_committed == read_committed)
     return;
   conn->read_committed = read_committed;
-  /* the session's isolation level (a new connection sets it itself) */
-  if (conn->mysql != NULL && !conn->broken
-      && mysql_query (conn->mysql, read_committed
-                                       ? "SET SESSION tx_isolation = 'READ-COMMITTED'"
-                                       : "SET SESSION tx_isolation = @@GLOBAL.tx_isolation")
-             != 0)
-    conn->broken = TRUE;
+  update_session (conn);
 }
 
 /**
