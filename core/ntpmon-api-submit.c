@@ -365,12 +365,13 @@ write_rows (NtpmonDbConn *conn, GHashTable *rows, GError **error)
   g_autoptr (GPtrArray) touched = g_ptr_array_new ();
   GHashTableIter iter;
   ServerRow *row;
-  guint n = 0;
 
   g_hash_table_iter_init (&iter, rows);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&row))
     if (row->touched)
       g_ptr_array_add (touched, row);
+  if (touched->len == 0)
+    return TRUE;
   /* in the order of the primary key: locked in a fixed order, and read
    * page by page */
   g_ptr_array_sort (touched, compare_score_id);
@@ -381,15 +382,13 @@ write_rows (NtpmonDbConn *conn, GHashTable *rows, GError **error)
       row = touched->pdata[i];
       /* 17 significant digits: reads back as the same double */
       g_ascii_dtostr (score, sizeof score, row->score);
-      g_string_append_printf (json, "%s[%" G_GUINT64_FORMAT ",%s,", n++ > 0 ? "," : "",
-                              row->score_id, score);
+      g_string_append_printf (json, "%s[%" G_GUINT64_FORMAT ",%s,", i > 0 ? "," : "", row->score_id,
+                              score);
       ntpmon_db_json_append_datetime (json, row->score_ts);
       g_string_append_c (json, ']');
       add_pair (scores_strata, row->score_id, &row->stratum);
       add_pair (servers_strata, row->server_id, &row->server_stratum);
     }
-  if (n == 0)
-    return TRUE;
   g_string_append_c (json, ']');
   return ntpmon_db_conn_exec (
              conn,

@@ -380,16 +380,16 @@ submit_round (Client *clients, NtpmonMetric *requests, const gchar *dir, guint n
   return round;
 }
 
+/* The first column of @sql's one row, as a number. */
 static gint64
-history_length (NtpmonDbConn *conn)
+query_int (NtpmonDbConn *conn, const gchar *sql)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (NtpmonDbStmt) st = ntpmon_db_conn_query (
-      conn, "SHOW GLOBAL STATUS LIKE 'Innodb_history_list_length'", &error, "");
+  g_autoptr (NtpmonDbStmt) st = ntpmon_db_conn_query (conn, sql, &error, "");
 
   g_assert_no_error (error);
   g_assert_true (ntpmon_db_stmt_fetch_one (st, &error));
-  return g_ascii_strtoll (ntpmon_db_stmt_get_text (st, 1), NULL, 10);
+  return ntpmon_db_stmt_get_int (st, 0);
 }
 
 static gpointer
@@ -416,22 +416,13 @@ purge_time (const gchar *dsn, NtpmonDbConn *conn)
   GThread *waker = g_thread_new ("purge", wake_purge, (gpointer)dsn);
   gdouble seconds;
 
-  while (history_length (conn) > 0)
+  while (query_int (conn, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
+                          " WHERE VARIABLE_NAME = 'INNODB_HISTORY_LIST_LENGTH'")
+         > 0)
     g_usleep (1000);
   seconds = (gdouble)(now_us () - t0) / 1e6;
   g_thread_join (waker);
   return seconds;
-}
-
-static gint64
-stored_results (NtpmonDbConn *conn)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (NtpmonDbStmt) st = ntpmon_db_conn_query (
-      conn, "SELECT COUNT(*) FROM log_scores WHERE ts < NOW() - INTERVAL 1 HOUR", &error, "");
-
-  g_assert_true (ntpmon_db_stmt_fetch_one (st, &error));
-  return ntpmon_db_stmt_get_int (st, 0);
 }
 
 static gdouble
@@ -559,7 +550,7 @@ main (int argc, char **argv)
       g_free (clients[c].key);
     }
   g_assert_cmpuint (n_latencies, ==, N_REQUESTS);
-  stored = stored_results (conn);
+  stored = query_int (conn, "SELECT COUNT(*) FROM log_scores WHERE ts < NOW() - INTERVAL 1 HOUR");
   qsort (latencies, N_REQUESTS, sizeof *latencies, cmp_double);
   limit = median (limits, ROUNDS);
   ratio = median (ratios, ROUNDS);
