@@ -64,6 +64,7 @@ slot_free (NtpmonScoreSlot *slot)
   _ntpmon_score_ahead_clear (&slot->ahead);
   g_clear_pointer (&slot->ahead.conn, ntpmon_db_conn_free);
   _ntpmon_score_recent_cache_clear (&slot->cache);
+  g_clear_pointer (&slot->own_prev, g_hash_table_unref);
   g_clear_error (&slot->error);
   g_free (slot);
 }
@@ -158,6 +159,7 @@ ntpmon_score_runner_set_concurrent (NtpmonScoreRunner *self, const NtpmonDbConfi
       g_clear_pointer (&slot->conn, ntpmon_db_conn_free);
       _ntpmon_score_ahead_clear (&slot->ahead);
       g_clear_pointer (&slot->ahead.conn, ntpmon_db_conn_free);
+      g_clear_pointer (&slot->own_prev, g_hash_table_unref);
     }
 }
 
@@ -565,8 +567,9 @@ batch_attempt (NtpmonScoreRunner *self, NtpmonScoreSlot *slot, guint batch_size,
   if (rows->len == 0)
     return ntpmon_db_conn_rollback (conn, error);
   last = rows->pdata[rows->len - 1];
-  /* a full batch: more rows are likely waiting */
-  if (self->concurrent != NULL && rows->len == batch_size)
+  /* a full batch: more rows are likely waiting (for this pass or the next;
+   * a pass of one batch, `scorer run`, has no next) */
+  if (self->concurrent != NULL && self->pass_ms > 0 && rows->len == batch_size)
     _ntpmon_score_ahead_start (&slot->ahead, self->concurrent, last->id, batch_size, slot);
   ok = _ntpmon_score_process_rows (conn, slot, rows, now_usec,
                                    slot->reads_history ? &slot->cache : NULL, &own, &slot->stats,
