@@ -38,6 +38,13 @@ due_server_free (gpointer data)
 
 typedef struct
 {
+  guint8 ip[16];
+  gsize ip_len;
+  GBytes *ticket;
+} Signed;
+
+typedef struct
+{
   NtpmonApiHandlers *handlers;
   gboolean legacy;
   gchar *identity;
@@ -47,6 +54,7 @@ typedef struct
   NtpmonApiSettings settings;
   gchar *merged;
   GPtrArray *servers; /* DueServer */
+  Signed *signed_;    /* one per server, with its ticket */
 } ServersJob;
 
 static void
@@ -59,6 +67,9 @@ servers_job_free (gpointer data)
   g_free (job->mon_id);
   ntpmon_api_monitor_free (job->monitor);
   g_free (job->merged);
+  for (guint i = 0; job->signed_ != NULL && i < job->servers->len; i++)
+    g_clear_pointer (&job->signed_[i].ticket, g_bytes_unref);
+  g_free (job->signed_);
   g_clear_pointer (&job->servers, g_ptr_array_unref);
   g_free (job);
 }
@@ -113,6 +124,33 @@ select_and_stamp (NtpmonDbConn *conn, gpointer data, GError **error)
   return ntpmon_db_stmt_execute (update, error);
 }
 
+/* The servers' addresses as bytes and their tickets (§9.7), here on the
+ * worker: the key store reads its directory. An unparsable servers.ip
+ * fails the RPC. */
+static gboolean
+sign_servers (ServersJob *job, GError **error)
+{
+  g_autoptr (NtpmonApiTicketSigner) signer = NULL;
+
+  job->signed_ = g_new0 (Signed, job->servers->len + 1);
+  if (job->servers->len == 0)
+    return TRUE;
+  signer
+      = ntpmon_api_ticket_signer_new (job->handlers->keys, job->monitor->id, job->batch_id, error);
+  if (signer == NULL)
+    return FALSE;
+  for (guint i = 0; i < job->servers->len; i++)
+    {
+      DueServer *s = g_ptr_array_index (job->servers, i);
+      Signed *out = &job->signed_[i];
+
+      if (!ntpmon_api_encode_ip_text (s->ip, out->ip, &out->ip_len, error))
+        return FALSE;
+      out->ticket = ntpmon_api_ticket_signer_sign (signer, out->ip, out->ip_len);
+    }
+  return TRUE;
+}
+
 static gboolean
 servers_job_run (NtpmonDbConn *conn, gpointer data, GError **error)
 {
@@ -126,15 +164,9 @@ servers_job_run (NtpmonDbConn *conn, gpointer data, GError **error)
   if (job->merged == NULL)
     return FALSE;
   job->servers = g_ptr_array_new_with_free_func (due_server_free);
-  return ntpmon_db_conn_transaction (conn, select_and_stamp, job, error);
+  return ntpmon_db_conn_transaction (conn, select_and_stamp, job, error)
+         && sign_servers (job, error);
 }
-
-typedef struct
-{
-  guint8 ip[16];
-  gsize ip_len;
-  GBytes *ticket;
-} Signed;
 
 /* The field @name of @msg, by its descriptor. */
 static gpointer
@@ -187,7 +219,6 @@ servers_job_done (NtpmonApiCall *call, gpointer data)
   NtpmonApiHandlers *h = job->handlers;
   NtpmonApiConfigReply reply;
   g_autoptr (GError) error = NULL;
-  g_autofree Signed *signed_ = g_new0 (Signed, job->servers->len + 1);
   guint n = job->servers->len;
   const gchar *account_id_text;
   g_autofree gchar *account_id = g_strdup_printf ("%" G_GUINT64_FORMAT, job->monitor->account_id);
@@ -203,27 +234,15 @@ servers_job_done (NtpmonApiCall *call, gpointer data)
           n);
     }
   if (!ntpmon_api_config_reply_init (&reply, job->monitor, job->merged, &error))
-    goto fail;
-  for (guint i = 0; i < n; i++)
-    {
-      DueServer *s = g_ptr_array_index (job->servers, i);
-
-      if (!ntpmon_api_encode_ip_text (s->ip, signed_[i].ip, &signed_[i].ip_len, &error))
-        goto fail;
-      signed_[i].ticket = ntpmon_api_ticket_sign (h->keys, job->monitor->id, job->batch_id,
-                                                  signed_[i].ip, signed_[i].ip_len, &error);
-      if (signed_[i].ticket == NULL)
-        goto fail;
-    }
-
-  if (job->legacy)
+    ntpmon_api_answer_error (call, error);
+  else if (job->legacy)
     {
       Api__ServerList out = API__SERVER_LIST__INIT;
       Api__Config config;
       Api__MQTTConfig mqtt;
 
       ntpmon_api_config_reply_to_legacy (&reply, &config, &mqtt);
-      return_servers (call, &out.base, &config.base, &api__server__descriptor, signed_, n,
+      return_servers (call, &out.base, &config.base, &api__server__descriptor, job->signed_, n,
                       job->batch_id);
     }
   else
@@ -233,15 +252,9 @@ servers_job_done (NtpmonApiCall *call, gpointer data)
       Monitor__V2__MQTTConfig mqtt;
 
       ntpmon_api_config_reply_to_v2 (&reply, &config, &mqtt);
-      return_servers (call, &out.base, &config.base, &monitor__v2__server__descriptor, signed_, n,
-                      job->batch_id);
+      return_servers (call, &out.base, &config.base, &monitor__v2__server__descriptor, job->signed_,
+                      n, job->batch_id);
     }
-  goto out;
-fail:
-  ntpmon_api_answer_error (call, error);
-out:
-  for (guint i = 0; i < n; i++)
-    g_clear_pointer (&signed_[i].ticket, g_bytes_unref);
   ntpmon_api_config_reply_clear (&reply);
 }
 

@@ -131,13 +131,56 @@ finish_mac (const PrefixMac *prefix, const guint8 *ip, gsize ip_len)
   return ntpmon_api_base64url_encode (digest, len, FALSE);
 }
 
-static gchar *
-ticket_mac (GBytes *secret, guint64 monitor_id, const gchar *batch_id, const guint8 *ip,
-            gsize ip_len)
+struct _NtpmonApiTicketSigner
 {
-  g_autoptr (PrefixMac) prefix = prefix_mac (secret, monitor_id, batch_id);
+  guint version;
+  PrefixMac *prefix;
+};
 
-  return finish_mac (prefix, ip, ip_len);
+/**
+ * ntpmon_api_ticket_signer_new:
+ *
+ * Returns: (transfer full) (nullable): a signer of the tickets of one batch
+ *   with the store's newest key, NULL if the store has none
+ */
+NtpmonApiTicketSigner *
+ntpmon_api_ticket_signer_new (NtpmonApiKeyStore *store, guint64 monitor_id, const gchar *batch_id,
+                              GError **error)
+{
+  g_autoptr (GBytes) secret = NULL;
+  NtpmonApiTicketSigner *self;
+  guint version;
+
+  if (!ntpmon_api_key_store_get_latest (store, &version, &secret, error))
+    return NULL;
+  self = g_new0 (NtpmonApiTicketSigner, 1);
+  self->version = version;
+  self->prefix = prefix_mac (secret, monitor_id, batch_id);
+  return self;
+}
+
+/**
+ * ntpmon_api_ticket_signer_sign:
+ * @ip: (array length=ip_len): the server IP, 4 or 16 bytes
+ *
+ * Returns: (transfer full): the ticket of @ip
+ */
+GBytes *
+ntpmon_api_ticket_signer_sign (NtpmonApiTicketSigner *self, const guint8 *ip, gsize ip_len)
+{
+  g_autofree gchar *mac = finish_mac (self->prefix, ip, ip_len);
+  gchar *ticket = g_strdup_printf ("%u-%s", self->version, mac);
+
+  return g_bytes_new_take (ticket, strlen (ticket));
+}
+
+void
+ntpmon_api_ticket_signer_free (NtpmonApiTicketSigner *self)
+{
+  if (self == NULL)
+    return;
+  prefix_mac_free (self->prefix);
+  g_free (self);
 }
 
 /**
@@ -150,16 +193,10 @@ GBytes *
 ntpmon_api_ticket_sign (NtpmonApiKeyStore *store, guint64 monitor_id, const gchar *batch_id,
                         const guint8 *ip, gsize ip_len, GError **error)
 {
-  g_autoptr (GBytes) secret = NULL;
-  g_autofree gchar *mac = NULL;
-  gchar *ticket;
-  guint version;
+  g_autoptr (NtpmonApiTicketSigner) signer
+      = ntpmon_api_ticket_signer_new (store, monitor_id, batch_id, error);
 
-  if (!ntpmon_api_key_store_get_latest (store, &version, &secret, error))
-    return NULL;
-  mac = ticket_mac (secret, monitor_id, batch_id, ip, ip_len);
-  ticket = g_strdup_printf ("%u-%s", version, mac);
-  return g_bytes_new_take (ticket, strlen (ticket));
+  return signer != NULL ? ntpmon_api_ticket_signer_sign (signer, ip, ip_len) : NULL;
 }
 
 static gboolean

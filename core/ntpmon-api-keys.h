@@ -52,6 +52,21 @@ gboolean ntpmon_api_ticket_verify (NtpmonApiKeyStore *store, GBytes *ticket, gui
                                    GError **error);
 
 /**
+ * NtpmonApiTicketSigner:
+ *
+ * Signs the tickets of one batch (one monitor id and batch id) as
+ * ntpmon_api_ticket_sign() does, looking the newest key up once and
+ * hashing the common part of the data once.
+ */
+typedef struct _NtpmonApiTicketSigner NtpmonApiTicketSigner;
+
+NtpmonApiTicketSigner *ntpmon_api_ticket_signer_new (NtpmonApiKeyStore *store, guint64 monitor_id,
+                                                     const gchar *batch_id, GError **error);
+GBytes *ntpmon_api_ticket_signer_sign (NtpmonApiTicketSigner *self, const guint8 *ip, gsize ip_len);
+void ntpmon_api_ticket_signer_free (NtpmonApiTicketSigner *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (NtpmonApiTicketSigner, ntpmon_api_ticket_signer_free)
+
+/**
  * NtpmonApiTicketVerifier:
  *
  * Checks the tickets of one batch (one monitor id and batch id) as

@@ -162,6 +162,28 @@ test_getservers_testing_interval (Fixture *f, gconstpointer data)
   monitor__v2__get_servers_response__free_unpacked (r, NULL);
 }
 
+/* A due server whose servers.ip does not parse fails the RPC (internal),
+ * also for the tickets of the good ones; the API still serves after it. */
+static void
+test_getservers_bad_ip (Fixture *f, gconstpointer data)
+{
+  Monitor__V2__GetServersRequest req = MONITOR__V2__GET_SERVERS_REQUEST__INIT;
+  g_autoptr (ApiTestResponse) bad = NULL;
+  Monitor__V2__GetServersResponse *r;
+
+  seed_servers (f);
+  db_exec (f, "UPDATE servers SET ip = 'not-an-address' WHERE id = 3");
+  req.mon_id = "192.0.2.10";
+  bad = rpc (f, V2 ("GetServers"), &req.base, NULL);
+  g_assert_cmpuint (bad->status, ==, 500);
+  g_assert_nonnull (strstr (bad->body, "\"internal\""));
+  db_exec (f, "UPDATE servers SET ip = '192.0.2.3' WHERE id = 3");
+  db_exec (f, "UPDATE server_scores SET queue_ts = NULL");
+  r = get_servers (f, "192.0.2.10");
+  g_assert_cmpuint (r->n_servers, >, 0);
+  monitor__v2__get_servers_response__free_unpacked (r, NULL);
+}
+
 /* §19 37, 47 */
 static void
 test_submit_happy (Fixture *f, gconstpointer data)
@@ -669,6 +691,7 @@ main (int argc, char **argv)
   ADD ("getconfig/30-mqtt", test_getconfig_mqtt, "secret-key");
   ADD ("getservers/33-35-36-due", test_getservers_due, NULL);
   ADD ("getservers/34-testing-interval", test_getservers_testing_interval, NULL);
+  ADD ("getservers/bad-server-ip", test_getservers_bad_ip, NULL);
   ADD ("submit/37-47-happy", test_submit_happy, NULL);
   ADD ("submit/38-40-41-42-rejections", test_submit_rejections, NULL);
   ADD ("submit/43-45-kiss-unknown", test_submit_kiss_and_unknown, NULL);
