@@ -7,6 +7,7 @@
 #include "api/monitor_manager.pb-c.h"
 #include "monitor/v2/monitor_manager.pb-c.h"
 #include "ntpmon-api-handlers.h"
+#include "ntpmon-api-row-cache.h"
 
 G_BEGIN_DECLS
 
@@ -20,6 +21,7 @@ struct _NtpmonApiHandlers
   NtpmonMetric *tests_requested;
   NtpmonMetric *tests_completed;
   NtpmonMetric *tests_duplicate;
+  NtpmonApiRowCache *row_cache; /* SubmitResults */
   gchar *jwt_key;
   gchar *deployment_mode;
 };

@@ -37,6 +37,8 @@ ntpmon_api_handlers_new (NtpmonDb *db, NtpmonApiKeyStore *keys, NtpmonScorer *st
       metrics, "tests_duplicate_total",
       "Submitted results skipped because they were stored before (resubmissions).",
       (const gchar *[]){ "monitor", "ip_version", NULL });
+  /* about 80 bytes an entry: room for every assignment of the pool */
+  self->row_cache = ntpmon_api_row_cache_new (1u << 18);
   self->jwt_key = jwt_key != NULL && *jwt_key != '\0' ? g_strdup (jwt_key) : NULL;
   self->deployment_mode = g_strdup (deployment_mode != NULL ? deployment_mode : "devel");
   return self;
@@ -58,6 +60,7 @@ ntpmon_api_handlers_unref (NtpmonApiHandlers *self)
   g_object_unref (self->keys);
   g_object_unref (self->status_scorer);
   ntpmon_metrics_unref (self->metrics);
+  ntpmon_api_row_cache_free (self->row_cache);
   g_free (self->jwt_key);
   g_free (self->deployment_mode);
   g_free (self);

@@ -4,15 +4,16 @@
  *
  * The list is processed in one transaction with a fixed number of
  * statements per request: one SELECT for all results' servers and
- * server_scores rows, (only when some result can be a repeat) one SELECT of
- * the log_scores rows they may have already, the results applied in list
- * order in memory, then one UPDATE of the scores, the (rare) stratum
- * updates, and one multi-row INSERT into log_scores. The stored outcome is
- * the one of the per-result statements of §10.2, with one addition: a
- * result is stored once. One that log_scores holds already (same monitor,
- * server and ts), or that repeats an earlier one of the list, is skipped,
- * so an agent's resubmission of a batch that was committed before changes
- * nothing.
+ * server_scores rows (by primary key when the row cache knows their ids:
+ * ntpmon-api-row-cache.c), (only when some result can be a repeat) one
+ * SELECT of the log_scores rows they may have already, the results applied
+ * in list order in memory, then one UPDATE of the scores, the (rare)
+ * stratum updates, and one multi-row INSERT into log_scores. The stored
+ * outcome is the one of the per-result statements of §10.2, with one
+ * addition: a result is stored once. One that log_scores holds already
+ * (same monitor, server and ts), or that repeats an earlier one of the
+ * list, is skipped, so an agent's resubmission of a batch that was
+ * committed before changes nothing.
  */
 #include "config.h"
 
@@ -181,13 +182,15 @@ row_new (NtpmonDbStmt *st)
 }
 
 /* GetServerIP and GetServerScore for the whole list in one statement: the
- * servers with the list's addresses (through the unique servers.ip index)
- * and the monitor's server_scores row of each. The IN list is padded with
+ * servers and the monitor's server_scores row of each, found by address
+ * (through the unique servers.ip index) or, with @score_ids, by the
+ * server_scores ids the row cache gave. The IN list is padded with
  * repetitions to a multiple of 16 (to a power of two beyond 256), so that
- * a few prepared statements serve every list length. A result whose
- * address is no server gets no row. */
+ * a few prepared statements serve every list length. A result gets the
+ * row of the server with its address, if one came. */
 static gboolean
-fetch_rows (NtpmonDbConn *conn, SubmitJob *job, GHashTable *rows, Slot *slots, GError **error)
+fetch_rows_by (NtpmonDbConn *conn, SubmitJob *job, const guint64 *score_ids, GHashTable *rows,
+               Slot *slots, GError **error)
 {
   g_autoptr (GHashTable) by_ip = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autofree gchar *sql = NULL;
@@ -199,17 +202,30 @@ fetch_rows (NtpmonDbConn *conn, SubmitJob *job, GHashTable *rows, Slot *slots, G
   if (n > 256)
     n = 1u << g_bit_storage (n - 1);
   placeholders = ntpmon_db_sql_placeholders (n);
-  sql = g_strconcat (
-      "SELECT s.ip, s.id, s.stratum, ss.id, ss.score_raw, ss.stratum, ss.score_ts FROM servers s"
-      " LEFT JOIN server_scores ss FORCE INDEX (server_id)"
-      " ON ss.server_id = s.id AND ss.monitor_id = ? WHERE s.ip IN (",
-      placeholders, ")", NULL);
+  if (score_ids != NULL)
+    sql = g_strconcat ("SELECT s.ip, s.id, s.stratum, ss.id, ss.score_raw, ss.stratum, ss.score_ts"
+                       " FROM server_scores ss FORCE INDEX (PRIMARY)"
+                       " STRAIGHT_JOIN servers s ON s.id = ss.server_id"
+                       " WHERE ss.monitor_id = ? AND ss.id IN (",
+                       placeholders, ")", NULL);
+  else
+    sql = g_strconcat ("SELECT s.ip, s.id, s.stratum, ss.id, ss.score_raw, ss.stratum, ss.score_ts"
+                       " FROM servers s LEFT JOIN server_scores ss FORCE INDEX (server_id)"
+                       " ON ss.server_id = s.id AND ss.monitor_id = ? WHERE s.ip IN (",
+                       placeholders, ")", NULL);
   st = ntpmon_db_conn_prepare (conn, sql, error);
   if (st == NULL)
     return FALSE;
   ntpmon_db_stmt_bind_uint (st, job->monitor->id);
   for (guint i = 0; i < n; i++)
-    ntpmon_db_stmt_bind_text (st, job->items[MIN (i, job->n_items - 1)].ip_text);
+    {
+      guint k = MIN (i, job->n_items - 1);
+
+      if (score_ids != NULL)
+        ntpmon_db_stmt_bind_uint (st, score_ids[k]);
+      else
+        ntpmon_db_stmt_bind_text (st, job->items[k].ip_text);
+    }
   if (!ntpmon_db_stmt_execute (st, error))
     return FALSE;
   while (ntpmon_db_stmt_next (st, &local))
@@ -233,6 +249,48 @@ fetch_rows (NtpmonDbConn *conn, SubmitJob *job, GHashTable *rows, Slot *slots, G
       if (slots[i].row != NULL)
         slots[i].row->n_results++;
     }
+  return TRUE;
+}
+
+/* The rows by the cached server_scores ids when the cache knows every
+ * result's, else (or when a row no longer matches its entry: deleted,
+ * or its server's address changed) by address, and the cache learns them
+ * from that. */
+static gboolean
+fetch_rows (NtpmonDbConn *conn, SubmitJob *job, GHashTable *rows, Slot *slots, GError **error)
+{
+  NtpmonApiRowCache *cache = job->handlers->row_cache;
+  guint64 monitor_id = job->monitor->id;
+  g_autofree guint64 *ids = g_new (guint64, job->n_items);
+  guint n_cached = 0;
+
+  while (n_cached < job->n_items
+         && ntpmon_api_row_cache_lookup (cache, monitor_id, job->items[n_cached].ip,
+                                         job->items[n_cached].ip_len, &ids[n_cached]))
+    n_cached++;
+  if (n_cached == job->n_items)
+    {
+      gboolean all = TRUE;
+
+      if (!fetch_rows_by (conn, job, ids, rows, slots, error))
+        return FALSE;
+      for (guint i = 0; i < job->n_items; i++)
+        if (slots[i].row == NULL)
+          {
+            all = FALSE;
+            ntpmon_api_row_cache_forget (cache, monitor_id, job->items[i].ip, job->items[i].ip_len);
+          }
+      if (all)
+        return TRUE;
+      g_hash_table_remove_all (rows);
+      memset (slots, 0, sizeof *slots * job->n_items);
+    }
+  if (!fetch_rows_by (conn, job, NULL, rows, slots, error))
+    return FALSE;
+  for (guint i = 0; i < job->n_items; i++)
+    if (slots[i].row != NULL && slots[i].row->assigned)
+      ntpmon_api_row_cache_store (cache, monitor_id, job->items[i].ip, job->items[i].ip_len,
+                                  slots[i].row->score_id);
   return TRUE;
 }
 

@@ -337,16 +337,23 @@ test_resubmit_check_indexed (Fixture *f, gconstpointer data)
   monitor__v2__get_servers_response__free_unpacked (r, NULL);
 }
 
-/* Rows read through log_scores_server_ts_idx so far (userstat on). */
+/* Rows read through index @index of @table so far (userstat on). */
+static guint64
+index_reads (Fixture *f, const gchar *table, const gchar *index)
+{
+  g_autofree gchar *sql = g_strdup_printf (
+      "SELECT COALESCE(SUM(ROWS_READ), 0) FROM information_schema.INDEX_STATISTICS"
+      " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '%s' AND INDEX_NAME = '%s'",
+      table, index);
+  g_autofree gchar *n = db_text (f, sql);
+
+  return g_ascii_strtoull (n, NULL, 10);
+}
+
 static guint64
 ts_index_reads (Fixture *f)
 {
-  g_autofree gchar *n
-      = db_text (f, "SELECT COALESCE(SUM(ROWS_READ), 0) FROM information_schema.INDEX_STATISTICS"
-                    " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'log_scores'"
-                    " AND INDEX_NAME = 'log_scores_server_ts_idx'");
-
-  return g_ascii_strtoull (n, NULL, 10);
+  return index_reads (f, "log_scores", "log_scores_server_ts_idx");
 }
 
 static void
@@ -501,6 +508,89 @@ test_submit_long_list (Fixture *f, gconstpointer data)
   monitor__v2__get_servers_response__free_unpacked (real, NULL);
 }
 
+/* Submits 192.0.2.1 and 192.0.2.3 (version 2, one interval later). */
+static void
+submit_two (Fixture *f, Monitor__V2__GetServersResponse *real, guint expect_status)
+{
+  IpBytes ips[2] = { { 192, 0, 2, 1 }, { 192, 0, 2, 3 } };
+  Monitor__V2__GetServersResponse *r = fake_list (real, ips, 2, 4);
+  g_autoptr (ApiTestResponse) resp = NULL;
+
+  f->ts += 540;
+  resp = submit (f, r, 2, 10000000, 2, NULL, -1);
+  g_assert_cmpuint (resp->status, ==, expect_status);
+  fake_list_free (r);
+}
+
+/* A monitor's next list reads its rows by the server_scores ids the last
+ * one found, not through the address index; and a remembered id that no
+ * longer leads to the monitor's row for the address (the row made anew,
+ * the address moved to another server, the row given to another monitor)
+ * is not used: the results go where the address leads now. */
+/* Monitor 11's scores of the servers @ids, as "id:score,...". */
+static void
+assert_scores (Fixture *f, const gchar *ids, const gchar *expect)
+{
+  g_autofree gchar *sql
+      = g_strdup_printf ("SELECT GROUP_CONCAT(CONCAT(server_id, ':', score_raw) ORDER BY server_id)"
+                         " FROM server_scores WHERE monitor_id = 11 AND server_id IN (%s)",
+                         ids);
+
+  assert_sql (f, sql, expect);
+}
+
+/* submit_two() read by the remembered ids: no read of servers' ip index */
+static void
+submit_cached (Fixture *f, Monitor__V2__GetServersResponse *real, const gchar *ids,
+               const gchar *expect)
+{
+  guint64 reads = index_reads (f, "servers", "ip");
+
+  submit_two (f, real, 200);
+  g_assert_cmpuint (index_reads (f, "servers", "ip"), ==, reads);
+  assert_scores (f, ids, expect);
+}
+
+static void
+test_submit_row_cache (Fixture *f, gconstpointer data)
+{
+  Monitor__V2__GetServersResponse *real;
+  guint64 reads;
+
+  seed_servers (f);
+  db_exec (f, "SET GLOBAL userstat = 1");
+  real = get_servers (f, "192.0.2.10");
+  submit_two (f, real, 200);
+  submit_cached (f, real, "1, 3", "1:10.975,3:10.975");
+
+  /* server 1's row made anew; 192.0.2.3 now server 10's, assigned too */
+  db_exec (f, "DELETE FROM server_scores WHERE monitor_id = 11 AND server_id = 1");
+  db_exec (f, "INSERT INTO server_scores (monitor_id, server_id, status, score_raw, created_on)"
+              " VALUES (11, 1, 'active', 40, NOW()), (11, 10, 'active', 30, NOW())");
+  db_exec (f, "UPDATE servers SET ip = '192.0.2.33' WHERE id = 3");
+  db_exec (f, "UPDATE servers SET ip = '192.0.2.3' WHERE id = 10");
+  reads = index_reads (f, "servers", "ip");
+  submit_two (f, real, 200);
+  g_assert_cmpuint (index_reads (f, "servers", "ip"), >, reads);
+  assert_scores (f, "1, 3, 10", "1:39,3:10.975,10:29.5");
+  assert_sql (f,
+              "SELECT GROUP_CONCAT(server_id ORDER BY server_id) FROM log_scores"
+              " WHERE monitor_id = 11 AND ts = (SELECT MAX(ts) FROM log_scores)",
+              "1,10");
+  /* and learnt: read by id again */
+  submit_cached (f, real, "1, 10", "1:38.05,10:29.025");
+
+  /* server 1's row now monitor 12's: monitor 11 has none, the list fails
+   * as a list for an unassigned server does, and 12's row is untouched */
+  db_exec (f, "UPDATE server_scores SET monitor_id = 12 WHERE monitor_id = 11 AND server_id = 1");
+  submit_two (f, real, 500);
+  assert_sql (f,
+              "SELECT CONCAT(score_raw) FROM server_scores WHERE monitor_id = 12 AND server_id = 1",
+              "38.05");
+  assert_sql (f, "SELECT COUNT(*) FROM log_scores WHERE monitor_id = 11", "8");
+  monitor__v2__get_servers_response__free_unpacked (real, NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -517,6 +607,7 @@ main (int argc, char **argv)
   ADD ("resubmit/check-when-needed", test_resubmit_check_when_needed);
   ADD ("ip-case", test_submit_ip_case);
   ADD ("long-list", test_submit_long_list);
+  ADD ("row-cache", test_submit_row_cache);
   status = g_test_run ();
   fixture_cleanup ();
   return status;
