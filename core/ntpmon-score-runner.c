@@ -582,11 +582,7 @@ batch_attempt (NtpmonScoreRunner *self, NtpmonScoreSlot *slot, guint batch_size,
                             (gint64)slot->scorer_id))
     goto fail;
   if (!ntpmon_db_conn_commit (conn, error))
-    {
-      if (ntpmon_score_error_is_deadlock (*error))
-        slot->stats.deadlocks++;
-      return FALSE;
-    }
+    return FALSE; /* a deadlock is counted by process_with_retry() */
   slot->stats.batches++;
   slot->last_id = last->id; /* the cursor, for the pass's next batch */
   *count = rows->len;
@@ -713,8 +709,6 @@ slot_job (gpointer data)
                                &slot->error))
         {
           slot->stats.errors++;
-          if (ntpmon_score_error_is_deadlock (slot->error))
-            slot->stats.deadlocks++;
           break;
         }
       slot->count += n;

@@ -628,6 +628,33 @@ test_retry (Fixture *f, gconstpointer data)
   g_assert_cmpint (scored_rows (f, EVERY), ==, 0);
 }
 
+/* A lock wait timeout that ends the pass (the retry policy leaves no time
+ * for another attempt) is one deadlock in the stats, not one for the
+ * attempt and one more for the failed batch. */
+static void
+test_deadlock_counted_once (Fixture *f, gconstpointer data)
+{
+  g_autoptr (NtpmonDbConn) blocker = NULL;
+  g_autoptr (GError) error = NULL;
+  NtpmonScoreRunnerStats stats;
+  guint count = 0;
+
+  every_and_one_row (f);
+  ntpmon_db_conn_exec_direct (f->db.conn, "SET SESSION innodb_lock_wait_timeout = 1", &error);
+  g_assert_no_error (error);
+  ntpmon_score_runner_set_retry (f->runner, 10, 0);
+  blocker = open_begun (f);
+  ntpmon_db_conn_exec_direct (blocker, "SELECT * FROM scorer_status FOR UPDATE", &error);
+  g_assert_no_error (error);
+  g_assert_false (ntpmon_score_runner_run (f->runner, NULL, &count, &error));
+  g_assert_true (ntpmon_score_error_is_deadlock (error));
+  ntpmon_db_conn_rollback (blocker, NULL);
+  ntpmon_score_runner_get_stats (f->runner, &stats);
+  g_assert_cmpuint (ntpmon_score_runner_get_retries (f->runner, "every"), ==, 1);
+  g_assert_cmpuint (stats.deadlocks, ==, 1);
+  g_assert_cmpuint (stats.errors, ==, 1);
+}
+
 /* §15 item 6: the scorer's own server_scores.score_ts has no ordering
  * guard: it goes back to the row's ts. */
 static void
@@ -870,6 +897,7 @@ main (int argc, char **argv)
   ADD ("/scorer/runner/history-cache-equals-query", test_history_cache);
   ADD ("/scorer/runner/every-chain-in-one-batch", test_every_chain);
   ADD ("/scorer/runner/retry", test_retry);
+  ADD ("/scorer/runner/deadlock-counted-once", test_deadlock_counted_once);
   /* §15 quirks, by number */
   ADD ("/scorer/quirk/1-id-gap-fixed-row-scored-TV-112", test_tv112);
   ADD ("/scorer/quirk/1-id-gap-fixed-no-stall-TV-113", test_tv113);
