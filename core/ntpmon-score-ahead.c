@@ -60,6 +60,16 @@ _ntpmon_score_ahead_clear (NtpmonScoreAhead *ahead)
   _ntpmon_score_recent_cache_clear (&ahead->cache);
 }
 
+NtpmonDbConn *
+_ntpmon_score_conn_open (const NtpmonDbConfig *config, GError **error)
+{
+  NtpmonDbConn *conn = ntpmon_db_conn_open (config, error);
+
+  if (conn != NULL)
+    ntpmon_db_conn_set_implicit_begin (conn, TRUE);
+  return conn;
+}
+
 /**
  * _ntpmon_score_ahead_start:
  * @config: where to connect the first time
@@ -76,14 +86,10 @@ _ntpmon_score_ahead_start (NtpmonScoreAhead *ahead, const NtpmonDbConfig *config
   g_autoptr (GError) error = NULL;
 
   _ntpmon_score_ahead_clear (ahead);
-  if (ahead->conn == NULL)
+  if (ahead->conn == NULL && (ahead->conn = _ntpmon_score_conn_open (config, &error)) == NULL)
     {
-      if ((ahead->conn = ntpmon_db_conn_open (config, &error)) == NULL)
-        {
-          g_debug ("scorer read-ahead: %s", error->message);
-          return;
-        }
-      ntpmon_db_conn_set_implicit_begin (ahead->conn, TRUE);
+      g_debug ("scorer read-ahead: %s", error->message);
+      return;
     }
   ahead->from_id = from_id;
   ahead->batch_size = batch_size;

@@ -77,6 +77,9 @@ GHashTable *_ntpmon_score_own_read (NtpmonDbConn *conn, guint32 scorer_id, GPtrA
                                     GError **error);
 void _ntpmon_score_own_overlay (GHashTable *own, GHashTable *newer, GPtrArray *rows);
 
+/* A connection of its own for a slot or its read-ahead: every statement
+ * runs in a transaction, begun implicitly by the first. */
+NtpmonDbConn *_ntpmon_score_conn_open (const NtpmonDbConfig *config, GError **error);
 void _ntpmon_score_ahead_start (NtpmonScoreAhead *ahead, const NtpmonDbConfig *config,
                                 guint64 from_id, guint batch_size, NtpmonScoreSlot *slot);
 GPtrArray *_ntpmon_score_ahead_take (NtpmonScoreAhead *ahead, guint64 from_id, guint batch_size,

@@ -541,12 +541,9 @@ batch_attempt (NtpmonScoreRunner *self, NtpmonScoreSlot *slot, guint batch_size,
   *count = 0;
   if (self->concurrent != NULL)
     {
-      if (slot->conn == NULL)
-        {
-          if ((slot->conn = ntpmon_db_conn_open (self->concurrent, error)) == NULL)
-            return FALSE;
-          ntpmon_db_conn_set_implicit_begin (slot->conn, TRUE);
-        }
+      if (slot->conn == NULL
+          && (slot->conn = _ntpmon_score_conn_open (self->concurrent, error)) == NULL)
+        return FALSE;
       conn = slot->conn;
     }
   if (!ntpmon_db_conn_begin (conn, error))
