@@ -4,19 +4,21 @@
  *
  * The list is processed in one transaction with a fixed number of
  * statements per request: one SELECT for all results' servers and
- * server_scores rows (by primary key when the row cache knows their ids:
- * ntpmon-api-row-cache.c), (only when some result can be a repeat) one
- * SELECT of the log_scores rows they may have already, the results applied
- * in list order in memory, then one UPDATE of the scores, the (rare)
- * stratum updates, and one multi-row INSERT into log_scores. The stored
- * outcome is the one of the per-result statements of §10.2, with one
- * addition: a result is stored once. One that log_scores holds already
- * (same monitor, server and ts), or that repeats an earlier one of the
- * list, is skipped, so an agent's resubmission of a batch that was
- * committed before changes nothing.
+ * server_scores rows (by primary key when the row cache knows their ids,
+ * ntpmon-api-row-cache.c; a second one by address when an id is stale),
+ * (only when some result can be a repeat) one SELECT of the log_scores
+ * rows they may have already, the results applied in list order in
+ * memory, then one UPDATE of the scores, the (rare) stratum updates, and
+ * one multi-row INSERT into log_scores. The stored outcome is the one of
+ * the per-result statements of §10.2, with one addition: a result is
+ * stored once. One that log_scores holds already (same monitor, server
+ * and ts), or that repeats an earlier one of the list, is skipped, so an
+ * agent's resubmission of a batch that was committed before changes
+ * nothing.
  */
 #include "config.h"
 
+#include <string.h>
 #include <time.h>
 
 #include "ntpmon-api-handlers-private.h"
@@ -181,6 +183,20 @@ row_new (NtpmonDbStmt *st)
   return row;
 }
 
+/* servers.ip as the column's collation compares it, without regard to
+ * case and trailing spaces (only spaces): what the address as the list
+ * has it (canonical, lower case) finds. */
+static gchar *
+ip_key (const gchar *ip)
+{
+  gchar *key = g_ascii_strdown (ip, -1);
+  gsize len = strlen (key);
+
+  while (len > 0 && key[len - 1] == ' ')
+    key[--len] = '\0';
+  return key;
+}
+
 /* GetServerIP and GetServerScore for the whole list in one statement: the
  * servers and the monitor's server_scores row of each, found by address
  * (through the unique servers.ip index) or, with @score_ids, by the
@@ -233,10 +249,7 @@ fetch_rows_by (NtpmonDbConn *conn, SubmitJob *job, const guint64 *score_ids, GHa
       ServerRow *row = row_new (st);
 
       g_hash_table_insert (rows, &row->server_id, row);
-      /* the column's collation ignores case and trailing spaces: the
-       * address as the list has it (canonical, lower case) finds it */
-      g_hash_table_insert (by_ip,
-                           g_strchomp (g_ascii_strdown (ntpmon_db_stmt_get_text (st, 0), -1)), row);
+      g_hash_table_insert (by_ip, ip_key (ntpmon_db_stmt_get_text (st, 0)), row);
     }
   if (local != NULL)
     {
@@ -253,9 +266,10 @@ fetch_rows_by (NtpmonDbConn *conn, SubmitJob *job, const guint64 *score_ids, GHa
 }
 
 /* The rows by the cached server_scores ids when the cache knows every
- * result's, else (or when a row no longer matches its entry: deleted,
- * or its server's address changed) by address, and the cache learns them
- * from that. */
+ * result's, else by address, and the cache learns them from that. Also by
+ * address (a second SELECT) when a row read by id does not match its
+ * entry: deleted, given to another monitor, or its server's address
+ * changed. */
 static gboolean
 fetch_rows (NtpmonDbConn *conn, SubmitJob *job, GHashTable *rows, Slot *slots, GError **error)
 {
@@ -283,7 +297,6 @@ fetch_rows (NtpmonDbConn *conn, SubmitJob *job, GHashTable *rows, Slot *slots, G
       if (all)
         return TRUE;
       g_hash_table_remove_all (rows);
-      memset (slots, 0, sizeof *slots * job->n_items);
     }
   if (!fetch_rows_by (conn, job, NULL, rows, slots, error))
     return FALSE;

@@ -522,19 +522,14 @@ submit_two (Fixture *f, Monitor__V2__GetServersResponse *real, guint expect_stat
   fake_list_free (r);
 }
 
-/* A monitor's next list reads its rows by the server_scores ids the last
- * one found, not through the address index; and a remembered id that no
- * longer leads to the monitor's row for the address (the row made anew,
- * the address moved to another server, the row given to another monitor)
- * is not used: the results go where the address leads now. */
-/* Monitor 11's scores of the servers @ids, as "id:score,...". */
+/* Monitor 11's scores of the servers @ids, as "id:score,..." (6 decimals). */
 static void
 assert_scores (Fixture *f, const gchar *ids, const gchar *expect)
 {
-  g_autofree gchar *sql
-      = g_strdup_printf ("SELECT GROUP_CONCAT(CONCAT(server_id, ':', score_raw) ORDER BY server_id)"
-                         " FROM server_scores WHERE monitor_id = 11 AND server_id IN (%s)",
-                         ids);
+  g_autofree gchar *sql = g_strdup_printf (
+      "SELECT GROUP_CONCAT(CONCAT(server_id, ':', ROUND(score_raw, 6)) ORDER BY server_id)"
+      " FROM server_scores WHERE monitor_id = 11 AND server_id IN (%s)",
+      ids);
 
   assert_sql (f, sql, expect);
 }
@@ -551,6 +546,13 @@ submit_cached (Fixture *f, Monitor__V2__GetServersResponse *real, const gchar *i
   assert_scores (f, ids, expect);
 }
 
+/* A monitor's next list reads its rows by the server_scores ids the last
+ * one found, not through the address index; and a remembered id that no
+ * longer leads to the monitor's row for the address is not used: the
+ * results go where the address leads now (the row made anew, the address
+ * moved to another server; also when the other result's id is still
+ * right), and a row given to another monitor is not the monitor's (the
+ * list is refused, as for a server it has no row for). */
 static void
 test_submit_row_cache (Fixture *f, gconstpointer data)
 {
@@ -561,7 +563,7 @@ test_submit_row_cache (Fixture *f, gconstpointer data)
   db_exec (f, "SET GLOBAL userstat = 1");
   real = get_servers (f, "192.0.2.10");
   submit_two (f, real, 200);
-  submit_cached (f, real, "1, 3", "1:10.975,3:10.975");
+  submit_cached (f, real, "1, 3", "1:10.975000,3:10.975000");
 
   /* server 1's row made anew; 192.0.2.3 now server 10's, assigned too */
   db_exec (f, "DELETE FROM server_scores WHERE monitor_id = 11 AND server_id = 1");
@@ -572,22 +574,30 @@ test_submit_row_cache (Fixture *f, gconstpointer data)
   reads = index_reads (f, "servers", "ip");
   submit_two (f, real, 200);
   g_assert_cmpuint (index_reads (f, "servers", "ip"), >, reads);
-  assert_scores (f, "1, 3, 10", "1:39,3:10.975,10:29.5");
+  assert_scores (f, "1, 3, 10", "1:39.000000,3:10.975000,10:29.500000");
   assert_sql (f,
               "SELECT GROUP_CONCAT(server_id ORDER BY server_id) FROM log_scores"
               " WHERE monitor_id = 11 AND ts = (SELECT MAX(ts) FROM log_scores)",
               "1,10");
   /* and learnt: read by id again */
-  submit_cached (f, real, "1, 10", "1:38.05,10:29.025");
+  submit_cached (f, real, "1, 10", "1:38.050000,10:29.025000");
+
+  /* one stale id (server 10's row made anew), one right (server 1's) */
+  db_exec (f, "DELETE FROM server_scores WHERE monitor_id = 11 AND server_id = 10");
+  db_exec (f, "INSERT INTO server_scores (monitor_id, server_id, status, score_raw, created_on)"
+              " VALUES (11, 10, 'active', 50, NOW())");
+  submit_two (f, real, 200);
+  assert_scores (f, "1, 10", "1:37.147500,10:48.500000");
 
   /* server 1's row now monitor 12's: monitor 11 has none, the list fails
    * as a list for an unassigned server does, and 12's row is untouched */
   db_exec (f, "UPDATE server_scores SET monitor_id = 12 WHERE monitor_id = 11 AND server_id = 1");
   submit_two (f, real, 500);
   assert_sql (f,
-              "SELECT CONCAT(score_raw) FROM server_scores WHERE monitor_id = 12 AND server_id = 1",
-              "38.05");
-  assert_sql (f, "SELECT COUNT(*) FROM log_scores WHERE monitor_id = 11", "8");
+              "SELECT CONCAT(ROUND(score_raw, 6)) FROM server_scores WHERE monitor_id = 12 AND "
+              "server_id = 1",
+              "37.147500");
+  assert_sql (f, "SELECT COUNT(*) FROM log_scores WHERE monitor_id = 11", "10");
   monitor__v2__get_servers_response__free_unpacked (real, NULL);
 }
 

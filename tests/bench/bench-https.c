@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/err.h>
@@ -35,10 +36,14 @@ static void
 check_ssl (gboolean ok, const gchar *what)
 {
   gchar text[256];
+  unsigned long code;
 
   if (ok)
     return;
-  ERR_error_string_n (ERR_get_error (), text, sizeof text);
+  code = ERR_get_error ();
+  if (code == 0) /* no OpenSSL error: the socket's, or the peer closed */
+    g_error ("bench client: %s: %s", what, errno != 0 ? g_strerror (errno) : "connection closed");
+  ERR_error_string_n (code, text, sizeof text);
   g_error ("bench client: %s: %s", what, text);
 }
 
@@ -77,7 +82,10 @@ static void
 read_more (BenchHttps *self)
 {
   guint8 buf[16384];
-  int n = SSL_read (self->ssl, buf, sizeof buf);
+  int n;
+
+  errno = 0;
+  n = SSL_read (self->ssl, buf, sizeof buf);
 
   check_ssl (n > 0, "reading the response");
   g_byte_array_append (self->in, buf, (guint)n);
@@ -111,7 +119,7 @@ bench_https_post (BenchHttps *self, const gchar *path, const gchar *content_type
                          path, content_type, body_len);
   g_autofree gchar *headers = NULL;
   g_auto (GStrv) lines = NULL;
-  gsize head_len, content_length = 0;
+  gsize head_len, content_length = G_MAXSIZE;
   guint status = 0;
 
   g_byte_array_append (out, (const guint8 *)head, (guint)strlen (head));
@@ -128,6 +136,8 @@ bench_https_post (BenchHttps *self, const gchar *path, const gchar *content_type
       content_length = g_ascii_strtoull (lines[i] + 15, NULL, 10);
     else if (g_ascii_strncasecmp (lines[i], "Transfer-Encoding:", 18) == 0)
       g_error ("bench client: %s: only Content-Length bodies are read", lines[i]);
+  if (content_length == G_MAXSIZE)
+    g_error ("bench client: a response without Content-Length");
   while (self->in->len < head_len + content_length)
     read_more (self);
   g_byte_array_remove_range (self->in, 0, (guint)(head_len + content_length));
