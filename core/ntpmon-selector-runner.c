@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "ntpmon-selector-runner.h"
 
 /* Concurrent batches (ntpmon_selector_runner_run_batches()) skip the
@@ -128,54 +130,140 @@ label (const gchar *value)
   return value != NULL && *value != '\0' ? value : "unknown";
 }
 
+typedef enum
+{
+  OP_ADD,
+  OP_SET,
+  OP_OBSERVE
+} OpKind;
+
+typedef struct
+{
+  OpKind kind;
+  NtpmonMetric *metric;
+  gchar **labels;
+  gdouble value;
+} MetricOp;
+
+/* What the reviews of a transaction count, kept until it commits: a
+ * transaction tried again (after a deadlock) counts once, and one rolled
+ * back counts nothing, as it changed nothing. */
+typedef struct
+{
+  NtpmonSelectorRunnerStats stats;
+  GArray *ops; /* MetricOp */
+} Tally;
+
 static void
-export_metrics (NtpmonSelectorRunner *self, gint64 server_id, const NtpmonReviewResult *result,
-                gdouble seconds)
+metric_op_clear (gpointer data)
+{
+  g_strfreev (((MetricOp *)data)->labels);
+}
+
+static void
+tally_init (Tally *tally)
+{
+  memset (&tally->stats, 0, sizeof tally->stats);
+  if (tally->ops == NULL)
+    {
+      tally->ops = g_array_new (FALSE, FALSE, sizeof (MetricOp));
+      g_array_set_clear_func (tally->ops, metric_op_clear);
+    }
+  g_array_set_size (tally->ops, 0);
+}
+
+static void
+tally_clear (Tally *tally)
+{
+  g_clear_pointer (&tally->ops, g_array_unref);
+}
+
+static void
+tally_op (Tally *tally, OpKind kind, NtpmonMetric *metric, const gchar *const *labels,
+          guint n_labels, gdouble value)
+{
+  MetricOp op = { kind, metric, g_new0 (gchar *, n_labels + 1), value };
+
+  for (guint i = 0; i < n_labels; i++)
+    op.labels[i] = g_strdup (labels[i]);
+  g_array_append_val (tally->ops, op);
+}
+
+/* The transaction committed: its counts are the runner's. */
+static void
+tally_commit (NtpmonSelectorRunner *self, Tally *tally)
+{
+  NtpmonSelectorRunnerStats *to = &self->stats, *from = &tally->stats;
+
+  to->servers += from->servers;
+  to->failed_servers += from->failed_servers;
+  to->monitors_evaluated += from->monitors_evaluated;
+  to->changes_applied += from->changes_applied;
+  to->changes_failed += from->changes_failed;
+  to->violations += from->violations;
+  for (guint i = 0; i < tally->ops->len; i++)
+    {
+      const MetricOp *op = &g_array_index (tally->ops, MetricOp, i);
+      const gchar *const *labels = (const gchar *const *)op->labels;
+
+      if (op->kind == OP_ADD)
+        ntpmon_metric_add (op->metric, labels, op->value);
+      else if (op->kind == OP_SET)
+        ntpmon_metric_set (op->metric, labels, op->value);
+      else
+        ntpmon_metric_observe (op->metric, labels, op->value);
+    }
+  tally_init (tally);
+}
+
+static void
+export_metrics (NtpmonSelectorRunner *self, Tally *tally, gint64 server_id,
+                const NtpmonReviewResult *result, gdouble seconds)
 {
   g_autofree gchar *id = g_strdup_printf ("%" G_GINT64_FORMAT, server_id);
   const gchar *server[] = { id };
 
-  ntpmon_metric_add (self->m_evaluated, server, result->n_monitors);
-  ntpmon_metric_add (self->m_applied, server, result->n_applied);
-  ntpmon_metric_add (self->m_failed, server, result->n_failed);
-  ntpmon_metric_observe (self->m_duration, NULL, seconds);
-  ntpmon_metric_set (self->m_global, server, result->n_globally_active);
-  ntpmon_metric_set (self->m_pool, (const gchar *[]){ "active", id }, result->n_active);
-  ntpmon_metric_set (self->m_pool, (const gchar *[]){ "testing", id }, result->n_testing);
-  ntpmon_metric_set (self->m_pool, (const gchar *[]){ "candidate", id }, result->n_candidate);
+  tally_op (tally, OP_ADD, self->m_evaluated, server, 1, result->n_monitors);
+  tally_op (tally, OP_ADD, self->m_applied, server, 1, result->n_applied);
+  tally_op (tally, OP_ADD, self->m_failed, server, 1, result->n_failed);
+  tally_op (tally, OP_OBSERVE, self->m_duration, NULL, 0, seconds);
+  tally_op (tally, OP_SET, self->m_global, server, 1, result->n_globally_active);
+  tally_op (tally, OP_SET, self->m_pool, (const gchar *[]){ "active", id }, 2, result->n_active);
+  tally_op (tally, OP_SET, self->m_pool, (const gchar *[]){ "testing", id }, 2, result->n_testing);
+  tally_op (tally, OP_SET, self->m_pool, (const gchar *[]){ "candidate", id }, 2,
+            result->n_candidate);
   for (guint i = 0; i < result->violations->len; i++)
     {
       const NtpmonReviewViolation *v = result->violations->pdata[i];
 
-      ntpmon_metric_add (self->m_violations,
-                         (const gchar *[]){ label (v->monitor_id_token),
-                                            label (v->monitor_tls_name), v->type, id },
-                         v->count);
+      tally_op (tally, OP_ADD, self->m_violations,
+                (const gchar *[]){ label (v->monitor_id_token), label (v->monitor_tls_name),
+                                   v->type, id },
+                4, v->count);
     }
   for (guint i = 0; i < result->changes->len; i++)
     {
       const NtpmonReviewChange *c = result->changes->pdata[i];
 
       if (c->applied)
-        ntpmon_metric_add (self->m_changes,
-                           (const gchar *[]){ label (c->monitor_id_token),
-                                              label (c->monitor_tls_name), c->from, c->to, id,
-                                              c->reason },
-                           1);
+        tally_op (tally, OP_ADD, self->m_changes,
+                  (const gchar *[]){ label (c->monitor_id_token), label (c->monitor_tls_name),
+                                     c->from, c->to, id, c->reason },
+                  6, 1);
     }
 }
 
 static void
-count (NtpmonSelectorRunner *self, gint64 server_id, const NtpmonReviewResult *result,
+count (NtpmonSelectorRunner *self, Tally *tally, gint64 server_id, const NtpmonReviewResult *result,
        gint64 started)
 {
   if (self->metrics != NULL)
-    export_metrics (self, server_id, result, (g_get_monotonic_time () - started) / 1e6);
-  self->stats.servers++;
-  self->stats.monitors_evaluated += result->n_monitors;
-  self->stats.changes_applied += result->n_applied;
-  self->stats.changes_failed += result->n_failed;
-  self->stats.violations += result->n_violations;
+    export_metrics (self, tally, server_id, result, (g_get_monotonic_time () - started) / 1e6);
+  tally->stats.servers++;
+  tally->stats.monitors_evaluated += result->n_monitors;
+  tally->stats.changes_applied += result->n_applied;
+  tally->stats.changes_failed += result->n_failed;
+  tally->stats.violations += result->n_violations;
 }
 
 static gboolean
@@ -193,8 +281,7 @@ typedef struct
   NtpmonSelectorRunner *self;
   guint count;
   gint64 started; /* of the server under review */
-  guint attempts;
-  NtpmonSelectorRunnerStats stats; /* before the first attempt */
+  Tally tally;    /* of the attempt */
 } Batch;
 
 /* §3.1 steps 3 and 4 for one server after its pipeline. */
@@ -216,10 +303,10 @@ batch_server_done (gint64 id, NtpmonReviewResult *result, const GError *review_e
       /* the reference logs and carries on; writes made so far stay */
       g_info ("could not process selection of monitors for server %" G_GINT64_FORMAT ": %s", id,
               review_error->message);
-      self->stats.failed_servers++;
+      batch->tally.stats.failed_servers++;
     }
   else
-    count (self, id, result, batch->started);
+    count (self, &batch->tally, id, result, batch->started);
   batch->count++;
   batch->started = g_get_monotonic_time ();
   return schedule (self, id, result != NULL && result->changed, error);
@@ -234,10 +321,7 @@ batch_job (NtpmonDbConn *conn, gpointer data, GError **error)
   g_autoptr (GError) local = NULL;
 
   /* a deadlock rolled the last attempt back: count only this one */
-  if (batch->attempts++ == 0)
-    batch->stats = batch->self->stats;
-  else
-    batch->self->stats = batch->stats;
+  tally_init (&batch->tally);
   batch->count = 0;
   if (st == NULL)
     return FALSE;
@@ -271,13 +355,18 @@ gboolean
 ntpmon_selector_runner_run_batch (NtpmonSelectorRunner *self, guint *count, GError **error)
 {
   Batch batch = { .self = self };
+  gboolean ok;
 
   *count = 0;
-  if (!ntpmon_db_conn_transaction (self->conn, batch_job, &batch, error))
-    return FALSE;
-  self->stats.batches++;
-  *count = batch.count;
-  return TRUE;
+  ok = ntpmon_db_conn_transaction (self->conn, batch_job, &batch, error);
+  if (ok)
+    {
+      tally_commit (self, &batch.tally);
+      self->stats.batches++;
+      *count = batch.count;
+    }
+  tally_clear (&batch.tally);
+  return ok;
 }
 
 typedef struct
@@ -353,6 +442,7 @@ typedef struct
   NtpmonSelectorRunner *self;
   gint64 server_id;
   gboolean changed;
+  Tally tally; /* of the attempt */
 } OneServer;
 
 static gboolean
@@ -363,12 +453,13 @@ server_job (NtpmonDbConn *conn, gpointer data, GError **error)
   g_autoptr (NtpmonReviewResult) result
       = ntpmon_reviewer_review (one->self->reviewer, conn, one->server_id, TRUE, error);
 
+  tally_init (&one->tally);
   if (result == NULL)
     {
       g_prefix_error (error, "failed to process server %" G_GINT64_FORMAT ": ", one->server_id);
       return FALSE;
     }
-  count (one->self, one->server_id, result, started);
+  count (one->self, &one->tally, one->server_id, result, started);
   one->changed = result->changed;
   return schedule (one->self, one->server_id, result->changed, error);
 }
@@ -384,13 +475,15 @@ gboolean
 ntpmon_selector_runner_run_server (NtpmonSelectorRunner *self, gint64 server_id, gboolean *changed,
                                    GError **error)
 {
-  OneServer one = { self, server_id, FALSE };
+  OneServer one = { .self = self, .server_id = server_id };
+  gboolean ok = ntpmon_db_conn_transaction (self->conn, server_job, &one, error);
 
-  if (!ntpmon_db_conn_transaction (self->conn, server_job, &one, error))
-    return FALSE;
-  if (changed != NULL)
+  if (ok)
+    tally_commit (self, &one.tally);
+  tally_clear (&one.tally);
+  if (ok && changed != NULL)
     *changed = one.changed;
-  return TRUE;
+  return ok;
 }
 
 /**

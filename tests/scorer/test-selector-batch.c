@@ -11,6 +11,8 @@
  */
 #include "config.h"
 
+#include <stdio.h>
+
 #include "ntpmon-constraint.h"
 #include "ntpmon-host.h"
 #include "ntpmon-reviewer.h"
@@ -328,6 +330,149 @@ test_batch_concurrent (void)
   test_db_close (&batch);
 }
 
+typedef struct
+{
+  TestDb *db;
+  gint64 server_id, monitor_id;
+  gint held;
+} Hold;
+
+/* The transaction that waits for a lock, 0 when none. InnoDB refreshes
+ * the table at most every 100 ms, and only when it was not read for that
+ * long: callers poll more slowly. */
+static guint64
+waiting_trx (NtpmonDbConn *conn)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NtpmonDbStmt) st = ntpmon_db_conn_query (
+      conn, "SELECT CAST(trx_id AS UNSIGNED), trx_state FROM information_schema.INNODB_TRX", &error,
+      "");
+  guint64 id = 0;
+
+  g_assert_no_error (error);
+  while (ntpmon_db_stmt_next (st, &error))
+    if (g_strcmp0 (ntpmon_db_stmt_get_text (st, 1), "LOCK WAIT") == 0)
+      id = ntpmon_db_stmt_get_uint (st, 0);
+  g_assert_no_error (error);
+  return id;
+}
+
+/* Holds a server_scores row until the first transaction that waits for it
+ * has given up (its lock wait timed out), then lets it go. */
+static gpointer
+hold_row (gpointer data)
+{
+  Hold *hold = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (NtpmonDbConn) holder = ntpmon_db_conn_open (hold->db->config, &error);
+  g_autoptr (NtpmonDbConn) watcher = ntpmon_db_conn_open (hold->db->config, &error);
+  guint64 first = 0, now;
+
+  g_assert_no_error (error);
+  g_assert_true (ntpmon_db_conn_begin (holder, &error));
+  {
+    g_autoptr (NtpmonDbStmt) st = ntpmon_db_conn_query (
+        holder, "SELECT id FROM server_scores WHERE server_id = ? AND monitor_id = ? FOR UPDATE",
+        &error, "ii", hold->server_id, hold->monitor_id);
+
+    g_assert_no_error (error);
+    g_assert_true (ntpmon_db_stmt_fetch_one (st, &error));
+  }
+  g_atomic_int_set (&hold->held, 1);
+  while ((first = waiting_trx (watcher)) == 0)
+    g_usleep (150 * 1000);
+  while ((now = waiting_trx (watcher)) == first)
+    g_usleep (150 * 1000);
+  g_assert_true (ntpmon_db_conn_rollback (holder, &error));
+  return NULL;
+}
+
+/* Metrics as text, without the review times (which differ run to run). */
+static gchar *
+render_counts (NtpmonMetrics *metrics)
+{
+  g_autofree gchar *text = ntpmon_metrics_render (metrics);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (!g_str_has_prefix (lines[i], "selector_process_duration_seconds_bucket")
+        && !g_str_has_prefix (lines[i], "selector_process_duration_seconds_sum"))
+      g_string_append_printf (out, "%s\n", lines[i]);
+  return g_string_free (out, FALSE);
+}
+
+/* A batch that a lock wait timeout rolls back part way (a server's row
+ * held by another transaction) is tried again, and the servers it had
+ * reviewed before are counted once, in the stats and in the metrics: the
+ * same as a batch that met no lock. */
+static void
+test_batch_retried_counts_once (void)
+{
+  g_autoptr (NtpmonHost) host = test_host_new ();
+  g_autoptr (NtpmonSelectorRunner) ref_runner = NULL, runner = NULL;
+  g_autoptr (NtpmonMetrics) ref_metrics = ntpmon_metrics_new ();
+  g_autoptr (NtpmonMetrics) metrics = ntpmon_metrics_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *ref_changes = NULL, *ref_counts = NULL, *counts = NULL;
+  g_auto (GStrv) lines = NULL;
+  NtpmonSelectorRunnerStats ref_stats, stats;
+  TestDb ref = { 0 }, db = { 0 };
+  Hold hold = { &db, 0, 0, 0 };
+  GThread *holder;
+  guint ref_count = 0, count = 0;
+
+  test_db_open (&ref);
+  test_db_open (&db);
+  add_data_set (&ref);
+  add_data_set (&db);
+  ref_runner = runner_new (host, &ref);
+  ntpmon_selector_runner_set_metrics (ref_runner, ref_metrics);
+  g_assert_true (ntpmon_selector_runner_run_batch (ref_runner, &ref_count, &error));
+  g_assert_no_error (error);
+  ref_changes = take_applied ();
+  ntpmon_selector_runner_get_stats (ref_runner, &ref_stats);
+  ref_counts = render_counts (ref_metrics);
+
+  /* the last server of the batch with a change: its row is written after
+   * the reviews of several others */
+  lines = g_strsplit (ref_changes, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      gint64 server = 0, monitor = 0;
+
+      if (sscanf (lines[i], "%" G_GINT64_FORMAT ": %" G_GINT64_FORMAT " ", &server, &monitor) == 2
+          && server <= 10)
+        hold = (Hold){ &db, server, monitor, 0 };
+    }
+  g_assert_cmpint (hold.server_id, >, 2);
+
+  test_db_exec (&db, "SET SESSION innodb_lock_wait_timeout = 1");
+  runner = runner_new (host, &db);
+  ntpmon_selector_runner_set_metrics (runner, metrics);
+  holder = g_thread_new ("holder", hold_row, &hold);
+  while (!g_atomic_int_get (&hold.held))
+    g_usleep (1000);
+  g_assert_true (ntpmon_selector_runner_run_batch (runner, &count, &error));
+  g_assert_no_error (error);
+  g_thread_join (holder);
+  take_applied ();
+
+  ntpmon_selector_runner_get_stats (runner, &stats);
+  g_assert_cmpuint (count, ==, ref_count);
+  g_assert_cmpuint (stats.batches, ==, 1);
+  g_assert_cmpuint (stats.servers, ==, ref_stats.servers);
+  g_assert_cmpuint (stats.failed_servers, ==, ref_stats.failed_servers);
+  g_assert_cmpuint (stats.monitors_evaluated, ==, ref_stats.monitors_evaluated);
+  g_assert_cmpuint (stats.changes_applied, ==, ref_stats.changes_applied);
+  g_assert_cmpuint (stats.violations, ==, ref_stats.violations);
+  counts = render_counts (metrics);
+  g_assert_cmpstr (counts, ==, ref_counts);
+  g_assert_nonnull (strstr (counts, "selector_changes_applied_total"));
+  test_db_close (&ref);
+  test_db_close (&db);
+}
+
 /* A batch leaves the servers that another batch holds (FOR UPDATE SKIP
  * LOCKED) and takes the next due ones. */
 static void
@@ -450,5 +595,6 @@ main (int argc, char **argv)
   g_test_add_func ("/selector/batch/query-same-rows-as-spec", test_query_same_rows_as_spec);
   g_test_add_func ("/selector/batch/concurrent", test_batch_concurrent);
   g_test_add_func ("/selector/batch/skips-locked", test_batch_skips_locked);
+  g_test_add_func ("/selector/batch/retried-counts-once", test_batch_retried_counts_once);
   return g_test_run ();
 }
