@@ -570,7 +570,7 @@ main (int argc, char **argv)
       ratios[r] = round.results / round.seconds / limits[r];
       results += round.results;
       seconds += round.seconds;
-      g_print ("  round %u: %6.0f results/s (purge %3.0f ms) beside %6.0f rows/s of plain INSERTs"
+      g_print ("  round %2u: %6.0f results/s (purge %3.0f ms) beside %6.0f rows/s of plain INSERTs"
                " (purge %3.0f ms): %.0f %%\n",
                r + 1, round.results / round.seconds, purge * 1e3, limits[r], insert_purge * 1e3,
                100 * ratios[r]);
