@@ -212,6 +212,20 @@ reply_error_now (NtpmonApiServer *self, SoupServerMessage *msg, NtpmonApiProtoco
   count_request (self, path, status, g_get_monotonic_time ());
 }
 
+/* §4.4: a refusal is plain HTTP, not framed by the protocol (a Connect
+ * client takes status 401 for `unauthenticated`): the reason and a
+ * newline, "Invalid JWT token" for a refused token and "Authentication
+ * required" without credentials. A refused client certificate (which the
+ * reference refuses in the handshake) gets the same 401 with its reason. */
+static void
+reply_unauthenticated (NtpmonApiRequest *request, const GError *error)
+{
+  gchar *text = g_strconcat (error->message, "\n", NULL);
+  g_autoptr (GBytes) body = g_bytes_new_take (text, strlen (text));
+
+  ntpmon_api_request_reply (request, SOUP_STATUS_UNAUTHORIZED, "text/plain; charset=utf-8", body);
+}
+
 static void
 authenticated (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -231,7 +245,7 @@ authenticated (GObject *source, GAsyncResult *result, gpointer user_data)
       g_info ("unauthenticated request from %s to %s: %s",
               ntpmon_api_request_get_remote_address (request),
               ntpmon_api_request_get_path (request), error->message);
-      ntpmon_api_request_reply_error (request, NTPMON_RPC_ERROR_UNAUTHENTICATED, error->message);
+      reply_unauthenticated (request, error);
       return;
     }
   ntpmon_api_request_set_identity (request, identity, method);

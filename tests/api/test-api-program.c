@@ -290,16 +290,14 @@ test_serve (void)
     g_autoptr (ApiTestResponse) bad_jwt = api_test_request (url, "", NULL, "Bearer x.y.z", trust);
 
     g_assert_cmpuint (anonymous->status, ==, 401);
-    g_assert_cmpstr (anonymous->body, ==,
-                     "{\"code\":\"unauthenticated\",\"message\":\"Authentication required\"}");
+    g_assert_cmpstr (anonymous->body, ==, "Authentication required\n");
     /* authenticated: GetConfig runs and finds no monitor row */
     g_assert_cmpuint (mtls->status, ==, 404);
     g_assert_nonnull (strstr (mtls->body, "no such monitor"));
     g_assert_cmpuint (jwt->status, ==, 404);
     g_assert_nonnull (strstr (jwt->body, "no such monitor"));
     g_assert_cmpuint (bad_jwt->status, ==, 401);
-    g_assert_cmpstr (bad_jwt->body, ==,
-                     "{\"code\":\"unauthenticated\",\"message\":\"Invalid JWT token\"}");
+    g_assert_cmpstr (bad_jwt->body, ==, "Invalid JWT token\n");
   }
   g_clear_pointer (&url, g_free);
 
