@@ -313,6 +313,15 @@ ntpmon_api_request_reply (NtpmonApiRequest *self, guint http_status, const gchar
   g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, send_reply, reply, reply_free);
 }
 
+static GBytes *
+error_body (NtpmonApiProtocol protocol, const GError *error, const gchar *const *twirp_meta,
+            guint *http_status)
+{
+  if (protocol == NTPMON_API_PROTOCOL_TWIRP)
+    return ntpmon_twirp_error_to_json (error, twirp_meta, http_status);
+  return ntpmon_connect_error_to_json (error, http_status);
+}
+
 /**
  * ntpmon_api_error_body:
  * @error: an error, best of %NTPMON_RPC_ERROR
@@ -324,9 +333,7 @@ ntpmon_api_request_reply (NtpmonApiRequest *self, guint http_status, const gchar
 GBytes *
 ntpmon_api_error_body (NtpmonApiProtocol protocol, const GError *error, guint *http_status)
 {
-  if (protocol == NTPMON_API_PROTOCOL_TWIRP)
-    return ntpmon_twirp_error_to_json (error, NULL, http_status);
-  return ntpmon_connect_error_to_json (error, http_status);
+  return error_body (protocol, error, NULL, http_status);
 }
 
 /**
@@ -338,8 +345,20 @@ ntpmon_api_error_body (NtpmonApiProtocol protocol, const GError *error, guint *h
 void
 ntpmon_api_request_reply_gerror (NtpmonApiRequest *self, const GError *error)
 {
+  ntpmon_api_request_reply_gerror_meta (self, error, NULL);
+}
+
+/**
+ * ntpmon_api_request_reply_gerror_meta:
+ * @twirp_meta: (nullable): key, value, …, NULL: the `meta` object of a
+ *   Twirp error (Connect errors have none)
+ */
+void
+ntpmon_api_request_reply_gerror_meta (NtpmonApiRequest *self, const GError *error,
+                                      const gchar *const *twirp_meta)
+{
   guint status;
-  g_autoptr (GBytes) body = ntpmon_api_error_body (self->protocol, error, &status);
+  g_autoptr (GBytes) body = error_body (self->protocol, error, twirp_meta, &status);
 
   ntpmon_api_request_reply (self, status, "application/json", body);
 }

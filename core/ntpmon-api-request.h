@@ -50,6 +50,8 @@ void ntpmon_api_request_reply (NtpmonApiRequest *self, guint http_status, const 
 void ntpmon_api_request_reply_error (NtpmonApiRequest *self, NtpmonRpcError code,
                                      const gchar *message);
 void ntpmon_api_request_reply_gerror (NtpmonApiRequest *self, const GError *error);
+void ntpmon_api_request_reply_gerror_meta (NtpmonApiRequest *self, const GError *error,
+                                           const gchar *const *twirp_meta);
 
 GBytes *ntpmon_api_error_body (NtpmonApiProtocol protocol, const GError *error, guint *http_status);
 

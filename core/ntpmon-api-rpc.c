@@ -223,6 +223,17 @@ ntpmon_api_call_return (NtpmonApiCall *self, const ProtobufCMessage *response)
 void
 ntpmon_api_call_return_error (NtpmonApiCall *self, const GError *error)
 {
+  ntpmon_api_call_return_error_meta (self, error, NULL);
+}
+
+/**
+ * ntpmon_api_call_return_error_meta:
+ * @twirp_meta: (nullable): key, value, …, NULL: the Twirp error's `meta`
+ */
+void
+ntpmon_api_call_return_error_meta (NtpmonApiCall *self, const GError *error,
+                                   const gchar *const *twirp_meta)
+{
   if (g_atomic_int_compare_and_exchange (&self->answered, FALSE, TRUE))
-    ntpmon_api_request_reply_gerror (self->request, error);
+    ntpmon_api_request_reply_gerror_meta (self->request, error, twirp_meta);
 }

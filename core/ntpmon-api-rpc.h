@@ -37,6 +37,8 @@ const ProtobufCMethodDescriptor *ntpmon_api_call_get_method (NtpmonApiCall *self
 NtpmonApiRequest *ntpmon_api_call_get_request (NtpmonApiCall *self);
 void ntpmon_api_call_return (NtpmonApiCall *self, const ProtobufCMessage *response);
 void ntpmon_api_call_return_error (NtpmonApiCall *self, const GError *error);
+void ntpmon_api_call_return_error_meta (NtpmonApiCall *self, const GError *error,
+                                        const gchar *const *twirp_meta);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NtpmonApiCall, ntpmon_api_call_unref)
 

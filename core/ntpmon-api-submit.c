@@ -100,6 +100,8 @@ typedef struct
   guint64 counts[N_COUNTS];
   guint n_duplicates; /* results skipped: stored before */
   GError *failure;
+  gboolean bad_version;   /* failure: the version */
+  gboolean batch_refused; /* failure: the batch id or its time */
 } SubmitJob;
 
 static void
@@ -650,13 +652,17 @@ submit_job_run (NtpmonDbConn *conn, gpointer data, GError **error)
     return FALSE;
   if (job->version < 2 || job->version > 4)
     {
-      g_set_error_literal (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_INVALID_ARGUMENT,
+      g_set_error_literal (fail, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_INVALID_ARGUMENT,
                            "Version Unsupported data version");
-      return FALSE;
+      job->bad_version = TRUE;
+      return TRUE;
     }
   job->counted = TRUE;
   if (!check_batch (job, fail))
-    return TRUE;
+    {
+      job->batch_refused = TRUE;
+      return TRUE;
+    }
   /* UpdateMonitorSubmit (§10.1 step 6) takes effect whatever happens to
    * the list; when the list is stored it shares its transaction (one
    * commit per request), otherwise it runs alone. */
@@ -678,6 +684,8 @@ submit_job_done (NtpmonApiCall *call, gpointer data)
   NtpmonApiMonitor *m = job->monitor;
   g_autofree gchar *version = g_strdup_printf ("%d", job->version);
   g_autofree gchar *account_id = g_strdup_printf ("%" G_GUINT64_FORMAT, m->account_id);
+  gboolean twirp = ntpmon_api_request_get_protocol (ntpmon_api_call_get_request (call))
+                   == NTPMON_API_PROTOCOL_TWIRP;
 
   if (job->n_duplicates > 0)
     {
@@ -694,11 +702,19 @@ submit_job_done (NtpmonApiCall *call, gpointer data)
                        job->counts[i]);
   if (job->failure != NULL)
     {
-      ntpmon_api_answer_error (call, job->failure);
+      static const gchar *const version_meta[] = { "argument", "Version", NULL };
+
+      /* §5.5: on the legacy route a refused batch is `internal`, and the
+       * version error names its argument */
+      if (twirp && job->batch_refused)
+        job->failure->code = NTPMON_RPC_ERROR_INTERNAL;
+      if (twirp && job->bad_version)
+        ntpmon_api_call_return_error_meta (call, job->failure, version_meta);
+      else
+        ntpmon_api_answer_error (call, job->failure);
       return;
     }
-  if (ntpmon_api_request_get_protocol (ntpmon_api_call_get_request (call))
-      == NTPMON_API_PROTOCOL_TWIRP)
+  if (twirp)
     {
       Api__ServerStatusResult out = API__SERVER_STATUS_RESULT__INIT;
 

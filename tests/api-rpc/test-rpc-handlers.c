@@ -472,6 +472,37 @@ test_twirp_legacy (Fixture *f, gconstpointer data)
 
       g_assert_cmpuint (s->status, ==, 200);
     }
+    /* §5.5, the legacy route's errors: the version names its argument, a
+     * refused batch is `internal` */
+    {
+      g_autoptr (ApiTestResponse) version = NULL;
+      g_autoptr (ApiTestResponse) old = NULL;
+      g_autoptr (ApiTestResponse) bad_id = NULL;
+
+      sub.version = 5;
+      version = rpc (f, TW ("SubmitResults"), &sub.base, NULL);
+      sub.version = 3;
+      /* the same batch again is accepted; older than the last one is not */
+      old = rpc (f, TW ("SubmitResults"), &sub.base, NULL);
+      g_assert_cmpuint (old->status, ==, 200);
+      g_clear_pointer (&old, api_test_response_free);
+      db_exec (f, "UPDATE monitors SET last_submit = NOW() + INTERVAL 1 HOUR WHERE id = 11");
+      old = rpc (f, TW ("SubmitResults"), &sub.base, NULL);
+      sub.batch_id.len = 25;
+      bad_id = rpc (f, TW ("SubmitResults"), &sub.base, NULL);
+      sub.batch_id.len = 26;
+      g_assert_cmpuint (version->status, ==, 400);
+      g_assert_cmpstr (
+          version->body, ==,
+          "{\"code\":\"invalid_argument\",\"msg\":\"Version Unsupported data version\","
+          "\"meta\":{\"argument\":\"Version\"}}");
+      g_assert_cmpuint (old->status, ==, 500);
+      g_assert_cmpstr (old->body, ==,
+                       "{\"code\":\"internal\",\"msg\":\"invalid batch submission\"}");
+      g_assert_cmpuint (bad_id->status, ==, 500);
+      g_assert_nonnull (
+          strstr (bad_id->body, "{\"code\":\"internal\",\"msg\":\"invalid batch ID: "));
+    }
     api__server_list__free_unpacked (list, NULL);
   }
   assert_sql (f, "SELECT GROUP_CONCAT(DISTINCT attributes) FROM log_scores", "{\"leap\":1}");
