@@ -168,8 +168,9 @@ ntpmon_rpc_body_decompress (GBytes *body, const gchar *content_encoding, gsize l
   if (content_encoding == NULL || *content_encoding == '\0'
       || g_ascii_strcasecmp (content_encoding, "identity") == 0)
     return g_bytes_ref (body);
+  /* an empty body stays empty, as connect-go has it */
   if (g_ascii_strcasecmp (content_encoding, "gzip") == 0)
-    return gunzip (data, len, limit, error);
+    return len > 0 ? gunzip (data, len, limit, error) : g_bytes_ref (body);
 
   g_set_error (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_UNIMPLEMENTED,
                "unsupported content encoding \"%s\" (supported: gzip, identity)", content_encoding);
@@ -253,7 +254,11 @@ ntpmon_rpc_message_decode (NtpmonRpcCodec codec, GBytes *data,
                                "empty body is not a JSON object");
           return NULL;
         }
-      return ntpmon_proto_json_from_data (descriptor, (const gchar *)bytes, len, error);
+      g_autoptr (ProtobufCMessage) parsed
+          = ntpmon_proto_json_from_data (descriptor, (const gchar *)bytes, len, error);
+
+      /* JSON escapes can spell invalid UTF-8 (a lone surrogate) */
+      return parsed != NULL && check_utf8 (parsed, error) ? g_steal_pointer (&parsed) : NULL;
     }
 
   g_autoptr (ProtobufCMessage) msg

@@ -110,8 +110,17 @@ test_broken_gzip (void)
   gsize len;
   const guint8 *data = g_bytes_get_data (gz, &len);
 
-  /* every truncation, and a flipped byte in each position */
-  for (gsize cut = 0; cut < len; cut++)
+  /* every truncation (but to nothing: an empty body is an empty message,
+   * as connect-go has it), and a flipped byte in each position */
+  {
+    g_autoptr (GBytes) empty = g_bytes_new (NULL, 0);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GBytes) out = ntpmon_rpc_body_decompress (empty, "gzip", 1 << 20, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_bytes_get_size (out), ==, 0);
+  }
+  for (gsize cut = 1; cut < len; cut++)
     {
       g_autoptr (GBytes) part = g_bytes_new (data, cut);
       g_autoptr (GError) error = NULL;
@@ -239,6 +248,26 @@ test_garbage_json (void)
   g_assert_cmpuint (rejected, >, 1000);
 }
 
+/* A JSON escape of a lone surrogate spells no valid UTF-8: refused like
+ * invalid UTF-8 in binary strings. */
+static void
+test_json_lone_surrogate (void)
+{
+  static const gchar *const bodies[] = { "{\"monId\":\"\\ud800x\"}", "{\"monId\":\"a\\udc00\"}" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+    {
+      g_autoptr (GBytes) body = g_bytes_new_static (bodies[i], strlen (bodies[i]));
+      g_autoptr (GError) error = NULL;
+      g_autoptr (ProtobufCMessage) msg = ntpmon_rpc_message_decode (
+          NTPMON_RPC_CODEC_JSON, body, &monitor__v2__get_config_request__descriptor, &error);
+
+      g_test_message ("%s", bodies[i]);
+      g_assert_null (msg);
+      g_assert_error (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_INVALID_ARGUMENT);
+    }
+}
+
 static void
 test_garbage (void)
 {
@@ -322,6 +351,7 @@ main (int argc, char **argv)
   g_test_add_func ("/proto/codec/limits", test_limits);
   g_test_add_func ("/proto/codec/garbage", test_garbage);
   g_test_add_func ("/proto/codec/garbage-json", test_garbage_json);
+  g_test_add_func ("/proto/codec/json-lone-surrogate", test_json_lone_surrogate);
   g_test_add_func ("/proto/codec/headers", test_headers);
 
   return g_test_run ();
