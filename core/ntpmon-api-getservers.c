@@ -53,8 +53,9 @@ typedef struct
   NtpmonApiMonitor *monitor;
   NtpmonApiSettings settings;
   gchar *merged;
-  GPtrArray *servers; /* DueServer */
-  Signed *signed_;    /* one per server, with its ticket */
+  NtpmonApiConfigReply reply; /* the config decoded from @merged */
+  GPtrArray *servers;         /* DueServer */
+  Signed *signed_;            /* one per server, with its ticket */
 } ServersJob;
 
 static void
@@ -67,6 +68,7 @@ servers_job_free (gpointer data)
   g_free (job->mon_id);
   ntpmon_api_monitor_free (job->monitor);
   g_free (job->merged);
+  ntpmon_api_config_reply_clear (&job->reply);
   for (guint i = 0; job->signed_ != NULL && i < job->servers->len; i++)
     g_clear_pointer (&job->signed_[i].ticket, g_bytes_unref);
   g_free (job->signed_);
@@ -161,7 +163,10 @@ servers_job_run (NtpmonDbConn *conn, gpointer data, GError **error)
     return FALSE;
   ntpmon_api_query_settings (conn, &job->settings);
   job->merged = ntpmon_api_config_for (conn, job->monitor, error);
-  if (job->merged == NULL)
+  /* a config that does not decode fails the call before any server is
+   * taken (§9.1: the config is built first) */
+  if (job->merged == NULL
+      || !ntpmon_api_config_reply_init (&job->reply, job->monitor, job->merged, error))
     return FALSE;
   job->servers = g_ptr_array_new_with_free_func (due_server_free);
   return ntpmon_db_conn_transaction (conn, select_and_stamp, job, error)
@@ -217,8 +222,6 @@ servers_job_done (NtpmonApiCall *call, gpointer data)
 {
   ServersJob *job = data;
   NtpmonApiHandlers *h = job->handlers;
-  NtpmonApiConfigReply reply;
-  g_autoptr (GError) error = NULL;
   guint n = job->servers->len;
   const gchar *account_id_text;
   g_autofree gchar *account_id = g_strdup_printf ("%" G_GUINT64_FORMAT, job->monitor->account_id);
@@ -233,15 +236,13 @@ servers_job_done (NtpmonApiCall *call, gpointer data)
                              job->monitor->account_token, account_id_text },
           n);
     }
-  if (!ntpmon_api_config_reply_init (&reply, job->monitor, job->merged, &error))
-    ntpmon_api_answer_error (call, error);
-  else if (job->legacy)
+  if (job->legacy)
     {
       Api__ServerList out = API__SERVER_LIST__INIT;
       Api__Config config;
       Api__MQTTConfig mqtt;
 
-      ntpmon_api_config_reply_to_legacy (&reply, &config, &mqtt);
+      ntpmon_api_config_reply_to_legacy (&job->reply, &config, &mqtt);
       return_servers (call, &out.base, &config.base, &api__server__descriptor, job->signed_, n,
                       job->batch_id);
     }
@@ -251,11 +252,10 @@ servers_job_done (NtpmonApiCall *call, gpointer data)
       Monitor__V2__GetConfigResponse config;
       Monitor__V2__MQTTConfig mqtt;
 
-      ntpmon_api_config_reply_to_v2 (&reply, &config, &mqtt);
+      ntpmon_api_config_reply_to_v2 (&job->reply, &config, &mqtt);
       return_servers (call, &out.base, &config.base, &monitor__v2__server__descriptor, job->signed_,
                       n, job->batch_id);
     }
-  ntpmon_api_config_reply_clear (&reply);
 }
 
 static void

@@ -184,6 +184,29 @@ test_getservers_bad_ip (Fixture *f, gconstpointer data)
   monitor__v2__get_servers_response__free_unpacked (r, NULL);
 }
 
+/* A monitor config that does not decode (a value of the wrong type) fails
+ * GetServers before any server is taken: no queue_ts is stamped. */
+static void
+test_getservers_bad_config (Fixture *f, gconstpointer data)
+{
+  Monitor__V2__GetServersRequest req = MONITOR__V2__GET_SERVERS_REQUEST__INIT;
+  g_autoptr (ApiTestResponse) bad = NULL;
+  g_autofree gchar *before = NULL, *after = NULL;
+  const gchar *queue = "SELECT GROUP_CONCAT(CONCAT(server_id, ':', COALESCE(queue_ts, '-'))"
+                       " ORDER BY server_id) FROM server_scores WHERE monitor_id = 11";
+
+  seed_servers (f);
+  db_exec (f, "UPDATE monitors SET config = '{\"samples\":\"four\"}' WHERE id = 11");
+  before = db_text (f, queue);
+  req.mon_id = "192.0.2.10";
+  bad = rpc (f, V2 ("GetServers"), &req.base, NULL);
+  g_assert_cmpuint (bad->status, ==, 500);
+  g_assert_nonnull (strstr (bad->body, "could not get config"));
+  after = db_text (f, queue);
+  g_assert_cmpstr (after, ==, before);
+  g_assert_nonnull (strstr (before, ":-")); /* some were due */
+}
+
 /* §19 37, 47 */
 static void
 test_submit_happy (Fixture *f, gconstpointer data)
@@ -723,6 +746,7 @@ main (int argc, char **argv)
   ADD ("getservers/33-35-36-due", test_getservers_due, NULL);
   ADD ("getservers/34-testing-interval", test_getservers_testing_interval, NULL);
   ADD ("getservers/bad-server-ip", test_getservers_bad_ip, NULL);
+  ADD ("getservers/bad-config-takes-nothing", test_getservers_bad_config, NULL);
   ADD ("submit/37-47-happy", test_submit_happy, NULL);
   ADD ("submit/38-40-41-42-rejections", test_submit_rejections, NULL);
   ADD ("submit/43-45-kiss-unknown", test_submit_kiss_and_unknown, NULL);
