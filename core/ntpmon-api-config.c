@@ -175,9 +175,12 @@ ntpmon_api_config_resolve (NtpmonApiConfig *self, NtpmonConfig *config, GError *
   g_autofree gchar *jwks_default = NULL;
   guint max_body;
 
+  /* the flag, else the variable, else devel; set but empty is refused */
   if (self->deployment_mode == NULL)
     self->deployment_mode = g_strdup (g_getenv ("DEPLOYMENT_MODE"));
-  if (self->deployment_mode == NULL || *self->deployment_mode == '\0')
+  if (self->deployment_mode == NULL)
+    self->deployment_mode = g_strdup ("devel");
+  if (*self->deployment_mode == '\0')
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                            "deployment_mode configuration required");

@@ -171,11 +171,19 @@ test_config_defaults (void)
   g_autoptr (NtpmonApiConfig) config = ntpmon_api_config_new ();
   g_autoptr (NtpmonApiConfig) bad = ntpmon_api_config_new ();
   g_autoptr (NtpmonApiConfig) none = ntpmon_api_config_new ();
+  g_autoptr (NtpmonApiConfig) empty = ntpmon_api_config_new ();
   g_autoptr (GError) error = NULL;
 
+  /* §2.1: devel when neither the flag nor the variable is set; set but
+   * empty is an error */
   g_unsetenv ("DEPLOYMENT_MODE");
   g_unsetenv ("API_HOST");
-  g_assert_false (ntpmon_api_config_resolve (none, NULL, &error));
+  g_assert_true (ntpmon_api_config_resolve (none, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (none->deployment_mode, ==, "devel");
+  g_assert_cmpstr (none->api_host, ==, "https://dev-api.ntppool.dev");
+  g_setenv ("DEPLOYMENT_MODE", "", TRUE);
+  g_assert_false (ntpmon_api_config_resolve (empty, NULL, &error));
   g_assert_cmpstr (error->message, ==, "deployment_mode configuration required");
   g_clear_error (&error);
 

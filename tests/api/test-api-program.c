@@ -95,7 +95,7 @@ test_exit_codes (void)
 
   expect_exit ((const gchar *[]){ "--bogus", NULL }, NULL, 80, "unknown flag --bogus");
   expect_exit ((const gchar *[]){ "server", "--bogus", NULL }, NULL, 80, "--bogus");
-  expect_exit ((const gchar *[]){ "server", NULL }, NULL, 1,
+  expect_exit ((const gchar *[]){ "--deployment-mode", "", "server", NULL }, NULL, 1,
                "deployment_mode configuration required");
   expect_exit ((const gchar *[]){ "--deployment-mode", "staging", "server", NULL }, NULL, 1,
                "invalid deployment mode");
