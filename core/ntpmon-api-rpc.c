@@ -27,7 +27,8 @@ struct _NtpmonApiCall
   const ProtobufCMethodDescriptor *method;
   ProtobufCMessage *message;
   NtpmonRpcCodec codec;
-  gint answered; /* atomic */
+  gint answered;     /* atomic */
+  GSource *deadline; /* Connect-Timeout-Ms, until answered */
 };
 
 static void
@@ -50,6 +51,53 @@ reply_decode_error (NtpmonApiRequest *request, const GError *error, gboolean con
   if (content_type && ntpmon_api_request_get_protocol (request) == NTPMON_API_PROTOCOL_CONNECT)
     status = SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE;
   ntpmon_api_request_reply (request, status, "application/json", body);
+}
+
+/* The deadline passed before an answer: `deadline_exceeded`, and the
+ * work is cancelled (a database job stops before its next statement and
+ * rolls back). */
+static gboolean
+deadline_passed (gpointer data)
+{
+  NtpmonApiCall *call = data;
+  g_autoptr (GError) error = g_error_new_literal (
+      NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_DEADLINE_EXCEEDED, _ ("the request's deadline passed"));
+
+  ntpmon_api_call_return_error (call, error);
+  g_cancellable_cancel (ntpmon_api_request_get_cancellable (call->request));
+  return G_SOURCE_REMOVE;
+}
+
+/* A Connect client's deadline (`Connect-Timeout-Ms`, as connect-go
+ * applies it): a malformed value is refused. */
+static gboolean
+start_deadline (NtpmonApiCall *call, GError **error)
+{
+  const gchar *value = ntpmon_api_request_get_header (call->request, "Connect-Timeout-Ms");
+  g_autoptr (GMainContext) context = NULL;
+  gint64 timeout_ms;
+
+  if (value == NULL)
+    return TRUE;
+  if (!ntpmon_connect_parse_timeout (value, &timeout_ms, error))
+    return FALSE;
+  context = g_main_context_ref_thread_default ();
+  call->deadline = g_timeout_source_new ((guint)MIN (timeout_ms, G_MAXUINT));
+  g_source_set_callback (call->deadline, deadline_passed, ntpmon_api_call_ref (call),
+                         (GDestroyNotify)ntpmon_api_call_unref);
+  g_source_attach (call->deadline, context);
+  return TRUE;
+}
+
+/* Whether this is the call's first answer; ends its deadline. */
+static gboolean
+first_answer (NtpmonApiCall *self)
+{
+  if (!g_atomic_int_compare_and_exchange (&self->answered, FALSE, TRUE))
+    return FALSE;
+  if (self->deadline != NULL)
+    g_source_destroy (self->deadline);
+  return TRUE;
 }
 
 static void
@@ -75,6 +123,11 @@ method_route (NtpmonApiRequest *request, gpointer user_data)
       if (!ntpmon_connect_parse_content_type (content_type, &call->codec, &error))
         {
           reply_decode_error (request, error, TRUE);
+          return;
+        }
+      if (!start_deadline (call, &error))
+        {
+          reply_decode_error (request, error, FALSE);
           return;
         }
       call->message = ntpmon_connect_decode_request (
@@ -146,6 +199,11 @@ ntpmon_api_call_unref (NtpmonApiCall *self)
     return;
   if (self->message != NULL)
     ntpmon_proto_message_free (self->message);
+  if (self->deadline != NULL)
+    {
+      g_source_destroy (self->deadline);
+      g_source_unref (self->deadline);
+    }
   ntpmon_api_request_unref (self->request);
   g_free (self);
 }
@@ -193,7 +251,7 @@ ntpmon_api_call_return (NtpmonApiCall *self, const ProtobufCMessage *response)
   gboolean twirp = ntpmon_api_request_get_protocol (self->request) == NTPMON_API_PROTOCOL_TWIRP;
 
   g_return_if_fail (response->descriptor == self->method->output);
-  if (!g_atomic_int_compare_and_exchange (&self->answered, FALSE, TRUE))
+  if (!first_answer (self))
     return;
   if (twirp)
     body = ntpmon_twirp_encode_response (self->codec, response, &error);
@@ -234,6 +292,6 @@ void
 ntpmon_api_call_return_error_meta (NtpmonApiCall *self, const GError *error,
                                    const gchar *const *twirp_meta)
 {
-  if (g_atomic_int_compare_and_exchange (&self->answered, FALSE, TRUE))
+  if (first_answer (self))
     ntpmon_api_request_reply_gerror_meta (self->request, error, twirp_meta);
 }

@@ -203,10 +203,19 @@ test_resubmit_half_stored (Fixture *f, gconstpointer data)
   monitor__v2__get_servers_response__free_unpacked (r, NULL);
 }
 
+static void
+submit_ok (Fixture *f, Monitor__V2__GetServersResponse *r, gint32 version)
+{
+  g_autoptr (ApiTestResponse) resp = submit (f, r, version, 10000000, 2, NULL, -1);
+
+  g_assert_cmpuint (resp->status, ==, 200);
+}
+
 typedef struct
 {
   gboolean done;
   guint status;
+  gchar *body;
 } Pending;
 
 static void
@@ -220,6 +229,8 @@ pending_done (GObject *source, GAsyncResult *result, gpointer user_data)
   body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
   if (body == NULL)
     pending->status = 0;
+  else
+    pending->body = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
   pending->done = TRUE;
 }
 
@@ -281,7 +292,61 @@ test_resubmit_concurrent (Fixture *f, gconstpointer data)
   assert_batch_scored_once (f);
   g_assert_cmpfloat (metric (f, "tests_duplicate_total", DUP_LABELS), ==, 3);
   for (guint i = 0; i < 2; i++)
-    g_object_unref (sessions[i]);
+    {
+      g_object_unref (sessions[i]);
+      g_free (pending[i].body);
+    }
+  monitor__v2__get_servers_response__free_unpacked (r, NULL);
+}
+
+/* A Connect client's deadline (Connect-Timeout-Ms): passed while the
+ * submission waits for the monitor's row, the answer is
+ * `deadline_exceeded` (HTTP 504); sent again, the list is stored once. A
+ * malformed deadline is refused. */
+static void
+test_submit_deadline (Fixture *f, gconstpointer data)
+{
+  Monitor__V2__GetServersResponse *r;
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (SoupSession) session = soup_session_new ();
+  Pending pending = { 0 };
+
+  seed_servers (f);
+  r = get_servers (f, "192.0.2.10");
+  body = submit_body (f, r, 4, 10000000, 2, NULL, -1);
+  soup_session_set_tls_database (session, f->trust);
+  db_exec (f, "START TRANSACTION");
+  db_exec (f, "UPDATE monitors SET last_seen = NOW() WHERE id = 11");
+  {
+    g_autoptr (SoupMessage) msg = rpc_message (f, V2 ("SubmitResults"), body, NULL);
+
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Connect-Timeout-Ms",
+                                  "200");
+    soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, pending_done,
+                                      &pending);
+  }
+  api_test_wait (&pending.done);
+  db_exec (f, "COMMIT");
+  g_assert_cmpuint (pending.status, ==, 504);
+  g_assert_nonnull (strstr (pending.body, "\"deadline_exceeded\""));
+  g_clear_pointer (&pending.body, g_free);
+
+  submit_ok (f, r, 4);
+  assert_sql (f, "SELECT GROUP_CONCAT(server_id ORDER BY server_id) FROM log_scores", "1,3,5");
+
+  pending.done = FALSE;
+  {
+    g_autoptr (SoupMessage) msg = rpc_message (f, V2 ("SubmitResults"), body, NULL);
+
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Connect-Timeout-Ms",
+                                  "soon");
+    soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, pending_done,
+                                      &pending);
+  }
+  api_test_wait (&pending.done);
+  g_assert_cmpuint (pending.status, ==, 400);
+  g_assert_nonnull (strstr (pending.body, "connect-timeout-ms"));
+  g_free (pending.body);
   monitor__v2__get_servers_response__free_unpacked (r, NULL);
 }
 
@@ -354,14 +419,6 @@ static guint64
 ts_index_reads (Fixture *f)
 {
   return index_reads (f, "log_scores", "log_scores_server_ts_idx");
-}
-
-static void
-submit_ok (Fixture *f, Monitor__V2__GetServersResponse *r, gint32 version)
-{
-  g_autoptr (ApiTestResponse) resp = submit (f, r, version, 10000000, 2, NULL, -1);
-
-  g_assert_cmpuint (resp->status, ==, 200);
 }
 
 /* The duplicate check looks log_scores up only for results that can be
@@ -613,6 +670,7 @@ main (int argc, char **argv)
   ADD ("resubmit/same-batch", test_resubmit_same_batch);
   ADD ("resubmit/half-stored", test_resubmit_half_stored);
   ADD ("resubmit/concurrent", test_resubmit_concurrent);
+  ADD ("deadline", test_submit_deadline);
   ADD ("resubmit/check-indexed", test_resubmit_check_indexed);
   ADD ("resubmit/check-when-needed", test_resubmit_check_when_needed);
   ADD ("ip-case", test_submit_ip_case);
