@@ -299,6 +299,21 @@ test_resubmit_concurrent (Fixture *f, gconstpointer data)
   monitor__v2__get_servers_response__free_unpacked (r, NULL);
 }
 
+/* Submits @body with Connect-Timeout-Ms @timeout_ms and waits for the
+ * answer (the main loop serves meanwhile). */
+static void
+send_with_deadline (Fixture *f, SoupSession *session, GBytes *body, const gchar *timeout_ms,
+                    Pending *pending)
+{
+  g_autoptr (SoupMessage) msg = rpc_message (f, V2 ("SubmitResults"), body, NULL);
+
+  *pending = (Pending){ 0 };
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Connect-Timeout-Ms",
+                                timeout_ms);
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, pending_done, pending);
+  api_test_wait (&pending->done);
+}
+
 /* A Connect client's deadline (Connect-Timeout-Ms): passed while the
  * submission waits for the monitor's row, the answer is
  * `deadline_exceeded` (HTTP 504); sent again, the list is stored once. A
@@ -317,15 +332,7 @@ test_submit_deadline (Fixture *f, gconstpointer data)
   soup_session_set_tls_database (session, f->trust);
   db_exec (f, "START TRANSACTION");
   db_exec (f, "UPDATE monitors SET last_seen = NOW() WHERE id = 11");
-  {
-    g_autoptr (SoupMessage) msg = rpc_message (f, V2 ("SubmitResults"), body, NULL);
-
-    soup_message_headers_replace (soup_message_get_request_headers (msg), "Connect-Timeout-Ms",
-                                  "200");
-    soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, pending_done,
-                                      &pending);
-  }
-  api_test_wait (&pending.done);
+  send_with_deadline (f, session, body, "200", &pending);
   db_exec (f, "COMMIT");
   g_assert_cmpuint (pending.status, ==, 504);
   g_assert_nonnull (strstr (pending.body, "\"deadline_exceeded\""));
@@ -334,16 +341,7 @@ test_submit_deadline (Fixture *f, gconstpointer data)
   submit_ok (f, r, 4);
   assert_sql (f, "SELECT GROUP_CONCAT(server_id ORDER BY server_id) FROM log_scores", "1,3,5");
 
-  pending.done = FALSE;
-  {
-    g_autoptr (SoupMessage) msg = rpc_message (f, V2 ("SubmitResults"), body, NULL);
-
-    soup_message_headers_replace (soup_message_get_request_headers (msg), "Connect-Timeout-Ms",
-                                  "soon");
-    soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, pending_done,
-                                      &pending);
-  }
-  api_test_wait (&pending.done);
+  send_with_deadline (f, session, body, "soon", &pending);
   g_assert_cmpuint (pending.status, ==, 400);
   g_assert_nonnull (strstr (pending.body, "connect-timeout-ms"));
   g_free (pending.body);
