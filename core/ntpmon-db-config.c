@@ -202,10 +202,9 @@ parse_params (NtpmonDbConfig *config, const gchar *query, GError **error)
       g_autofree gchar *name = NULL;
       g_autofree gchar *value = NULL;
 
-      if (pairs[i][0] == '\0')
+      /* the Go driver skips a parameter without a value */
+      if (pairs[i][0] == '\0' || eq == NULL)
         continue;
-      if (eq == NULL)
-        return set_config_error (error, "invalid DSN: parameter “%s” has no value", pairs[i]);
       name = g_strndup (pairs[i], eq - pairs[i]);
       value = query_unescape (eq + 1, strlen (eq + 1));
       if (value == NULL)
@@ -233,8 +232,11 @@ parse_tcp_addr (NtpmonDbConfig *config, const gchar *addr, GError **error)
   else
     {
       const gchar *colon = strrchr (addr, ':');
+
+      /* more than one colon: an IPv6 address without a port, as the Go
+       * driver takes it */
       if (colon != NULL && strchr (addr, ':') != colon)
-        return set_config_error (error, "invalid DSN: IPv6 address “%s” needs [brackets]", addr);
+        colon = NULL;
       config->host = colon ? g_strndup (addr, colon - addr) : g_strdup (addr);
       if (colon != NULL)
         port = colon + 1;
@@ -254,8 +256,7 @@ parse_tcp_addr (NtpmonDbConfig *config, const gchar *addr, GError **error)
 static gboolean
 parse_net_addr (NtpmonDbConfig *config, const gchar *net, const gchar *addr, GError **error)
 {
-  if (net[0] == '\0' && addr != NULL)
-    return set_config_error (error, "invalid DSN: address given without a network (tcp or unix)");
+  /* no network: tcp, also with an address (the Go driver's default) */
   if (net[0] == '\0' || strcmp (net, "tcp") == 0 || strcmp (net, "tcp4") == 0
       || strcmp (net, "tcp6") == 0)
     {
