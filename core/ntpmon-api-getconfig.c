@@ -6,6 +6,7 @@
 
 #include "ntpmon-api-handlers-private.h"
 #include "ntpmon-ip.h"
+#include "ntpmon-version.h"
 
 #define MQTT_HOST "mqtt.ntppool.net"
 #define MQTT_PORT 1883
@@ -23,7 +24,9 @@ ntpmon_api_check_live (const NtpmonApiMonitor *monitor, GError **error)
 gboolean
 ntpmon_api_check_legacy_block (const NtpmonApiMonitor *monitor, GError **error)
 {
-  if (!ntpmon_api_version_is_v4 (monitor->client_version))
+  /* §8.7, §12.7: the leading version token, dev-snapshot counts as new */
+  if (monitor->client_version == NULL
+      || !ntpmon_version_at_least (monitor->client_version, "v4.0.0"))
     return TRUE;
   g_set_error_literal (error, NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_PERMISSION_DENIED,
                        "This monitor has used ntppool-agent >= 4.0.0. Please disable "

@@ -227,26 +227,6 @@ ntpmon_api_client_version_from_agent (const gchar *user_agent)
   return g_strdup (v);
 }
 
-/* §8.7: is the stored client version at least v4.0.0? Compared as a
- * semantic version of its leading token (up to '/' or a space). */
-gboolean
-ntpmon_api_version_is_v4 (const gchar *client_version)
-{
-  const gchar *p = client_version;
-  gchar *end;
-  guint64 major;
-
-  if (p == NULL || *p != 'v')
-    return FALSE;
-  major = g_ascii_strtoull (p + 1, &end, 10);
-  if (end == p + 1 || *end != '.')
-    return FALSE;
-  if (major != 4)
-    return major > 4;
-  /* v4.0.0-pre is older than v4.0.0 */
-  return !g_str_has_prefix (end, ".0.0-");
-}
-
 static gchar *
 base64url (gconstpointer data, gsize len)
 {

@@ -31,7 +31,6 @@ gboolean ntpmon_api_handlers_register (NtpmonApiHandlers *self, NtpmonApiServer 
 NtpmonScorer *ntpmon_api_handlers_find_status_scorer (PeasEngine *engine, GError **error);
 gchar *ntpmon_api_mqtt_jwt (const gchar *key, const gchar *name, gint64 now, GError **error);
 gchar *ntpmon_api_client_version_from_agent (const gchar *user_agent);
-gboolean ntpmon_api_version_is_v4 (const gchar *client_version);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NtpmonApiHandlers, ntpmon_api_handlers_unref)
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "ntpmon-score-attributes.h"
-#include "ntpmon-score-version.h"
+#include "ntpmon-version.h"
 
 #define NS_PER_S          G_GINT64_CONSTANT (1000000000)
 #define UNTRUSTED_ZERO    "untrusted zero offset"
@@ -113,7 +113,7 @@ ntpmon_score_zero_offset_untrusted (const gchar *client_version, const NtpmonNtp
     return FALSE;
   if (result->error != NULL && result->error[0] != '\0')
     return FALSE;
-  return !ntpmon_score_client_at_least (client_version, "v3.8.5");
+  return !ntpmon_version_at_least (client_version, "v3.8.5");
 }
 
 static void

@@ -8,7 +8,6 @@
 #include "scorer-test.h"
 
 #include "ntpmon-score-step.h"
-#include "ntpmon-score-version.h"
 
 #define NO_OFFSET G_MININT64 /* marker: offset absent */
 
@@ -416,37 +415,6 @@ test_zero_offset_rule (void)
   g_assert_false (ntpmon_score_zero_offset_untrusted ("v3.8.4", r));
 }
 
-static void
-test_semver (void)
-{
-  static const struct
-  {
-    const gchar *a, *b;
-    gint cmp;
-  } cases[] = {
-    { "v3.8.4", "v3.8.5", -1 },
-    { "v3.8.5", "v3.8.5", 0 },
-    { "v3.10.0", "v3.8.5", 1 },
-    { "v4", "v4.0.0", 0 },
-    { "v4.1", "v4.1.0", 0 },
-    { "v4.0.0-rc1", "v4.0.0", -1 },
-    { "v4.0.0-rc.2", "v4.0.0-rc.10", -1 },
-    { "v4.0.0-alpha", "v4.0.0-1", 1 },
-    { "v4.0.0-a.b", "v4.0.0-a", 1 },
-    { "v4.0.0+build", "v4.0.0", 0 },
-    { "4.0.0", "v0.0.1", -1 },
-    { "v04.0.0", "v0.0.1", -1 },
-    { "v4.0.0-01", "v0.0.1", -1 },
-    { "garbage", "", 0 },
-    { "v4.0-rc1", "v0.0.1", -1 },
-    { "v1.2.3.4", "v0.0.1", -1 },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    g_assert_cmpint (ntpmon_score_semver_compare (cases[i].a, -1, cases[i].b, -1), ==,
-                     cases[i].cmp);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -469,7 +437,6 @@ main (int argc, char **argv)
   g_test_add_func ("/scorer/16.4/TV-64", test_tv64);
   g_test_add_func ("/scorer/16.4/TV-65", test_tv65);
   g_test_add_func ("/scorer/step/zero-offset-rule", test_zero_offset_rule);
-  g_test_add_func ("/scorer/step/semver", test_semver);
   /* §15 quirks, by number */
   g_test_add_func ("/scorer/quirk/12-int64-min-offset-scores-plus-one", test_int64_min_offset);
   SCORER_TEST_ADD_VECTOR_AS ("/scorer/quirk/14-rule4-error-rewritten-TV-34", step_vectors, "TV-34",

@@ -1,4 +1,4 @@
-/* ntpmon-score-version.c: client version comparison (semantic versions)
+/* ntpmon-version.c: client version comparison (semantic versions)
  *
  * Versions look like `vMAJOR[.MINOR[.PATCH]][-PRERELEASE][+BUILD]`; the
  * shorthands `vMAJOR` and `vMAJOR.MINOR` mean `.0`, build metadata is
@@ -9,7 +9,7 @@
  */
 #include "config.h"
 
-#include "ntpmon-score-version.h"
+#include "ntpmon-version.h"
 
 #include <string.h>
 
@@ -189,11 +189,11 @@ cmp_prerelease (const gchar *a, gsize a_len, const gchar *b, gsize b_len)
 }
 
 /**
- * ntpmon_score_semver_valid:
+ * ntpmon_semver_valid:
  * @len: length of @v, or -1 when NUL-terminated
  */
 gboolean
-ntpmon_score_semver_valid (const gchar *v, gssize len)
+ntpmon_semver_valid (const gchar *v, gssize len)
 {
   Semver s;
 
@@ -201,13 +201,13 @@ ntpmon_score_semver_valid (const gchar *v, gssize len)
 }
 
 /**
- * ntpmon_score_semver_compare:
+ * ntpmon_semver_compare:
  *
  * Returns: -1, 0 or 1; invalid versions compare equal to each other and
  *   lower than valid ones
  */
 gint
-ntpmon_score_semver_compare (const gchar *a, gssize a_len, const gchar *b, gssize b_len)
+ntpmon_semver_compare (const gchar *a, gssize a_len, const gchar *b, gssize b_len)
 {
   Semver sa, sb;
   gboolean va = parse (a, a_len < 0 ? strlen (a) : (gsize)a_len, &sa);
@@ -228,7 +228,7 @@ ntpmon_score_semver_compare (const gchar *a, gssize a_len, const gchar *b, gssiz
 }
 
 /**
- * ntpmon_score_client_at_least:
+ * ntpmon_version_at_least:
  * @client_version: a stored `monitors.client_version`, e.g. `v3.8.4/linux`
  * @min: a valid version, e.g. `v3.8.5`
  *
@@ -236,11 +236,11 @@ ntpmon_score_semver_compare (const gchar *a, gssize a_len, const gchar *b, gssiz
  * space) with @min; `dev-snapshot` is newer than everything.
  */
 gboolean
-ntpmon_score_client_at_least (const gchar *client_version, const gchar *min)
+ntpmon_version_at_least (const gchar *client_version, const gchar *min)
 {
   gsize len = strcspn (client_version, "/ ");
 
   if (len == strlen ("dev-snapshot") && strncmp (client_version, "dev-snapshot", len) == 0)
     return TRUE;
-  return ntpmon_score_semver_compare (client_version, len, min, -1) >= 0;
+  return ntpmon_semver_compare (client_version, len, min, -1) >= 0;
 }
