@@ -124,6 +124,17 @@ ntpmon_api_answer_error (NtpmonApiCall *call, const GError *error)
       ntpmon_api_call_return_error (call, error);
       return;
     }
+  /* cancelled: the client's deadline passed (or the client is gone) */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      mapped
+          = ntpmon_api_call_deadline_passed (call)
+                ? g_error_new_literal (NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_DEADLINE_EXCEEDED,
+                                       "the request's deadline passed")
+                : g_error_new_literal (NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_CANCELED, error->message);
+      ntpmon_api_call_return_error (call, mapped);
+      return;
+    }
   if (g_error_matches (error, NTPMON_DB_ERROR, NTPMON_DB_ERROR_UNAVAILABLE))
     mapped = g_error_new (NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_UNAVAILABLE, "database unavailable");
   else
@@ -142,6 +153,7 @@ typedef struct
   GDestroyNotify job_free;
   NtpmonApiJobDone done;
   NtpmonDbJobFunc func;
+  gboolean ran; /* the job ran and succeeded (a cancellation came after it) */
 } Pending;
 
 static void
@@ -160,7 +172,8 @@ pending_run (NtpmonDbConn *conn, gpointer data, GError **error)
 {
   Pending *p = data;
 
-  return p->func (conn, p->job, error);
+  p->ran = p->func (conn, p->job, error);
+  return p->ran;
 }
 
 static void
@@ -169,7 +182,9 @@ pending_done (GObject *source, GAsyncResult *result, gpointer user_data)
   Pending *p = user_data;
   g_autoptr (GError) error = NULL;
 
-  if (!ntpmon_db_run_finish (NTPMON_DB (source), result, &error))
+  /* work that completed is answered as it came out, also when the call
+   * was cancelled after it (the task then reports the cancellation) */
+  if (!ntpmon_db_run_finish (NTPMON_DB (source), result, &error) && !p->ran)
     ntpmon_api_answer_error (p->call, error);
   else
     p->done (p->call, p->job);

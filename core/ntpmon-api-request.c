@@ -222,7 +222,7 @@ ntpmon_api_request_get_body (NtpmonApiRequest *self)
  * ntpmon_api_request_get_cancellable:
  *
  * Returns: (transfer none): cancelled when the server learns that the
- *   connection is gone
+ *   connection is gone, or when the client's deadline passes
  */
 GCancellable *
 ntpmon_api_request_get_cancellable (NtpmonApiRequest *self)

@@ -27,8 +27,9 @@ struct _NtpmonApiCall
   const ProtobufCMethodDescriptor *method;
   ProtobufCMessage *message;
   NtpmonRpcCodec codec;
-  gint answered;     /* atomic */
-  GSource *deadline; /* Connect-Timeout-Ms, until answered */
+  gint answered;        /* atomic */
+  GSource *deadline;    /* Connect-Timeout-Ms, until answered */
+  gint deadline_passed; /* atomic */
 };
 
 static void
@@ -53,40 +54,41 @@ reply_decode_error (NtpmonApiRequest *request, const GError *error, gboolean con
   ntpmon_api_request_reply (request, status, "application/json", body);
 }
 
-/* The deadline passed before an answer: `deadline_exceeded`, and the
- * work is cancelled (a database job stops before its next statement and
- * rolls back). */
+/* The deadline passed before an answer: the call's work is cancelled, as
+ * connect-go cancels the handler's context. A database job that has not
+ * started does not run; a running one stops before its next statement and
+ * rolls back, and the call is answered `deadline_exceeded` then; work that
+ * completed is answered as it came out. */
 static gboolean
 deadline_passed (gpointer data)
 {
   NtpmonApiCall *call = data;
-  g_autoptr (GError) error = g_error_new_literal (
-      NTPMON_RPC_ERROR, NTPMON_RPC_ERROR_DEADLINE_EXCEEDED, _ ("the request's deadline passed"));
 
-  ntpmon_api_call_return_error (call, error);
+  g_atomic_int_set (&call->deadline_passed, TRUE);
   g_cancellable_cancel (ntpmon_api_request_get_cancellable (call->request));
   return G_SOURCE_REMOVE;
 }
 
-/* A Connect client's deadline (`Connect-Timeout-Ms`, as connect-go
- * applies it): a malformed value is refused. */
+/* A Connect client's deadline (`Connect-Timeout-Ms`): a malformed value
+ * is refused; the timer runs from the decoded request. */
 static gboolean
-start_deadline (NtpmonApiCall *call, GError **error)
+parse_deadline (NtpmonApiRequest *request, gint64 *timeout_ms, GError **error)
 {
-  const gchar *value = ntpmon_api_request_get_header (call->request, "Connect-Timeout-Ms");
-  g_autoptr (GMainContext) context = NULL;
-  gint64 timeout_ms;
+  const gchar *value = ntpmon_api_request_get_header (request, "Connect-Timeout-Ms");
 
-  if (value == NULL)
-    return TRUE;
-  if (!ntpmon_connect_parse_timeout (value, &timeout_ms, error))
-    return FALSE;
-  context = g_main_context_ref_thread_default ();
+  *timeout_ms = -1;
+  return value == NULL || ntpmon_connect_parse_timeout (value, timeout_ms, error);
+}
+
+static void
+start_deadline (NtpmonApiCall *call, gint64 timeout_ms)
+{
+  g_autoptr (GMainContext) context = g_main_context_ref_thread_default ();
+
   call->deadline = g_timeout_source_new ((guint)MIN (timeout_ms, G_MAXUINT));
   g_source_set_callback (call->deadline, deadline_passed, ntpmon_api_call_ref (call),
                          (GDestroyNotify)ntpmon_api_call_unref);
   g_source_attach (call->deadline, context);
-  return TRUE;
 }
 
 /* Whether this is the call's first answer; ends its deadline. */
@@ -108,6 +110,7 @@ method_route (NtpmonApiRequest *request, gpointer user_data)
   gsize limit = ntpmon_api_server_get_max_body (method->server);
   g_autoptr (GError) error = NULL;
   g_autoptr (NtpmonApiCall) call = g_new0 (NtpmonApiCall, 1);
+  gint64 timeout_ms = -1;
 
   g_atomic_ref_count_init (&call->ref);
   call->request = ntpmon_api_request_ref (request);
@@ -125,7 +128,7 @@ method_route (NtpmonApiRequest *request, gpointer user_data)
           reply_decode_error (request, error, TRUE);
           return;
         }
-      if (!start_deadline (call, &error))
+      if (!parse_deadline (request, &timeout_ms, &error))
         {
           reply_decode_error (request, error, FALSE);
           return;
@@ -143,6 +146,8 @@ method_route (NtpmonApiRequest *request, gpointer user_data)
       reply_decode_error (request, error, FALSE);
       return;
     }
+  if (timeout_ms >= 0)
+    start_deadline (call, timeout_ms);
   method->func (call, method->user_data);
 }
 
@@ -223,6 +228,18 @@ const ProtobufCMethodDescriptor *
 ntpmon_api_call_get_method (NtpmonApiCall *self)
 {
   return self->method;
+}
+
+/**
+ * ntpmon_api_call_deadline_passed:
+ *
+ * Returns: whether the client's deadline passed before the answer (the
+ *   request's cancellable was cancelled for it)
+ */
+gboolean
+ntpmon_api_call_deadline_passed (NtpmonApiCall *self)
+{
+  return g_atomic_int_get (&self->deadline_passed);
 }
 
 /**

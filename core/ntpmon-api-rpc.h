@@ -37,6 +37,7 @@ const ProtobufCMethodDescriptor *ntpmon_api_call_get_method (NtpmonApiCall *self
 NtpmonApiRequest *ntpmon_api_call_get_request (NtpmonApiCall *self);
 void ntpmon_api_call_return (NtpmonApiCall *self, const ProtobufCMessage *response);
 void ntpmon_api_call_return_error (NtpmonApiCall *self, const GError *error);
+gboolean ntpmon_api_call_deadline_passed (NtpmonApiCall *self);
 void ntpmon_api_call_return_error_meta (NtpmonApiCall *self, const GError *error,
                                         const gchar *const *twirp_meta);
 

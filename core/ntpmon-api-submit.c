@@ -669,7 +669,9 @@ submit_job_run (NtpmonDbConn *conn, gpointer data, GError **error)
   if (prepare_items (job, fail) && job->n_items > 0
       && ntpmon_db_conn_transaction (conn, process_list, job, fail))
     return TRUE;
-  if (g_error_matches (job->failure, NTPMON_DB_ERROR, NTPMON_DB_ERROR_UNAVAILABLE))
+  /* no database, or the call was cancelled (its deadline passed) */
+  if (g_error_matches (job->failure, NTPMON_DB_ERROR, NTPMON_DB_ERROR_UNAVAILABLE)
+      || g_error_matches (job->failure, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return TRUE;
   if (!update_submit (conn, job, &local))
     g_message ("monitor %s: last_submit not updated: %s", job->identity, local->message);

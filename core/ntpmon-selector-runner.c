@@ -185,7 +185,7 @@ tally_op (Tally *tally, OpKind kind, NtpmonMetric *metric, const gchar *const *l
   MetricOp op = { kind, metric, g_new0 (gchar *, n_labels + 1), value };
 
   for (guint i = 0; i < n_labels; i++)
-    op.labels[i] = g_strdup (labels[i]);
+    op.labels[i] = g_strdup (labels[i] != NULL ? labels[i] : ""); /* as the metrics take NULL */
   g_array_append_val (tally->ops, op);
 }
 
