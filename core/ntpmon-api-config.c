@@ -204,7 +204,8 @@ ntpmon_api_config_resolve (NtpmonApiConfig *self, NtpmonConfig *config, GError *
   take_string (&self->client_ca, config, "client-ca", NTPMON_PKGDATADIR "/ntppool-ca.pem");
   take_string (&self->monitor_domain, config, "monitor-domain", "mon.ntppool.dev");
   take_string (&self->health_listen, config, "health-listen", ":8080");
-  take_string (&self->metrics_listen, config, "metrics-listen", NULL);
+  if (!self->metrics_port_given)
+    take_string (&self->metrics_listen, config, "metrics-listen", NULL);
   if (self->api_host == NULL && nonempty_env ("API_HOST") != NULL)
     self->api_host = g_strdup (nonempty_env ("API_HOST"));
   take_string (&self->api_host, config, "api-host",

@@ -16,11 +16,12 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  gchar *deployment_mode; /* devel, test or prod */
-  gchar *listen;          /* RPC, default ":8000" */
-  guint metrics_port;     /* default 9000; 0 disables the metrics server */
-  gchar *metrics_listen;  /* when set, overrides metrics_port, e.g. "127.0.0.1:9000" */
-  gchar *health_listen;   /* default ":8080" */
+  gchar *deployment_mode;      /* devel, test or prod */
+  gchar *listen;               /* RPC, default ":8000" */
+  guint metrics_port;          /* default 9000; 0 disables the metrics server */
+  gboolean metrics_port_given; /* --metrics-port: beats the file's metrics-listen */
+  gchar *metrics_listen;       /* when set, overrides metrics_port, e.g. "127.0.0.1:9000" */
+  gchar *health_listen;        /* default ":8080" */
   gchar *tls_cert;
   gchar *tls_key;
   gchar *jwt_key; /* HMAC key for MQTT JWTs (raw bytes of the string) */

@@ -102,6 +102,7 @@ cmd_server (NtpmonConfig *keyfile, gchar **args, GError **error)
       return NTPMON_API_EXIT_CONFIG;
     }
   opts->metrics_port = opt_metrics_port >= 0 ? (guint)opt_metrics_port : 9000;
+  opts->metrics_port_given = opt_metrics_port >= 0;
   ntpmon_host_declare_config (host, keyfile);
   if (!ntpmon_config_load (keyfile, error))
     return NTPMON_API_EXIT_CONFIG;

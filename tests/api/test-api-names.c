@@ -153,10 +153,12 @@ test_client_ca_bundle (void)
       = g_build_filename (g_getenv ("NTPMON_SOURCE_ROOT"), "data", "ntppool-ca.pem", NULL);
   g_autoptr (NtpmonApiAuth) auth = ntpmon_api_auth_new (shipped, "mon.ntppool.dev", &error);
   g_autoptr (NtpmonApiAuth) missing = NULL;
-  g_autoptr (GList) cas = g_tls_certificate_list_new_from_file (shipped, &error);
+  g_autoptr (GList) cas = NULL;
 
   g_assert_no_error (error);
   g_assert_nonnull (auth);
+  cas = g_tls_certificate_list_new_from_file (shipped, &error);
+  g_assert_no_error (error);
   g_assert_cmpuint (g_list_length (cas), ==, 2);
   g_list_free_full (g_steal_pointer (&cas), g_object_unref);
 
@@ -220,7 +222,7 @@ test_config_keyfile (void)
   g_assert_true (g_file_set_contents (path,
                                       "[api]\napi-host=https://issuer.example\n"
                                       "monitor-domain=mon.example\nmax-body=2048\n"
-                                      "jwks-refresh=60\n",
+                                      "jwks-refresh=60\nmetrics-listen=127.0.0.1:9100\n",
                                       -1, NULL));
   ntpmon_api_config_declare_keys (keyfile);
   g_assert_true (ntpmon_config_load (keyfile, &error));
@@ -235,6 +237,18 @@ test_config_keyfile (void)
   g_assert_cmpstr (config->jwks_url, ==, "https://env.example/.well-known/jwks.json");
   g_assert_cmpuint (config->max_body, ==, 2048);
   g_assert_cmpuint (config->jwks_refresh, ==, 60);
+  g_assert_cmpstr (config->metrics_listen, ==, "127.0.0.1:9100");
+  {
+    g_autoptr (NtpmonApiConfig) flag = ntpmon_api_config_new ();
+
+    /* --metrics-port beats the file's metrics-listen */
+    flag->deployment_mode = g_strdup ("prod");
+    flag->metrics_port = 9200;
+    flag->metrics_port_given = TRUE;
+    g_assert_true (ntpmon_api_config_resolve (flag, keyfile, &error));
+    g_assert_null (flag->metrics_listen);
+    g_assert_cmpuint (flag->metrics_port, ==, 9200);
+  }
 
   g_assert_true (g_file_set_contents (path, "[api]\nmax-body=-1\n", -1, NULL));
   g_assert_true (ntpmon_config_load (keyfile, &error));
