@@ -255,10 +255,15 @@ authenticated (GObject *source, GAsyncResult *result, gpointer user_data)
     ntpmon_api_request_reply_error (request,
                                     twirp ? NTPMON_RPC_ERROR_BAD_ROUTE : NTPMON_RPC_ERROR_NOT_FOUND,
                                     _ ("no such method"));
+  else if (g_strcmp0 (ntpmon_api_request_get_method (request), SOUP_METHOD_POST) != 0 && twirp)
+    ntpmon_api_request_reply_error (request, NTPMON_RPC_ERROR_BAD_ROUTE,
+                                    _ ("unsupported HTTP method; use POST"));
   else if (g_strcmp0 (ntpmon_api_request_get_method (request), SOUP_METHOD_POST) != 0)
-    ntpmon_api_request_reply_error (
-        request, twirp ? NTPMON_RPC_ERROR_BAD_ROUTE : NTPMON_RPC_ERROR_UNIMPLEMENTED,
-        _ ("unsupported HTTP method; use POST"));
+    {
+      /* as connect-go answers a unary method (no GET): 405, no body */
+      ntpmon_api_request_add_response_header (request, "Allow", SOUP_METHOD_POST);
+      ntpmon_api_request_reply (request, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL, NULL);
+    }
   else
     route->handler (request, route->user_data);
 }

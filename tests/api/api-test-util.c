@@ -278,6 +278,7 @@ api_test_response_free (ApiTestResponse *response)
 {
   g_free (response->body);
   g_free (response->content_type);
+  g_free (response->allow);
   g_clear_pointer (&response->raw, g_bytes_unref);
   g_clear_object (&response->peer);
   g_clear_error (&response->error);
@@ -381,6 +382,8 @@ api_test_send (const gchar *url, const gchar *content_type, GBytes *body, gboole
       response->raw = pending.body;
       response->content_type = g_strdup (
           soup_message_headers_get_one (soup_message_get_response_headers (msg), "Content-Type"));
+      response->allow = g_strdup (
+          soup_message_headers_get_one (soup_message_get_response_headers (msg), "Allow"));
     }
   if (soup_message_get_tls_peer_certificate (msg) != NULL)
     response->peer = g_object_ref (soup_message_get_tls_peer_certificate (msg));

@@ -49,6 +49,7 @@ typedef struct
   gchar *body; /* as text */
   GBytes *raw; /* as received */
   gchar *content_type;
+  gchar *allow;          /* the Allow header */
   GTlsCertificate *peer; /* the server's certificate */
   GError *error;
 } ApiTestResponse;
