@@ -371,39 +371,65 @@ ntpmon_api_query_effective_config (NtpmonDbConn *conn, const NtpmonApiMonitor *m
   }
 }
 
-static gint64
-setting_seconds (JsonObject *object, const gchar *key, gint64 minimum, gint64 fallback)
+/* A member of the setting as the reference decodes it: absent (or null),
+ * or of its type; otherwise the whole setting is refused. */
+static gboolean
+member_type (JsonObject *object, const gchar *key, GType type, JsonNode **node, GError **error)
+{
+  *node = json_object_get_member (object, key);
+  if (*node == NULL || JSON_NODE_HOLDS_NULL (*node))
+    {
+      *node = NULL;
+      return TRUE;
+    }
+  if (JSON_NODE_HOLDS_VALUE (*node) && json_node_get_value_type (*node) == type)
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: not %s", key,
+               type == G_TYPE_INT64 ? "an integer" : "a string");
+  return FALSE;
+}
+
+/* A Go duration: text ("90s") or integer nanoseconds; *seconds is -1 when
+ * absent. */
+static gboolean
+member_duration (JsonObject *object, const gchar *key, gint64 *seconds, GError **error)
 {
   JsonNode *node = json_object_get_member (object, key);
-  gint64 usec = 0;
+  gint64 usec;
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return fallback;
-  if (json_node_get_value_type (node) == G_TYPE_STRING)
+  *seconds = -1;
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node)
+      && json_node_get_value_type (node) == G_TYPE_STRING)
     {
-      g_autoptr (GError) error = NULL;
-
-      if (!ntpmon_db_parse_go_duration (json_node_get_string (node), &usec, &error))
+      if (!ntpmon_db_parse_go_duration (json_node_get_string (node), &usec, error))
         {
-          g_message ("monitors setting %s: %s", key, error->message);
-          return fallback;
+          g_prefix_error (error, "%s: ", key);
+          return FALSE;
         }
+      *seconds = usec / G_USEC_PER_SEC;
+      return TRUE;
     }
-  else
-    usec = (gint64)(json_node_get_double (node) / 1000.0); /* nanoseconds */
-  return usec < minimum * G_USEC_PER_SEC ? fallback : usec / G_USEC_PER_SEC;
+  if (!member_type (object, key, G_TYPE_INT64, &node, error))
+    return FALSE;
+  if (node != NULL)
+    *seconds = json_node_get_int (node) / (1000 * G_USEC_PER_SEC);
+  return TRUE;
 }
 
 /**
  * ntpmon_api_settings_parse:
  * @json: (nullable): the `value` of the `monitors` setting
+ *
+ * §9.2. A member of the wrong type (or a duration that does not parse)
+ * refuses the whole setting, as the reference's decoding does: all the
+ * defaults apply then. A value below its minimum gets its default.
  */
 void
 ntpmon_api_settings_parse (const gchar *json, NtpmonApiSettings *out)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) root = NULL;
-  JsonObject *object;
+  gint64 active, testing, all;
   JsonNode *batch;
 
   out->interval_active_s = 9 * 60;
@@ -413,18 +439,24 @@ ntpmon_api_settings_parse (const gchar *json, NtpmonApiSettings *out)
   if (json == NULL)
     return;
   root = parse_json (json, &error);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (root != NULL && !JSON_NODE_HOLDS_OBJECT (root))
+    g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "not an object");
+  if (error != NULL
+      || !member_duration (json_node_get_object (root), "interval_active", &active, &error)
+      || !member_duration (json_node_get_object (root), "interval_testing", &testing, &error)
+      || !member_duration (json_node_get_object (root), "interval_all", &all, &error)
+      || !member_type (json_node_get_object (root), "batch_size", G_TYPE_INT64, &batch, &error))
     {
-      g_message ("monitors setting: %s", error != NULL ? error->message : "not an object");
+      g_message ("monitors setting: %s; the defaults apply", error->message);
       return;
     }
-  object = json_node_get_object (root);
-  out->interval_active_s = setting_seconds (object, "interval_active", 20, 9 * 60);
-  out->interval_testing_s = setting_seconds (object, "interval_testing", 60, 45 * 60);
-  out->interval_all_s = setting_seconds (object, "interval_all", 10, 60);
-  batch = json_object_get_member (object, "batch_size");
-  if (batch != NULL && JSON_NODE_HOLDS_VALUE (batch)
-      && json_node_get_value_type (batch) != G_TYPE_STRING && json_node_get_int (batch) > 0)
+  if (active >= 20)
+    out->interval_active_s = active;
+  if (testing >= 60)
+    out->interval_testing_s = testing;
+  if (all >= 10)
+    out->interval_all_s = all;
+  if (batch != NULL && json_node_get_int (batch) > 0)
     out->batch_size = json_node_get_int (batch);
 }
 

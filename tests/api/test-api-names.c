@@ -9,6 +9,7 @@
 #include "api-test-util.h"
 #include "ntpmon-api-auth.h"
 #include "ntpmon-api-config.h"
+#include "ntpmon-api-queries.h"
 
 static ApiTestCerts *certs;
 
@@ -304,6 +305,46 @@ test_database_settings (void)
   g_unsetenv ("DATABASE_DSN");
 }
 
+/* §9.2: the `monitors` setting, its minimums, and a member of the wrong
+ * type refusing the whole setting (all defaults), as the reference's
+ * decoding does. */
+static void
+test_monitors_setting (void)
+{
+  static const struct
+  {
+    const gchar *json;
+    gint64 active, testing, all, batch;
+  } cases[] = {
+    { NULL, 540, 2700, 60, 10 },
+    { "{\"interval_active\":\"2m\",\"interval_testing\":\"90s\",\"interval_all\":\"15s\","
+      "\"batch_size\":5}",
+      120, 90, 15, 5 },
+    { "{\"interval_active\":600000000000,\"other\":true}", 600, 2700, 60, 10 },
+    { "{\"interval_active\":\"10s\",\"interval_testing\":\"59s\",\"batch_size\":0}", 540, 2700, 60,
+      10 },
+    { "{\"interval_active\":null,\"batch_size\":3}", 540, 2700, 60, 3 },
+    { "{\"interval_active\":\"2m\",\"batch_size\":true}", 540, 2700, 60, 10 },
+    { "{\"interval_all\":\"15s\",\"batch_size\":5.5}", 540, 2700, 60, 10 },
+    { "{\"interval_active\":\"soon\",\"batch_size\":5}", 540, 2700, 60, 10 },
+    { "{\"interval_testing\":[],\"batch_size\":5}", 540, 2700, 60, 10 },
+    { "[1]", 540, 2700, 60, 10 },
+    { "{", 540, 2700, 60, 10 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      NtpmonApiSettings out;
+
+      g_test_message ("%s", cases[i].json != NULL ? cases[i].json : "(none)");
+      ntpmon_api_settings_parse (cases[i].json, &out);
+      g_assert_cmpint (out.interval_active_s, ==, cases[i].active);
+      g_assert_cmpint (out.interval_testing_s, ==, cases[i].testing);
+      g_assert_cmpint (out.interval_all_s, ==, cases[i].all);
+      g_assert_cmpint (out.batch_size, ==, cases[i].batch);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -319,6 +360,7 @@ main (int argc, char **argv)
   g_test_add_func ("/api/config/defaults", test_config_defaults);
   g_test_add_func ("/api/config/keyfile", test_config_keyfile);
   g_test_add_func ("/api/config/database", test_database_settings);
+  g_test_add_func ("/api/config/monitors-setting", test_monitors_setting);
   status = g_test_run ();
   api_test_certs_free (certs);
   return status;
