@@ -69,8 +69,6 @@ prefix_mac_free (PrefixMac *mac)
   g_free (mac);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PrefixMac, prefix_mac_free)
-
 /* SHA-256 fails only when OpenSSL cannot allocate or has no provider for
  * it: nothing to recover from. */
 static void

@@ -429,6 +429,7 @@ ntpmon_api_settings_parse (const gchar *json, NtpmonApiSettings *out)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) root = NULL;
+  JsonObject *object = NULL;
   gint64 active, testing, all;
   JsonNode *batch;
 
@@ -439,13 +440,14 @@ ntpmon_api_settings_parse (const gchar *json, NtpmonApiSettings *out)
   if (json == NULL)
     return;
   root = parse_json (json, &error);
-  if (root != NULL && !JSON_NODE_HOLDS_OBJECT (root))
+  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
+    object = json_node_get_object (root);
+  else if (root != NULL)
     g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "not an object");
-  if (error != NULL
-      || !member_duration (json_node_get_object (root), "interval_active", &active, &error)
-      || !member_duration (json_node_get_object (root), "interval_testing", &testing, &error)
-      || !member_duration (json_node_get_object (root), "interval_all", &all, &error)
-      || !member_type (json_node_get_object (root), "batch_size", G_TYPE_INT64, &batch, &error))
+  if (object == NULL || !member_duration (object, "interval_active", &active, &error)
+      || !member_duration (object, "interval_testing", &testing, &error)
+      || !member_duration (object, "interval_all", &all, &error)
+      || !member_type (object, "batch_size", G_TYPE_INT64, &batch, &error))
     {
       g_message ("monitors setting: %s; the defaults apply", error->message);
       return;

@@ -236,6 +236,7 @@ authenticated (GObject *source, GAsyncResult *result, gpointer user_data)
   NtpmonApiAuthMethod method = NTPMON_API_AUTH_NONE;
   g_autofree gchar *identity = NULL;
   gboolean twirp = ntpmon_api_request_get_protocol (request) == NTPMON_API_PROTOCOL_TWIRP;
+  gboolean post = g_strcmp0 (ntpmon_api_request_get_method (request), SOUP_METHOD_POST) == 0;
   Route *route;
 
   identity
@@ -255,10 +256,10 @@ authenticated (GObject *source, GAsyncResult *result, gpointer user_data)
     ntpmon_api_request_reply_error (request,
                                     twirp ? NTPMON_RPC_ERROR_BAD_ROUTE : NTPMON_RPC_ERROR_NOT_FOUND,
                                     _ ("no such method"));
-  else if (g_strcmp0 (ntpmon_api_request_get_method (request), SOUP_METHOD_POST) != 0 && twirp)
+  else if (!post && twirp)
     ntpmon_api_request_reply_error (request, NTPMON_RPC_ERROR_BAD_ROUTE,
                                     _ ("unsupported HTTP method; use POST"));
-  else if (g_strcmp0 (ntpmon_api_request_get_method (request), SOUP_METHOD_POST) != 0)
+  else if (!post)
     {
       /* as connect-go answers a unary method (no GET): 405, no body */
       ntpmon_api_request_add_response_header (request, "Allow", SOUP_METHOD_POST);

@@ -220,17 +220,14 @@ fetch_rows_by (NtpmonDbConn *conn, SubmitJob *job, const guint64 *score_ids, GHa
   if (n > 256)
     n = 1u << g_bit_storage (n - 1);
   placeholders = ntpmon_db_sql_placeholders (n);
-  if (score_ids != NULL)
-    sql = g_strconcat ("SELECT s.ip, s.id, s.stratum, ss.id, ss.score_raw, ss.stratum, ss.score_ts"
-                       " FROM server_scores ss FORCE INDEX (PRIMARY)"
-                       " STRAIGHT_JOIN servers s ON s.id = ss.server_id"
-                       " WHERE ss.monitor_id = ? AND ss.id IN (",
-                       placeholders, ")", NULL);
-  else
-    sql = g_strconcat ("SELECT s.ip, s.id, s.stratum, ss.id, ss.score_raw, ss.stratum, ss.score_ts"
-                       " FROM servers s LEFT JOIN server_scores ss FORCE INDEX (server_id)"
-                       " ON ss.server_id = s.id AND ss.monitor_id = ? WHERE s.ip IN (",
-                       placeholders, ")", NULL);
+  sql = g_strconcat ("SELECT s.ip, s.id, s.stratum, ss.id, ss.score_raw, ss.stratum, ss.score_ts",
+                     score_ids != NULL ? " FROM server_scores ss FORCE INDEX (PRIMARY)"
+                                         " STRAIGHT_JOIN servers s ON s.id = ss.server_id"
+                                         " WHERE ss.monitor_id = ? AND ss.id IN ("
+                                       : " FROM servers s LEFT JOIN server_scores ss"
+                                         " FORCE INDEX (server_id) ON ss.server_id = s.id"
+                                         " AND ss.monitor_id = ? WHERE s.ip IN (",
+                     placeholders, ")", NULL);
   st = ntpmon_db_conn_prepare (conn, sql, error);
   if (st == NULL)
     return FALSE;

@@ -213,7 +213,6 @@ tally_commit (NtpmonSelectorRunner *self, Tally *tally)
       else
         ntpmon_metric_observe (op->metric, labels, op->value);
     }
-  tally_init (tally);
 }
 
 static void
